@@ -1,0 +1,386 @@
+"""Validated, immutable data of one planning scenario.
+
+Everything the later stages read is checked once here (types, ranges) or in `wfm.io` (cross references, with
+file/row/column). Models are frozen: a stage never edits its input, it returns new data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Fraction = Annotated[float, Field(gt=0, lt=1)]
+Proficiency = Annotated[float, Field(gt=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Office(StrEnum):
+    FRONT = "front"
+    MIDDLE = "middle"
+    BACK = "back"
+
+
+class QueueKind(StrEnum):
+    LIVE = "live"  # answered now, judged by service level
+    DEFERRED = "deferred"  # worked later, judged by turnaround against sla_hours
+
+
+def parse_clock(value: object) -> int:
+    """'HH:MM' (or a datetime.time) -> minutes after midnight; '24:00' is allowed as an end of day."""
+    if isinstance(value, dt.time):
+        return value.hour * 60 + value.minute
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+    hours, minutes = int(parts[0]), int(parts[1])
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes != 0):
+        raise ValueError(f"expected a clock time between 00:00 and 24:00, got {text!r}")
+    return hours * 60 + minutes
+
+
+def format_clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class Queue(Frozen):
+    """A line of work: a phone queue, a chat queue, a case or item queue."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    office: Office
+    channel: str = Field(min_length=1)  # voice | chat | email | case | outbound | ...
+    kind: QueueKind
+    # Live targets: `service_level` of contacts answered within `answer_seconds`.
+    service_level: Fraction | None = None
+    answer_seconds: Annotated[int, Field(gt=0)] | None = None
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.90
+    patience_seconds: Annotated[float, Field(gt=0)] | None = None
+    concurrency: Annotated[int, Field(ge=1, le=10)] = 1  # chats one agent handles at once
+    # Deferred target: finish each item within `sla_hours` of arrival (moved to the next open time if closed).
+    sla_hours: Annotated[float, Field(gt=0)] | None = None
+    # Opening hours: the queue takes work (live) or is worked (deferred) on `days` between `open` and `close`.
+    open: str = "00:00"
+    close: str = "24:00"
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = WEEKDAYS  # type: ignore[assignment]
+    # Unplanned absence (sickness, lateness) that inflates live requirements; None means the site's value.
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = None
+
+    @field_validator("open", "close")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+    @model_validator(mode="after")
+    def _targets(self) -> Queue:
+        if self.kind is QueueKind.LIVE:
+            if self.service_level is None or self.answer_seconds is None:
+                raise ValueError(f"live queue {self.id!r} needs service_level (e.g. 0.8) and answer_seconds (e.g. 20)")
+        elif self.sla_hours is None:
+            raise ValueError(f"deferred queue {self.id!r} needs sla_hours (e.g. 24)")
+        if parse_clock(self.close) <= parse_clock(self.open):
+            raise ValueError(f"queue {self.id!r}: close {self.close} must be after open {self.open}")
+        return self
+
+    @property
+    def open_minute(self) -> int:
+        return parse_clock(self.open)
+
+    @property
+    def close_minute(self) -> int:
+        return parse_clock(self.close)
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        minute = moment.hour * 60 + moment.minute
+        return WEEKDAYS[moment.weekday()] in self.days and self.open_minute <= minute < self.close_minute
+
+
+class BreakRule(Frozen):
+    """One break inside a shift, placed by the scheduler within its window after shift start."""
+
+    kind: Literal["break", "lunch"] = "break"
+    minutes: Annotated[int, Field(gt=0, le=120)]
+    paid: bool = True
+    earliest_after_minutes: Annotated[int, Field(ge=0)]
+    latest_after_minutes: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _window(self) -> BreakRule:
+        if self.latest_after_minutes < self.earliest_after_minutes:
+            raise ValueError("latest_after_minutes must not be before earliest_after_minutes")
+        return self
+
+
+class ShiftTemplate(Frozen):
+    """A shift shape: allowed start times and a length (breaks included)."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    start_times: tuple[str, ...] = Field(min_length=1)
+    length_minutes: Annotated[int, Field(gt=0, le=16 * 60)]
+    breaks: tuple[BreakRule, ...] = ()
+
+    @field_validator("start_times")
+    @classmethod
+    def _clocks(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if parse_clock(value) >= 24 * 60:
+                raise ValueError(f"start time {value} must be before 24:00")
+        return values
+
+    @model_validator(mode="after")
+    def _breaks_fit(self) -> ShiftTemplate:
+        for rule in self.breaks:
+            if rule.latest_after_minutes + rule.minutes > self.length_minutes:
+                raise ValueError(f"shift {self.id!r}: a {rule.kind} window ends after the shift")
+        return self
+
+    @property
+    def start_minutes(self) -> tuple[int, ...]:
+        return tuple(parse_clock(s) for s in self.start_times)
+
+    @property
+    def paid_minutes(self) -> int:
+        return self.length_minutes - sum(b.minutes for b in self.breaks if not b.paid)
+
+
+class Contract(Frozen):
+    """Working-time terms shared by a group of agents."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    contracted_hours_week: Annotated[float, Field(gt=0, le=80)]
+    min_hours_week: NonNegative = 0
+    max_hours_week: Annotated[float, Field(gt=0, le=80)]
+    max_overtime_hours_week: NonNegative = 0
+    max_hours_day: Annotated[float, Field(gt=0, le=16)] = 10
+    days_off_per_week: Annotated[int, Field(ge=0, le=7)] = 2
+    max_consecutive_days: Annotated[int, Field(ge=1, le=14)] = 6
+    shift_templates: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Contract:
+        if not self.min_hours_week <= self.contracted_hours_week <= self.max_hours_week:
+            raise ValueError(
+                f"contract {self.id!r}: need min_hours_week <= contracted_hours_week <= max_hours_week"
+            )
+        return self
+
+
+class Rules(Frozen):
+    min_rest_hours: Annotated[float, Field(ge=0, le=24)] = 11
+    # Queue assignment granularity: nobody switches queue more often than this (the minimum block).
+    block_minutes: Annotated[int, Field(ge=15, le=240)] = 30
+
+
+class Weights(Frozen):
+    """Objective weights, in cost points per unit a planner recognises. Only ratios matter."""
+
+    understaffing_per_agent_hour: NonNegative = 100  # live queue short of its Erlang requirement
+    late_work_per_hour: NonNegative = 40  # an hour of deferred work (at proficiency 1) overdue, per hour overdue
+    backlog_per_work_hour: NonNegative = 10  # an hour of deferred work still open at the horizon's end
+    overtime_per_hour: NonNegative = 30  # paid hours beyond the contract
+    undertime_per_hour: NonNegative = 15  # contracted hours left unused
+
+
+class SolverSettings(Frozen):
+    time_limit_seconds: Annotated[float, Field(gt=0)] = 60
+    workers: Annotated[int, Field(ge=1, le=64)] = 2
+    relative_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
+    seed: int = 7
+
+
+class ForecastSettings(Frozen):
+    method: str = "weekly_profile"
+    weeks: Annotated[int, Field(ge=1, le=52)] = 6
+
+
+class Horizon(Frozen):
+    start: dt.date
+    days: Annotated[int, Field(ge=1, le=42)] = 7
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    @property
+    def end(self) -> dt.date:
+        """First date after the horizon."""
+        return self.start + dt.timedelta(days=self.days)
+
+
+class Site(Frozen):
+    name: str = Field(min_length=1)
+    timezone: str = "UTC"
+    country: str | None = None  # ISO code for public holidays (holidays package)
+    interval_minutes: Literal[15, 30] = 15
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    horizon: Horizon
+    queues: tuple[Queue, ...] = Field(min_length=1)
+    shift_templates: tuple[ShiftTemplate, ...] = Field(min_length=1)
+    contracts: tuple[Contract, ...] = Field(min_length=1)
+    rules: Rules = Rules()
+    weights: Weights = Weights()
+    solver: SolverSettings = SolverSettings()
+    forecast: ForecastSettings = ForecastSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/London)") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Site:
+        for kind, items in (("queue", self.queues), ("shift template", self.shift_templates)):
+            ids = [i.id for i in items]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {kind} id(s): {', '.join(dupes)}")
+        templates = {t.id for t in self.shift_templates}
+        for contract in self.contracts:
+            unknown = [t for t in contract.shift_templates if t not in templates]
+            if unknown:
+                raise ValueError(f"contract {contract.id!r} names unknown shift template(s): {', '.join(unknown)}")
+        if self.rules.block_minutes % self.interval_minutes:
+            raise ValueError("rules.block_minutes must be a multiple of interval_minutes")
+        return self
+
+    @cached_property
+    def queue_by_id(self) -> dict[str, Queue]:
+        return {q.id: q for q in self.queues}
+
+    @cached_property
+    def template_by_id(self) -> dict[str, ShiftTemplate]:
+        return {t.id: t for t in self.shift_templates}
+
+    @cached_property
+    def contract_by_id(self) -> dict[str, Contract]:
+        return {c.id: c for c in self.contracts}
+
+    @property
+    def intervals_per_day(self) -> int:
+        return 24 * 60 // self.interval_minutes
+
+
+class Agent(Frozen):
+    agent_id: str = Field(min_length=1)
+    name: str
+    office: Office
+    team: str = ""
+    contract: str
+    hourly_cost: NonNegative | None = None
+
+
+class Skill(Frozen):
+    agent_id: str
+    queue: str
+    proficiency: Proficiency = 1.0  # 1.0 works at the queue's AHT; 0.5 takes twice as long
+    priority: Annotated[int, Field(ge=1)] = 1
+
+
+class Availability(Frozen):
+    """A window an agent may work: every `weekday` (0 = Monday) or one `date`."""
+
+    agent_id: str
+    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+    date: dt.date | None = None
+    start_minute: Annotated[int, Field(ge=0, le=1440)]
+    end_minute: Annotated[int, Field(ge=0, le=1440)]
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Availability:
+        if (self.weekday is None) == (self.date is None):
+            raise ValueError("give either a weekday or a date")
+        if self.end_minute <= self.start_minute:
+            raise ValueError("end must be after start")
+        return self
+
+
+class TimeOff(Frozen):
+    agent_id: str
+    start: dt.datetime
+    end: dt.datetime
+    reason: str = "time off"
+
+    @model_validator(mode="after")
+    def _order(self) -> TimeOff:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class FixedActivity(Frozen):
+    """Training, meetings, coaching: paid time inside a shift, off the queues."""
+
+    agent_id: str
+    start: dt.datetime
+    end: dt.datetime
+    activity: str = "training"
+
+    @model_validator(mode="after")
+    def _order(self) -> FixedActivity:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class PreviousShift(Frozen):
+    agent_id: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class BacklogItem(Frozen):
+    queue: str
+    items: NonNegative
+    oldest_arrival: dt.datetime
+
+
+class Scenario(BaseModel):
+    """Everything one planning run needs, validated and cross-checked.
+
+    `history` is a DataFrame (interval_start: datetime64, queue: str, volume: float, aht_seconds: float|NaN):
+    a history of 12+ weeks has hundreds of thousands of rows, too many for a model per row.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    site: Site
+    agents: tuple[Agent, ...]
+    skills: tuple[Skill, ...]
+    availability: tuple[Availability, ...] = ()
+    time_off: tuple[TimeOff, ...] = ()
+    fixed_activities: tuple[FixedActivity, ...] = ()
+    previous_shifts: tuple[PreviousShift, ...] = ()
+    backlog: tuple[BacklogItem, ...] = ()
+    history: pd.DataFrame
+
+    @cached_property
+    def agent_by_id(self) -> dict[str, Agent]:
+        return {a.agent_id: a for a in self.agents}
+
+    @cached_property
+    def skills_by_agent(self) -> dict[str, tuple[Skill, ...]]:
+        out: dict[str, list[Skill]] = {a.agent_id: [] for a in self.agents}
+        for skill in self.skills:
+            out.setdefault(skill.agent_id, []).append(skill)
+        return {k: tuple(sorted(v, key=lambda s: (s.priority, -s.proficiency, s.queue))) for k, v in out.items()}
