@@ -54,7 +54,7 @@ class ScheduleResult:
     runtime_seconds: float
     shifts: tuple[ShiftAssignment, ...] = ()
     segments: tuple[Segment, ...] = ()
-    # Overtime hours per agent per ISO week start (Monday): {(agent_id, week_start): hours}
+    # Overtime hours per agent per planning week (7 days from the horizon start): {(agent_id, week_start): hours}
     overtime_hours: dict[tuple[str, dt.date], float] = field(default_factory=dict)
     message: str = ""  # why there is no plan, or notes on the plan
     model_stats: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,549 @@
+"""roster.xlsx: the planner's workbook, with a Summary, the Roster (agents × days) and the Coverage per interval.
+
+Written in openpyxl's write-only mode: a thousand agents and a week of 15-minute coverage stream straight to the
+zip instead of building every cell in memory first. Each styled cell copies a style array prepared once per
+workbook, because resolving fonts and fills per cell is what makes large openpyxl workbooks slow.
+
+Every text that comes from the inputs (names, teams, reasons, queue ids) is stored as a string cell, never as a
+formula: a name such as `=HYPERLINK(...)` in staff.csv must not become a live formula in the planner's workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from wfm.domain.models import Office, Queue, QueueKind, Scenario
+from wfm.io.atomic import atomic_write_bytes
+from wfm.reports.tables import week_start
+from wfm.scheduling.result import ScheduleResult, ShiftAssignment
+
+EN_DASH = "–"
+OFF = "OFF"
+# A text starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+# Soft fills, light enough for black text and for printing in grey.
+OFFICE_FILL = {Office.FRONT: "DDEBF7", Office.MIDDLE: "E2EFDA", Office.BACK: "FCE4D6"}
+TIME_OFF_FILL = "EDE7F6"
+HEADER_FILL = "D9E1F2"
+SHORTFALL_FILL = "FFC7CE"
+# Excel's own good / neutral / bad fills, which planners already read as green / amber / red.
+RATING_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
+RATING_WORD = {"green": "on target", "amber": "close", "red": "missed"}
+
+# A live queue up to this far below its service-level target is amber rather than red.
+LIVE_AMBER_MARGIN = 0.05
+# A deferred queue with at most this share of its arrived items past SLA is amber rather than red.
+DEFERRED_AMBER_SHARE = 0.02
+
+Rating = Literal["green", "amber", "red"]
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a cell looks; turned into one openpyxl style array per workbook."""
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    color: str | None = None
+    fill: str | None = None
+    number_format: str | None = None
+    horizontal: str | None = None
+    wrap: bool = False
+    border: bool = False
+
+
+PLAIN = Look()
+HEADER = Look(bold=True, fill=HEADER_FILL, wrap=True, horizontal="center", border=True)
+TITLE = Look(bold=True, size=14)
+SECTION = Look(bold=True, size=12)
+LABEL = Look(bold=True)
+OFF_LOOK = Look(color="808080", horizontal="center")
+
+
+class _CellMaker:
+    """Makes write-only cells: strings always as text, styles copied from arrays prepared once."""
+
+    def __init__(self, workbook: Workbook, sheet: Any) -> None:
+        self._workbook = workbook
+        self._sheet = sheet
+        self._arrays: dict[tuple[Look, bool], StyleArray] = {}
+        self._thin = Side(style="thin", color="BFBFBF")
+
+    def for_sheet(self, sheet: Any) -> _CellMaker:
+        """The same prepared styles (they belong to the workbook) for another sheet."""
+        maker = copy(self)
+        maker._sheet = sheet
+        return maker
+
+    def _array(self, look: Look, quote_prefix: bool) -> StyleArray:
+        key = (look, quote_prefix)
+        array = self._arrays.get(key)
+        if array is None:
+            prototype = Cell(self._sheet)
+            prototype.font = Font(bold=look.bold, italic=look.italic, size=look.size, color=look.color)
+            if look.fill:
+                prototype.fill = PatternFill("solid", start_color=look.fill, end_color=look.fill)
+            if look.number_format:
+                prototype.number_format = look.number_format
+            if look.horizontal or look.wrap:
+                prototype.alignment = Alignment(horizontal=look.horizontal, vertical="center", wrap_text=look.wrap)
+            if look.border:
+                prototype.border = Border(left=self._thin, right=self._thin, top=self._thin, bottom=self._thin)
+            # Excel keeps a quote-prefixed cell text even when the planner edits it and presses Enter.
+            prototype.quotePrefix = quote_prefix
+            array = prototype._style
+            self._arrays[key] = array
+        return array
+
+    def __call__(self, value: object, look: Look = PLAIN) -> object:
+        if isinstance(value, str):
+            text = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = Cell(self._sheet, style_array=copy(self._array(look, text.startswith(FORMULA_PREFIXES))))
+            cell.value = text
+            # The value setter reads a leading "=" as a formula; inputs are never formulas.
+            cell.data_type = "s"
+            return cell
+        value = _excel_value(value)
+        if look == PLAIN or value is None:
+            return value
+        return Cell(self._sheet, value=value, style_array=copy(self._array(look, False)))
+
+
+def _excel_value(value: object) -> object:
+    """Python/numpy/pandas values as something openpyxl stores: NaN and NaT as blank, no time zones."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # Site-local wall-clock time is what the planner reads; Excel has no time zones.
+        return value.replace(tzinfo=None)
+    if hasattr(value, "item") and not isinstance(value, (dt.date, str)):
+        return _excel_value(value.item())
+    return value
+
+
+def write_roster(
+    path: Path,
+    *,
+    scenario: Scenario,
+    result: ScheduleResult,
+    coverage: pd.DataFrame,
+    kpis: Mapping[str, Any],
+    forecast: pd.DataFrame,
+) -> None:
+    """Write the planner's workbook (sheets Summary, Roster, Coverage) to `path`, atomically."""
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("Summary")
+    roster = workbook.create_sheet("Roster")
+    coverage_sheet = workbook.create_sheet("Coverage")
+    make = _CellMaker(workbook, summary)
+
+    for sheet in (summary, roster, coverage_sheet):
+        _page_setup(sheet, scenario)
+    _write_summary(summary, make, scenario=scenario, result=result, kpis=kpis, forecast=forecast)
+    _write_roster_sheet(roster, make.for_sheet(roster), scenario=scenario, result=result)
+    _write_coverage_sheet(coverage_sheet, make.for_sheet(coverage_sheet), scenario=scenario, coverage=coverage)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def _page_setup(sheet: Any, scenario: Scenario) -> None:
+    """Landscape, one page wide, site and dates in the header, page numbers in the footer."""
+    horizon = scenario.site.horizon
+    last_day = horizon.end - dt.timedelta(days=1)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.gridLines = False
+    # "&" starts a header code (page number, sheet name), so a literal one is doubled.
+    sheet.oddHeader.left.text = scenario.site.name.replace("&", "&&")
+    sheet.oddHeader.right.text = f"{horizon.start.isoformat()} {EN_DASH} {last_day.isoformat()}"
+    sheet.oddFooter.left.text = "&A"
+    sheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _set_widths(sheet: Any, widths: Iterable[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _text_width(texts: Iterable[str], minimum: float, maximum: float) -> float:
+    longest = max((len(t) for t in texts), default=0)
+    return max(minimum, min(maximum, longest + 2))
+
+
+# --- Summary ---------------------------------------------------------------------------------------------------
+
+
+OVERALL_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("scheduled_paid_hours", "Scheduled paid hours", "#,##0.00"),
+    ("contracted_hours", "Contracted hours", "#,##0.00"),
+    ("overtime_hours", "Overtime hours", "#,##0.00"),
+    ("labour_cost", "Labour cost", "#,##0.00"),
+    ("service_level", "Service level (live queues, volume-weighted)", "0.0%"),
+    ("asa_seconds", "ASA (s)", "0.0"),
+    ("items_past_sla", "Items past SLA (deferred queues)", "#,##0.00"),
+)
+
+QUEUE_HEADERS = (
+    "Queue",
+    "Office",
+    "Kind",
+    "Forecast volume",
+    "Target",
+    "Result (SL or items past SLA)",
+    "Rating",
+    "ASA (s)",
+    "Items arrived",
+    "Items past SLA",
+    "Backlog at end",
+    "Understaffed agent-hours",
+    "Overstaffed agent-hours",
+    "Scheduled agent-hours",
+)
+
+
+def queue_rating(queue: Queue, kpi: Mapping[str, Any]) -> Rating | None:
+    """Green / amber / red for one queue's KPIs, or None when there is nothing to judge.
+
+    Live: green at or above the service-level target, amber within LIVE_AMBER_MARGIN below it, red further below.
+    Deferred: green with no item past SLA, amber with at most DEFERRED_AMBER_SHARE of arrived items late, red beyond.
+    """
+    if queue.kind is QueueKind.LIVE:
+        service_level = _number(kpi.get("service_level"))
+        target = _number(kpi.get("service_level_target"))
+        if target is None:
+            target = queue.service_level
+        if service_level is None or target is None:
+            return None
+        if service_level >= target - 1e-9:
+            return "green"
+        return "amber" if service_level >= target - LIVE_AMBER_MARGIN - 1e-9 else "red"
+    past = _number(kpi.get("items_past_sla"))
+    if past is None:
+        return None
+    if past <= 1e-9:
+        return "green"
+    arrived = _number(kpi.get("items_arrived"))
+    if arrived and past / arrived <= DEFERRED_AMBER_SHARE + 1e-12:
+        return "amber"
+    return "red"
+
+
+def _number(value: object) -> float | None:
+    value = _excel_value(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _target_text(queue: Queue, kpi: Mapping[str, Any]) -> str:
+    if queue.kind is QueueKind.LIVE:
+        target = _number(kpi.get("service_level_target"))
+        if target is None:
+            target = queue.service_level
+        return f"{target:.0%} in {queue.answer_seconds} s" if target is not None else ""
+    return f"within {queue.sla_hours:g} h" if queue.sla_hours is not None else ""
+
+
+def _write_summary(
+    sheet: Any,
+    make: _CellMaker,
+    *,
+    scenario: Scenario,
+    result: ScheduleResult,
+    kpis: Mapping[str, Any],
+    forecast: pd.DataFrame,
+) -> None:
+    site = scenario.site
+    horizon = site.horizon
+    last_day = horizon.end - dt.timedelta(days=1)
+    _set_widths(sheet, (44, 16, 10, 12, 14, 14, 10, 9, 10, 10, 10, 13, 13, 13))
+
+    append = sheet.append
+    append([make(f"Roster {EN_DASH} {site.name}", TITLE)])
+    append([])
+    facts: list[tuple[str, object, Look]] = [
+        ("Site", site.name, PLAIN),
+        ("Horizon", f"{horizon.start.isoformat()} to {last_day.isoformat()} ({horizon.days} days)", PLAIN),
+        ("Interval", f"{site.interval_minutes} minutes", PLAIN),
+        ("Agents", len(scenario.agents), PLAIN),
+        ("Solver status", result.status.value, LABEL),
+        ("Objective", result.objective, Look(number_format="#,##0.0")),
+        ("Best bound", result.best_bound, Look(number_format="#,##0.0")),
+        ("Gap", result.gap, Look(number_format="0.00%")),
+        ("Solve seconds", result.runtime_seconds, Look(number_format="0.0")),
+    ]
+    if result.message:
+        facts.append(("Solver note", result.message, PLAIN))
+    for label, value, look in facts:
+        append([make(label, LABEL), make("n/a" if value is None else value, look)])
+
+    overall: Mapping[str, Any] = kpis.get("overall") or {}
+    append([])
+    append([make("Overall", SECTION)])
+    shown = set()
+    for key, label, number_format in OVERALL_ROWS:
+        if key in overall:
+            shown.add(key)
+            append([make(label, LABEL), make(overall[key], Look(number_format=number_format))])
+    scheduled = _number(overall.get("scheduled_paid_hours"))
+    contracted = _number(overall.get("contracted_hours"))
+    if scheduled is not None and contracted:
+        append([make("Scheduled vs contracted hours", LABEL), make(scheduled / contracted, Look(number_format="0.0%"))])
+    for key, value in overall.items():
+        if key not in shown and _number(value) is not None:
+            append([make(key.replace("_", " ").capitalize(), LABEL), make(value, Look(number_format="#,##0.00"))])
+
+    append([])
+    append([make("Queues", SECTION)])
+    append([make(header, HEADER) for header in QUEUE_HEADERS])
+    volume_by_queue: dict[str, float] = {}
+    if {"queue", "volume"} <= set(forecast.columns):
+        volume_by_queue = {str(k): float(v) for k, v in forecast.groupby("queue")["volume"].sum().items()}
+    queue_kpis: Mapping[str, Mapping[str, Any]] = kpis.get("queues") or {}
+    for queue in site.queues:
+        kpi = queue_kpis.get(queue.id, {})
+        rating = queue_rating(queue, kpi)
+        rating_look = Look(fill=RATING_FILL[rating], horizontal="center") if rating else Look(horizontal="center")
+        if queue.kind is QueueKind.LIVE:
+            outcome = make(kpi.get("service_level"), Look(number_format="0.0%", fill=rating_look.fill))
+        else:
+            outcome = make(kpi.get("items_past_sla"), Look(number_format="#,##0.00", fill=rating_look.fill))
+        append(
+            [
+                make(queue.id, LABEL),
+                make(queue.office.value),
+                make(queue.kind.value),
+                make(volume_by_queue.get(queue.id), Look(number_format="#,##0")),
+                make(_target_text(queue, kpi)),
+                outcome,
+                make(RATING_WORD[rating] if rating else "n/a", rating_look),
+                make(kpi.get("asa_seconds"), Look(number_format="0.0")),
+                make(kpi.get("items_arrived"), Look(number_format="#,##0")),
+                make(kpi.get("items_past_sla"), Look(number_format="#,##0.00")),
+                make(kpi.get("backlog_end"), Look(number_format="#,##0.00")),
+                make(kpi.get("understaffed_agent_hours"), Look(number_format="#,##0.00")),
+                make(kpi.get("overstaffed_agent_hours"), Look(number_format="#,##0.00")),
+                make(kpi.get("scheduled_agent_hours"), Look(number_format="#,##0.00")),
+            ]
+        )
+
+    offices: Mapping[str, Mapping[str, Any]] = kpis.get("offices") or {}
+    if offices:
+        metrics: list[str] = []
+        for values in offices.values():
+            metrics.extend(k for k, v in values.items() if k not in metrics and _number(v) is not None)
+        append([])
+        append([make("Offices", SECTION)])
+        append([make("Office", HEADER)] + [make(m.replace("_", " ").capitalize(), HEADER) for m in metrics])
+        for office, values in offices.items():
+            row = [make(str(office), LABEL)]
+            for metric in metrics:
+                number_format = "0.0%" if metric.startswith("service_level") else "#,##0.00"
+                row.append(make(values.get(metric), Look(number_format=number_format)))
+            append(row)
+
+
+# --- Roster ----------------------------------------------------------------------------------------------------
+
+
+def _clock_text(moment: dt.datetime, shift_date: dt.date) -> str:
+    # A shift ending at midnight reads "24:00", not "00:00", so it cannot be mistaken for a start.
+    if moment.date() > shift_date and moment.hour == 0 and moment.minute == 0:
+        return "24:00"
+    return f"{moment:%H:%M}"
+
+
+def shift_text(shift: ShiftAssignment) -> str:
+    """`07:30–16:00`: the shift's start and end clock times, as the planner writes them."""
+    return f"{shift.start:%H:%M}{EN_DASH}{_clock_text(shift.end, shift.date)}"
+
+
+def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, result: ScheduleResult) -> None:
+    days = scenario.site.horizon.dates
+    weeks = sorted({week_start(day) for day in days})
+    office_order = {office: i for i, office in enumerate(Office)}
+    agents = sorted(
+        scenario.agents,
+        key=lambda a: (office_order[a.office], a.team.casefold(), a.name.casefold(), a.agent_id),
+    )
+
+    shift_texts: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    paid_hours: dict[tuple[str, dt.date], float] = defaultdict(float)
+    for shift in sorted(result.shifts, key=lambda s: (s.agent_id, s.start)):
+        shift_texts[(shift.agent_id, shift.date)].append(shift_text(shift))
+        paid_hours[(shift.agent_id, week_start(shift.date))] += shift.paid_minutes / 60
+
+    # Time off shows on every horizon day it touches; a part-day absence next to a shift is added to the shift.
+    reasons: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
+    for absence in sorted(scenario.time_off, key=lambda t: (t.agent_id, t.start)):
+        for day in days:
+            day_start = dt.datetime.combine(day, dt.time())
+            day_end = day_start + dt.timedelta(days=1)
+            start, end = absence.start.replace(tzinfo=None), absence.end.replace(tzinfo=None)
+            if start < day_end and end > day_start:
+                found = reasons[(absence.agent_id, day)]
+                if absence.reason not in found:
+                    found.append(absence.reason)
+
+    day_cells: dict[tuple[str, dt.date], tuple[str, Look]] = {}
+    office_look = {
+        office: Look(fill=OFFICE_FILL[office], horizontal="center", border=True) for office in Office
+    }
+    time_off_look = Look(fill=TIME_OFF_FILL, italic=True, horizontal="center", border=True)
+    for agent in agents:
+        for day in days:
+            key = (agent.agent_id, day)
+            shifts = shift_texts.get(key)
+            absent = ", ".join(reasons.get(key, ()))
+            if shifts:
+                text = ", ".join(shifts) + (f" ({absent})" if absent else "")
+                day_cells[key] = (text, office_look[agent.office])
+            elif absent:
+                day_cells[key] = (absent, time_off_look)
+            else:
+                day_cells[key] = (OFF, OFF_LOOK)
+
+    headers = ["Agent ID", "Name", "Team", "Office", "Contract"]
+    headers += [f"{day:%a %d %b}" for day in days]
+    multi_week = len(weeks) > 1
+    for week in weeks:
+        suffix = f" w/c {week:%d %b}" if multi_week else ""
+        headers += [f"Paid hours{suffix}", f"Overtime hours{suffix}"]
+
+    widths = [
+        _text_width((a.agent_id for a in agents), 9, 16),
+        _text_width((a.name for a in agents), 12, 32),
+        _text_width((a.team for a in agents), 8, 20),
+        8,
+        _text_width((a.contract for a in agents), 9, 16),
+    ]
+    for day in days:
+        widths.append(_text_width((day_cells[(a.agent_id, day)][0] for a in agents), 12, 30))
+    widths += [12] * (2 * len(weeks))
+    _set_widths(sheet, widths)
+    # Header row and the id/name columns stay in view while scrolling, and repeat on every printed page.
+    sheet.freeze_panes = "C2"
+    sheet.print_title_rows = "1:1"
+    sheet.print_title_cols = "A:B"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(agents) + 1}"
+
+    sheet.append([make(header, HEADER) for header in headers])
+    hours_look = Look(number_format="0.00")
+    for agent in agents:
+        row = [
+            make(agent.agent_id),
+            make(agent.name),
+            make(agent.team),
+            make(agent.office.value),
+            make(agent.contract),
+        ]
+        for day in days:
+            text, look = day_cells[(agent.agent_id, day)]
+            row.append(make(text, look))
+        for week in weeks:
+            row.append(make(round(paid_hours.get((agent.agent_id, week), 0.0), 2), hours_look))
+            row.append(make(round(result.overtime_hours.get((agent.agent_id, week), 0.0), 2), hours_look))
+        sheet.append(row)
+
+
+# --- Coverage --------------------------------------------------------------------------------------------------
+
+
+COVERAGE_SHEET_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
+    ("Interval start", "interval_start", "yyyy-mm-dd hh:mm", 17),
+    ("Queue", "queue", None, 14),
+    ("Office", "office", None, 8),
+    ("Kind", "kind", None, 9),
+    ("Forecast volume", "forecast_volume", "0.00", 10),
+    ("AHT (s)", "aht_seconds", "0", 8),
+    ("Required agents", "required_agents", "0.00", 10),
+    ("Scheduled agents", "scheduled_agents", "0.00", 10),
+    ("Service level", "service_level", "0.0%", 9),
+    ("ASA (s)", "asa_seconds", "0.0", 8),
+    ("Occupancy", "occupancy", "0.0%", 10),
+    ("Arrivals", "arrivals", "0.00", 9),
+    ("Completed", "completed", "0.00", 10),
+    ("Backlog", "backlog", "0.00", 9),
+    ("Items past SLA", "items_past_sla", "0.00", 9),
+)
+
+
+def _column_values(frame: pd.DataFrame, column: str) -> list[object]:
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if series.dt.tz is not None:
+            series = series.dt.tz_localize(None)
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    return [None if _is_missing(v) else v for v in series.tolist()]
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, coverage: pd.DataFrame) -> None:
+    frame = coverage
+    sort_keys = [c for c in ("interval_start", "queue") if c in frame.columns]
+    if sort_keys:
+        frame = frame.sort_values(sort_keys, kind="stable").reset_index(drop=True)
+    queues = scenario.site.queue_by_id
+    columns: dict[str, list[object]] = {}
+    for _, key, _, _ in COVERAGE_SHEET_COLUMNS:
+        if key in frame.columns:
+            columns[key] = _column_values(frame, key)
+    queue_ids = [str(q) for q in columns.get("queue", [""] * len(frame))]
+    # Office and kind come from the scenario when the coverage table does not carry them.
+    if "office" not in columns:
+        columns["office"] = [queues[q].office.value if q in queues else None for q in queue_ids]
+    if "kind" not in columns:
+        columns["kind"] = [queues[q].kind.value if q in queues else None for q in queue_ids]
+
+    _set_widths(sheet, (width for _, _, _, width in COVERAGE_SHEET_COLUMNS))
+    sheet.freeze_panes = "C2"
+    sheet.print_title_rows = "1:1"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COVERAGE_SHEET_COLUMNS))}{len(frame) + 1}"
+    sheet.append([make(header, HEADER) for header, _, _, _ in COVERAGE_SHEET_COLUMNS])
+
+    looks = [Look(number_format=fmt) if fmt else PLAIN for _, _, fmt, _ in COVERAGE_SHEET_COLUMNS]
+    keys = [key for _, key, _, _ in COVERAGE_SHEET_COLUMNS]
+    scheduled_at = keys.index("scheduled_agents")
+    shortfall_look = Look(number_format="0.00", fill=SHORTFALL_FILL)
+    empty: list[object] = [None] * len(frame)
+    value_lists = [columns.get(key, empty) for key in keys]
+    required = columns.get("required_agents", empty)
+    scheduled = columns.get("scheduled_agents", empty)
+    for index in range(len(frame)):
+        row = [make(values[index], look) for values, look in zip(value_lists, looks, strict=True)]
+        need, have = _number(required[index]), _number(scheduled[index])
+        if need is not None and have is not None and have < need - 1e-6:
+            row[scheduled_at] = make(scheduled[index], shortfall_look)
+        sheet.append(row)

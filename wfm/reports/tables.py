@@ -1,0 +1,107 @@
+"""The plan as the contract tables: one row per shift (shifts.csv) and one per activity segment (assignments.csv).
+
+Pure functions over a `ScheduleResult`; formatting (ISO timestamps, rounding) happens when the files are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pandas as pd
+
+from wfm.domain.models import Scenario
+from wfm.scheduling.result import ScheduleResult, ShiftAssignment
+
+SHIFT_COLUMNS = ["agent_id", "date", "template", "shift_start", "shift_end", "paid_hours", "overtime_hours"]
+ASSIGNMENT_COLUMNS = ["agent_id", "start", "end", "activity", "queue"]
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the ISO week `day` falls in: the key of `ScheduleResult.overtime_hours`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def overtime_per_shift(result: ScheduleResult) -> dict[ShiftAssignment, float]:
+    """Spread each agent's weekly overtime over that week's shifts, latest shift first.
+
+    Overtime is earned once the week's contracted hours are used up, so it belongs to the end of the week: the last
+    shift takes up to its own paid hours, any rest goes to the shift before it, and so on. Whatever is left after
+    the first shift (overtime larger than the week's paid hours, which a consistent plan never has) stays on the
+    last shift, so the shifts' overtime always adds up to the week's overtime.
+    """
+    shifts_by_week: dict[tuple[str, dt.date], list[ShiftAssignment]] = defaultdict(list)
+    for shift in result.shifts:
+        shifts_by_week[(shift.agent_id, week_start(shift.date))].append(shift)
+
+    overtime: dict[ShiftAssignment, float] = {}
+    for (agent_id, monday), hours in sorted(result.overtime_hours.items()):
+        if hours <= 0:
+            continue
+        week_shifts = sorted(shifts_by_week.get((agent_id, monday), []), key=lambda s: (s.start, s.end))
+        if not week_shifts:
+            raise ValueError(
+                f"the plan gives agent {agent_id!r} {hours:g} overtime hours in the week of {monday}, "
+                "but no shift in that week"
+            )
+        remaining = hours
+        for shift in reversed(week_shifts):
+            share = min(remaining, shift.paid_minutes / 60)
+            overtime[shift] = share
+            remaining -= share
+            if remaining <= 0:
+                break
+        if remaining > 0:
+            overtime[week_shifts[-1]] += remaining
+    return overtime
+
+
+def shifts_table(scenario: Scenario, result: ScheduleResult) -> pd.DataFrame:
+    """shifts.csv: `agent_id, date, template, shift_start, shift_end, paid_hours, overtime_hours`.
+
+    Sorted by agent and start. The plan is checked against the scenario: a shift of an unknown agent or template
+    means the plan and the scenario do not belong together, and a report built from them would mislead.
+    """
+    agents = scenario.agent_by_id
+    templates = scenario.site.template_by_id
+    for shift in result.shifts:
+        if shift.agent_id not in agents:
+            raise ValueError(f"the plan has a shift for agent {shift.agent_id!r}, who is not in the scenario")
+        if shift.template_id not in templates:
+            raise ValueError(f"the plan uses shift template {shift.template_id!r}, which is not in the scenario")
+
+    overtime = overtime_per_shift(result)
+    rows = [
+        (
+            shift.agent_id,
+            shift.date,
+            shift.template_id,
+            shift.start,
+            shift.end,
+            shift.paid_minutes / 60,
+            overtime.get(shift, 0.0),
+        )
+        for shift in sorted(result.shifts, key=lambda s: (s.agent_id, s.start, s.end))
+    ]
+    table = pd.DataFrame(rows, columns=SHIFT_COLUMNS)
+    table["shift_start"] = pd.to_datetime(table["shift_start"])
+    table["shift_end"] = pd.to_datetime(table["shift_end"])
+    table["paid_hours"] = table["paid_hours"].astype(float)
+    table["overtime_hours"] = table["overtime_hours"].astype(float)
+    return table
+
+
+def assignments_table(result: ScheduleResult) -> pd.DataFrame:
+    """assignments.csv: `agent_id, start, end, activity, queue`, one row per contiguous segment.
+
+    `queue` is filled only for `work` (None otherwise, an empty field in the CSV). Sorted by agent and start.
+    """
+    rows = [
+        (seg.agent_id, seg.start, seg.end, seg.activity, seg.queue if seg.activity == "work" else None)
+        for seg in sorted(result.segments, key=lambda s: (s.agent_id, s.start, s.end))
+    ]
+    table = pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+    table["start"] = pd.to_datetime(table["start"])
+    table["end"] = pd.to_datetime(table["end"])
+    table["queue"] = table["queue"].astype(object)
+    return table

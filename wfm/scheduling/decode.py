@@ -1,0 +1,197 @@
+"""Turn the solver's choices into a plan people read: shifts, staggered breaks, queue segments, overtime."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from wfm.domain import QueueKind
+from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, leave_credit_minutes, week_limits
+from wfm.scheduling.result import Segment, ShiftAssignment
+
+# What taking an agent off for one interval is worth when placing breaks (higher = better moment).
+_OFF_QUEUE_VALUE = 10.0  # on shift but no open queue to work: a break costs nothing
+_DEFERRED_VALUE = 0.5  # deferred work waits a few minutes without harm
+
+
+class _Board:
+    """Proficiency-weighted staff per queue and interval as the plan is decoded, to place breaks well."""
+
+    def __init__(self, data: ProblemData) -> None:
+        self.data = data
+        self.staffed = {q: np.zeros(data.grid.size) for q in data.demand}
+
+    def shortfall(self, queue_id: str, t: int) -> float:
+        return float(self.data.demand[queue_id].required_agents[t] - self.staffed[queue_id][t])
+
+    def off_value(self, queue_id: str | None, t: int) -> float:
+        if queue_id is None:
+            return _OFF_QUEUE_VALUE
+        if self.data.demand[queue_id].queue.kind is QueueKind.DEFERRED:
+            return _DEFERRED_VALUE
+        return -self.shortfall(queue_id, t)
+
+
+def decode(
+    data: ProblemData, chosen: list[tuple[int, int]], queue_blocks: dict[tuple[int, int], str]
+) -> tuple[list[ShiftAssignment], list[Segment], dict[tuple[str, dt.date], float]]:
+    grid = data.grid
+    board = _Board(data)
+    plans: list[tuple[AgentData, ShiftOption, list[str | None], list[str]]] = []
+    for a, o in sorted(chosen):
+        agent = data.agents[a]
+        option = agent.options[o]
+        activity = ["work"] * (option.end - option.start)
+        queue: list[str | None] = [None] * (option.end - option.start)
+        for start, end, name in agent.activities:
+            for t in range(max(start, option.start), min(end, option.end)):
+                activity[t - option.start] = name
+        for i, t in enumerate(range(option.start, option.end)):
+            if activity[i] != "work" or t >= grid.size:
+                continue
+            block_first = t - t % data.block_intervals
+            assigned = queue_blocks.get((a, block_first))
+            if assigned is None and len(agent.proficiency) == 1:
+                only = next(iter(agent.proficiency))
+                assigned = only if data.demand[only].open_mask[t] else None
+            queue[i] = assigned
+        plans.append((agent, option, queue, activity))
+        _count(board, agent, option, queue, +1)
+
+    # Multi-skilled time the model left unassigned goes where it helps most (a live gap first, then deferred).
+    for agent, option, queue, activity in plans:
+        for i, t in enumerate(range(option.start, min(option.end, grid.size))):
+            if queue[i] is None and activity[i] == "work":
+                best = _best_queue(board, agent, t)
+                if best is not None:
+                    queue[i] = best
+                    board.staffed[best][t] += agent.proficiency[best]
+
+    for index, (agent, option, queue, activity) in enumerate(plans):
+        _place_breaks(data, board, agent, option, queue, activity, index)
+
+    shifts: list[ShiftAssignment] = []
+    segments: list[Segment] = []
+    for agent, option, queue, activity in plans:
+        agent_id = agent.agent.agent_id
+        shifts.append(
+            ShiftAssignment(
+                agent_id=agent_id,
+                date=grid.origin.date() + dt.timedelta(days=option.day),
+                template_id=option.template_id,
+                start=grid.start_of(option.start),
+                end=grid.start_of(option.end),
+                paid_minutes=option.paid_minutes,
+            )
+        )
+        labels = [
+            (act, q) if act == "work" and q is not None else ("available" if act == "work" else act, None)
+            for act, q in zip(activity, queue, strict=True)
+        ]
+        run_start = 0
+        for i in range(1, len(labels) + 1):
+            if i == len(labels) or labels[i] != labels[run_start]:
+                act, q = labels[run_start]
+                segments.append(
+                    Segment(
+                        agent_id,
+                        grid.start_of(option.start + run_start),
+                        grid.start_of(option.start + i),
+                        act,
+                        q,
+                    )
+                )
+                run_start = i
+    segments.extend(_time_off_segments(data))
+    segments.sort(key=lambda s: (s.agent_id, s.start))
+    return shifts, segments, _overtime(data, shifts)
+
+
+def _count(board: _Board, agent: AgentData, option: ShiftOption, queue: list[str | None], sign: int) -> None:
+    for i, t in enumerate(range(option.start, min(option.end, board.data.grid.size))):
+        q = queue[i]
+        if q is not None:
+            board.staffed[q][t] += sign * agent.proficiency[q]
+
+
+def _best_queue(board: _Board, agent: AgentData, t: int) -> str | None:
+    open_queues = [q for q in agent.proficiency if board.data.demand[q].open_mask[t]]
+    if not open_queues:
+        return None
+    live_gaps = [(board.shortfall(q, t), q) for q in open_queues if board.data.demand[q].queue.kind is QueueKind.LIVE]
+    live_gaps = [g for g in live_gaps if g[0] > 0]
+    if live_gaps:
+        return max(live_gaps)[1]
+    deferred = [q for q in open_queues if board.data.demand[q].queue.kind is QueueKind.DEFERRED]
+    return (deferred or open_queues)[0]
+
+
+def _place_breaks(
+    data: ProblemData,
+    board: _Board,
+    agent: AgentData,
+    option: ShiftOption,
+    queue: list[str | None],
+    activity: list[str],
+    index: int,
+) -> None:
+    """Greedy staggering: each break goes where taking the agent off hurts least given breaks placed so far."""
+    minutes = data.grid.interval_minutes
+    template = data.scenario.site.template_by_id[option.template_id]
+    length = option.end - option.start
+    for rule in template.breaks:
+        width = math.ceil(rule.minutes / minutes)
+        first = math.ceil(rule.earliest_after_minutes / minutes)
+        last = min(rule.latest_after_minutes // minutes, length - width)
+        candidates = [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
+        if not candidates:
+            continue  # reported by the audit (work_inside_shifts): the window is blocked by fixed activities
+        # Rotate ties by agent so equal-value breaks spread over the window instead of all at its start.
+        rotation = index % len(candidates)
+        ordered = candidates[rotation:] + candidates[:rotation]
+
+        def value(p: int, width: int = width) -> float:
+            return sum(
+                board.off_value(queue[i], option.start + i) if option.start + i < data.grid.size else _OFF_QUEUE_VALUE
+                for i in range(p, p + width)
+            )
+
+        best = max(ordered, key=value)
+        for i in range(best, best + width):
+            t = option.start + i
+            q = queue[i]
+            if q is not None and t < data.grid.size:
+                board.staffed[q][t] -= agent.proficiency[q]
+            activity[i] = rule.kind
+            queue[i] = None
+
+
+def _time_off_segments(data: ProblemData) -> list[Segment]:
+    horizon_end = data.grid.start_of(data.grid.size)
+    out = []
+    for absence in data.scenario.time_off:
+        start = max(absence.start, data.grid.origin)
+        end = min(absence.end, horizon_end)
+        if start < end:
+            out.append(Segment(absence.agent_id, start, end, "time_off", None))
+    return out
+
+
+def _overtime(data: ProblemData, shifts: list[ShiftAssignment]) -> dict[tuple[str, dt.date], float]:
+    paid: dict[tuple[str, int], int] = defaultdict(int)
+    for shift in shifts:
+        day = (shift.date - data.grid.origin.date()).days
+        paid[shift.agent_id, day // 7] += shift.paid_minutes
+    out: dict[tuple[str, dt.date], float] = {}
+    for agent in data.agents:
+        for w, days in enumerate(data.weeks()):
+            contracted = week_limits(agent.contract, len(days)).contracted_minutes
+            credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
+            extra = paid.get((agent.agent.agent_id, w), 0) + credit - contracted
+            if extra > 1e-6:
+                week_start = data.grid.origin.date() + dt.timedelta(days=days[0])
+                out[agent.agent.agent_id, week_start] = round(extra / 60, 2)
+    return out

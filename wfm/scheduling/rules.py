@@ -1,0 +1,350 @@
+"""Scheduling rules as plug-ins: each has an id, adds itself to the CP-SAT model and re-checks a finished plan.
+
+The audit never looks at solver variables: it reads the plan (shifts and segments) and the scenario, so it is an
+independent verifier of what the model promised. Hard rules report violations; a hard violation is a bug.
+Soft terms (coverage, overtime) live in `objective.py`; rules enforced by which shift options exist at all
+(availability, time off, templates, skills) are audited here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from wfm.domain import Scenario
+from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
+from wfm.scheduling.result import ScheduleResult, ShiftAssignment
+
+if TYPE_CHECKING:
+    from wfm.scheduling.model import ModelContext
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule_id: str
+    agent_id: str
+    date: dt.date | None
+    message: str
+
+    def __str__(self) -> str:
+        day = f" on {self.date:%a %d %b}" if self.date else ""
+        return f"[{self.rule_id}] agent {self.agent_id}{day}: {self.message}"
+
+
+class Rule(ABC):
+    id: ClassVar[str]
+    description: ClassVar[str]
+
+    def add_to_model(self, ctx: ModelContext) -> None:  # noqa: B027 - audit-only rules add nothing
+        """Add the rule's constraints. Rules enforced by option generation add nothing here."""
+
+    @abstractmethod
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]: ...
+
+
+def _shifts_by_agent(plan: ScheduleResult) -> dict[str, list[ShiftAssignment]]:
+    out: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for shift in plan.shifts:
+        out[shift.agent_id].append(shift)
+    for shifts in out.values():
+        shifts.sort(key=lambda s: s.start)
+    return out
+
+
+class OneShiftPerDay(Rule):
+    id = "one_shift_per_day"
+    description = "At most one shift starts on each day, and shifts never overlap."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for expr in ctx.works.values():
+            ctx.model.add(expr <= 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        out = []
+        for agent_id, shifts in _shifts_by_agent(plan).items():
+            for before, after in itertools.pairwise(shifts):
+                if before.date == after.date or after.start < before.end:
+                    out.append(Violation(self.id, agent_id, after.date, "two shifts on one day or overlapping"))
+        return out
+
+
+class WeeklyHours(Rule):
+    id = "weekly_hours"
+    description = "Paid hours per week (approved leave counted at the contract's daily rate) within min and max."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for w, days in enumerate(ctx.data.weeks()):
+                limits = week_limits(agent.contract, len(days))
+                contracted = limits.contracted_minutes
+                credit = round(leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days))
+                paid = ctx.paid[a, w]
+                ctx.model.add(paid + credit >= round(limits.min_minutes))
+                ctx.model.add(paid + credit <= round(limits.max_minutes))
+                overtime = ctx.model.new_int_var(0, round(limits.max_overtime_minutes), f"ot_{a}_{w}")
+                undertime = ctx.model.new_int_var(0, round(contracted), f"ut_{a}_{w}")
+                ctx.model.add(overtime >= paid + credit - round(contracted))
+                ctx.model.add(undertime >= round(contracted) - paid - credit)
+                ctx.overtime[a, w] = overtime
+                ctx.undertime[a, w] = undertime
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        by_agent = _shifts_by_agent(plan)
+        out = []
+        for agent in data.agents:
+            shifts = by_agent.get(agent.agent.agent_id, [])
+            for days in data.weeks():
+                first, last = data.grid.origin.date() + dt.timedelta(days=days[0]), days[-1]
+                paid = sum(s.paid_minutes for s in shifts if 0 <= (s.date - first).days < len(days))
+                credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
+                limits = week_limits(agent.contract, len(days))
+                min_minutes, max_minutes = limits.min_minutes, limits.max_minutes
+                total = paid + credit
+                if total < min_minutes - 1 or total > max_minutes + 1:
+                    out.append(
+                        Violation(
+                            self.id,
+                            agent.agent.agent_id,
+                            first,
+                            f"{total / 60:.2f} paid hours in the week (allowed {min_minutes / 60:.2f}-"
+                            f"{max_minutes / 60:.2f}, day {last})",
+                        )
+                    )
+                overtime = max(0.0, total - limits.contracted_minutes)
+                if overtime > limits.max_overtime_minutes + 1:
+                    out.append(Violation(self.id, agent.agent.agent_id, first, f"{overtime / 60:.2f} h overtime"))
+        return out
+
+
+class DaysOff(Rule):
+    id = "days_off"
+    description = "Each week leaves the contract's days off (pro rata for a part week)."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for days in ctx.data.weeks():
+                max_days = week_limits(agent.contract, len(days)).max_days
+                ctx.model.add(sum(ctx.works[a, d] for d in days) <= max_days)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        by_agent = _shifts_by_agent(plan)
+        out = []
+        for agent in data.agents:
+            worked = {(s.date - data.grid.origin.date()).days for s in by_agent.get(agent.agent.agent_id, [])}
+            for days in data.weeks():
+                max_days = week_limits(agent.contract, len(days)).max_days
+                if len(worked & set(days)) > max_days:
+                    out.append(
+                        Violation(self.id, agent.agent.agent_id, None, f"works more than {max_days} days in a week")
+                    )
+        return out
+
+
+class MinRest(Rule):
+    id = "min_rest"
+    description = "At least rules.min_rest_hours between the end of one shift and the start of the next."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        rest = round(ctx.data.scenario.site.rules.min_rest_hours * 60 / ctx.data.grid.interval_minutes)
+        for a, agent in enumerate(ctx.data.agents):
+            by_day: dict[int, list[int]] = defaultdict(list)
+            for o, option in enumerate(agent.options):
+                by_day[option.day].append(o)
+            for day, today in by_day.items():
+                tomorrow = by_day.get(day + 1, [])
+                # One row per distinct end time e: any shift today ending at or after e excludes any shift
+                # tomorrow starting before e + rest. At most one shift a day, so the row is a valid clique; it
+                # bans only the successors that really are too early (not every successor).
+                for end in sorted({agent.options[o].end for o in today}):
+                    late_today = [ctx.x[a, o] for o in today if agent.options[o].end >= end]
+                    early_tomorrow = [ctx.x[a, o] for o in tomorrow if agent.options[o].start < end + rest]
+                    if early_tomorrow:
+                        ctx.model.add(sum(late_today) + sum(early_tomorrow) <= 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        rest = dt.timedelta(hours=data.scenario.site.rules.min_rest_hours)
+        previous = defaultdict(list)
+        for p in data.scenario.previous_shifts:
+            previous[p.agent_id].append(p.end)
+        out = []
+        for agent_id, shifts in _shifts_by_agent(plan).items():
+            ends = sorted(previous.get(agent_id, []))
+            last_end = ends[-1] if ends else None
+            for shift in shifts:
+                if last_end is not None and shift.start - last_end < rest:
+                    gap = (shift.start - last_end).total_seconds() / 3600
+                    out.append(Violation(self.id, agent_id, shift.date, f"only {gap:.1f} h rest before this shift"))
+                last_end = shift.end
+        return out
+
+
+class MaxConsecutiveDays(Rule):
+    id = "max_consecutive_days"
+    description = "No more than the contract's max_consecutive_days in a row, counting days worked before."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            limit = agent.contract.max_consecutive_days
+            for first in range(-limit, ctx.data.grid.days - limit):
+                window = range(first, first + limit + 1)
+                before = sum(1 for d in window if d < 0 and d in agent.previous_work_days)
+                inside = [ctx.works[a, d] for d in window if d >= 0]
+                if inside and before + len(inside) > limit:
+                    ctx.model.add(sum(inside) <= limit - before)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        by_agent = _shifts_by_agent(plan)
+        out = []
+        for agent in data.agents:
+            days = {(s.date - data.grid.origin.date()).days for s in by_agent.get(agent.agent.agent_id, [])}
+            days |= set(agent.previous_work_days)
+            run = 0
+            for day in range(min(days, default=0), data.grid.days):
+                run = run + 1 if day in days else 0
+                if run > agent.contract.max_consecutive_days:
+                    out.append(Violation(self.id, agent.agent.agent_id, None, f"{run} consecutive working days"))
+                    break
+        return out
+
+
+class FixedActivities(Rule):
+    id = "fixed_activities"
+    description = "Training and meetings happen inside a worked shift, off the queues."
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for start, end, _ in agent.activities:
+                covering = [ctx.x[a, o] for o, opt in enumerate(agent.options) if opt.covers(start, end)]
+                ctx.model.add(sum(covering) == 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        by_agent = _shifts_by_agent(plan)
+        out = []
+        for activity in data.scenario.fixed_activities:
+            if activity.end <= data.grid.origin or activity.start >= data.grid.start_of(data.grid.size):
+                continue
+            shifts = by_agent.get(activity.agent_id, [])
+            if not any(s.start <= activity.start and activity.end <= s.end for s in shifts):
+                out.append(
+                    Violation(
+                        self.id,
+                        activity.agent_id,
+                        activity.start.date(),
+                        f"{activity.activity} not in a shift",
+                    )
+                )
+        return out
+
+
+class ShiftShapes(Rule):
+    id = "shift_shapes"
+    description = "Every shift is one of the contract's templates at an allowed start, within max hours a day."
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        site = data.scenario.site
+        out = []
+        for shift in plan.shifts:
+            agent = data.scenario.agent_by_id[shift.agent_id]
+            contract = site.contract_by_id[agent.contract]
+            template = site.template_by_id.get(shift.template_id)
+            minute = shift.start.hour * 60 + shift.start.minute
+            ok = (
+                template is not None
+                and shift.template_id in contract.shift_templates
+                and minute in template.start_minutes
+                and shift.end - shift.start == dt.timedelta(minutes=template.length_minutes)
+                and template.paid_minutes <= contract.max_hours_day * 60
+            )
+            if not ok:
+                out.append(Violation(self.id, shift.agent_id, shift.date, f"shift {shift.template_id} not allowed"))
+        return out
+
+
+class AvailabilityAndLeave(Rule):
+    id = "availability"
+    description = "Shifts lie inside availability windows and never overlap approved time off."
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        options = {
+            (agent.agent.agent_id, data.grid.start_of(o.start), data.grid.start_of(o.end))
+            for agent in data.agents
+            for o in agent.options
+        }
+        out = []
+        time_off = defaultdict(list)
+        for t in data.scenario.time_off:
+            time_off[t.agent_id].append(t)
+        for shift in plan.shifts:
+            for absence in time_off.get(shift.agent_id, []):
+                if shift.start < absence.end and absence.start < shift.end:
+                    out.append(Violation(self.id, shift.agent_id, shift.date, f"shift overlaps {absence.reason}"))
+            if (shift.agent_id, shift.start, shift.end) not in options:
+                out.append(Violation(self.id, shift.agent_id, shift.date, "shift outside availability"))
+        return out
+
+
+class WorkInsideShifts(Rule):
+    id = "work_inside_shifts"
+    description = (
+        "Queue work only on skilled queues, only while the queue is open, only inside a shift, "
+        "and each shift's breaks taken inside their windows."
+    )
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        site = data.scenario.site
+        skills = {(s.agent_id, s.queue) for s in data.scenario.skills}
+        by_agent = _shifts_by_agent(plan)
+        out = []
+        for segment in plan.segments:
+            if segment.activity == "time_off":
+                continue
+            shifts = by_agent.get(segment.agent_id, [])
+            shift = next((s for s in shifts if s.start <= segment.start and segment.end <= s.end), None)
+            if shift is None:
+                out.append(Violation(self.id, segment.agent_id, segment.start.date(), "activity outside a shift"))
+                continue
+            if segment.activity == "work":
+                queue = site.queue_by_id.get(segment.queue or "")
+                if (segment.agent_id, segment.queue) not in skills or queue is None:
+                    out.append(Violation(self.id, segment.agent_id, shift.date, f"not skilled for {segment.queue}"))
+                elif not queue.is_open(segment.start):
+                    out.append(Violation(self.id, segment.agent_id, shift.date, f"{queue.id} closed"))
+        for agent_id, shifts in by_agent.items():
+            breaks = [s for s in plan.segments if s.agent_id == agent_id and s.activity in ("break", "lunch")]
+            for shift in shifts:
+                template = site.template_by_id[shift.template_id]
+                inside = [b for b in breaks if shift.start <= b.start < shift.end]
+                taken = sum((b.end - b.start).total_seconds() / 60 for b in inside)
+                needed = sum(r.minutes for r in template.breaks)
+                if taken + 1e-6 < needed:
+                    out.append(Violation(self.id, agent_id, shift.date, f"{taken:.0f} of {needed} break minutes"))
+        return out
+
+
+HARD_RULES: tuple[Rule, ...] = (
+    OneShiftPerDay(),
+    WeeklyHours(),
+    DaysOff(),
+    MinRest(),
+    MaxConsecutiveDays(),
+    FixedActivities(),
+    ShiftShapes(),
+    AvailabilityAndLeave(),
+    WorkInsideShifts(),
+)
+
+
+def audit_plan(data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+    """Re-check every hard rule on a finished plan. An empty list means the plan keeps all of them."""
+    return [v for rule in HARD_RULES for v in rule.audit(data, plan)]
+
+
+def rule_catalogue() -> list[tuple[str, str]]:
+    return [(rule.id, rule.description) for rule in HARD_RULES]
+
+
+__all__ = ["HARD_RULES", "Rule", "Scenario", "Violation", "audit_plan", "rule_catalogue"]

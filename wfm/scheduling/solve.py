@@ -1,0 +1,82 @@
+"""One call from scenario + requirements to a checked plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from wfm.domain import Scenario
+from wfm.scheduling.decode import decode
+from wfm.scheduling.model import build_model, solve
+from wfm.scheduling.problem import build_problem
+from wfm.scheduling.result import ScheduleResult, SolveStatus
+from wfm.scheduling.rules import audit_plan
+
+
+def schedule(
+    scenario: Scenario,
+    requirements: pd.DataFrame,
+    *,
+    time_limit_seconds: float | None = None,
+    workers: int | None = None,
+    seed: int | None = None,
+    deterministic: bool = False,
+    progress: Callable[[float, float, float], None] | None = None,
+) -> ScheduleResult:
+    """Build the blended model, solve it, decode the plan and audit it against every hard rule.
+
+    Settings not given come from the site's [solver] table. A plan that fails its own audit is a bug and is
+    reported as such in `message` (status stays what the solver said, so nothing is hidden).
+    """
+    settings = scenario.site.solver
+    data = build_problem(scenario, requirements)
+    if data.problems:
+        return ScheduleResult(
+            status=SolveStatus.INFEASIBLE,
+            objective=None,
+            best_bound=None,
+            runtime_seconds=0.0,
+            message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
+        )
+    ctx = build_model(data)
+    outcome = solve(
+        ctx,
+        time_limit_seconds=time_limit_seconds or settings.time_limit_seconds,
+        workers=workers or settings.workers,
+        seed=settings.seed if seed is None else seed,
+        relative_gap=settings.relative_gap,
+        deterministic=deterministic,
+        progress=progress,
+    )
+    if not outcome.status.has_plan:
+        reason = (
+            "The hard rules cannot all hold together (no pre-check caught it). Run `wfm validate` and relax one "
+            "of: contract hours, days off, rest, availability, fixed activities."
+            if outcome.status is SolveStatus.INFEASIBLE
+            else "No plan was found within the time limit; raise --time-limit."
+        )
+        return ScheduleResult(
+            status=outcome.status,
+            objective=None,
+            best_bound=None,
+            runtime_seconds=outcome.runtime_seconds,
+            message=reason,
+            model_stats=outcome.stats,
+        )
+    shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks)
+    plan = ScheduleResult(
+        status=outcome.status,
+        objective=outcome.objective,
+        best_bound=outcome.best_bound,
+        runtime_seconds=outcome.runtime_seconds,
+        shifts=tuple(sorted(shifts, key=lambda s: (s.agent_id, s.start))),
+        segments=tuple(segments),
+        overtime_hours=overtime,
+        model_stats=outcome.stats,
+    )
+    violations = audit_plan(data, plan)
+    if violations:
+        lines = "\n".join(str(v) for v in violations[:20])
+        return ScheduleResult(**{**plan.__dict__, "message": f"BUG: the plan breaks hard rules:\n{lines}"})
+    return plan

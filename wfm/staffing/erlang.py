@@ -1,0 +1,352 @@
+"""Erlang C staffing math for live queues: probability of waiting, service level, ASA, occupancy, staffing.
+
+The model is M/M/n (Erlang C): Poisson arrivals, exponential handle times, `n` identical servers, nobody
+abandons, an infinite queue. Traffic A = volume * aht_seconds / interval_seconds (Erlangs).
+
+    P(wait)         C(A, n) = n * B / (n - A * (1 - B)),  B = Erlang B(A, n), for n > A (1.0 otherwise)
+    service level   SL      = 1 - C(A, n) * exp(-(n - A) * answer_seconds / aht_seconds)
+    average wait    ASA     = C(A, n) * aht_seconds / (n - A)
+
+Erlang B comes from its recursion B(k) = A * B(k-1) / (k + A * B(k-1)), B(0) = 1, which never forms a
+factorial or a power of A and stays in [0, 1], so it neither overflows nor loses precision at thousands of
+Erlangs. Every function broadcasts numpy arrays (one value per interval and queue) and also takes scalars;
+scalar inputs give numpy scalars back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+ArrayLike = npt.ArrayLike
+
+# When the offered traffic reaches the staff (agents <= Erlangs) the M/M/n queue has no steady state and the
+# model's ASA is infinite. Reports and averages need a finite number, so ASA is capped at one hour: far beyond
+# any planner's target, and it keeps a volume-weighted daily ASA meaningful instead of turning it into inf.
+ASA_CAP_SECONDS = 3600.0
+
+# The Erlang B recursion forgets its starting value geometrically while k < A (each step multiplies the
+# starting error by k / A < 1). Starting `12 * sqrt(A) + 20` steps below min(n, A) with B = 1 instead of at
+# k = 0 leaves a relative error below exp(-72) (about 1e-31) whatever n is, and turns the O(A) recursion at
+# 3,000 Erlangs into about 680 steps.
+_RECURSION_SIGMAS = 12.0
+_RECURSION_MARGIN = 20
+
+# Absolute slack when comparing a computed service level with its target, and when rounding counts up:
+# 8 / (1 - 0.2) is 10.000000000000002 in floating point and must stay 10 agents.
+_EPSILON = 1e-9
+
+
+def _as_float(value: ArrayLike, name: str) -> FloatArray:
+    array = np.asarray(value, dtype=np.float64)
+    if np.isinf(array).any():
+        raise ValueError(f"{name} must be finite, got an infinite value")
+    return array
+
+
+def _unwrap(array: np.ndarray) -> np.ndarray:
+    """0-d results become numpy scalars, so scalar in gives scalar out; arrays pass through."""
+    result: np.ndarray = array[()] if array.ndim == 0 else array
+    return result
+
+
+def _traffic_erlangs(volume: FloatArray, aht_seconds: FloatArray, interval_seconds: FloatArray) -> FloatArray:
+    """Offered load; intervals without contacts carry no load even when their AHT is unknown (NaN)."""
+    with np.errstate(invalid="ignore"):
+        traffic: FloatArray = np.where(volume > 0, volume * aht_seconds / interval_seconds, 0.0)
+    return traffic
+
+
+def _validate_load(volume: FloatArray, aht_seconds: FloatArray, interval_seconds: FloatArray) -> None:
+    if np.isnan(volume).any() or (volume < 0).any():
+        raise ValueError("volume must be a number >= 0 in every interval")
+    if np.isnan(interval_seconds).any() or (interval_seconds <= 0).any():
+        raise ValueError("interval_seconds must be > 0")
+    # The AHT only matters where there is volume: a closed or silent interval may leave it unknown (NaN).
+    aht_where_used = np.broadcast_to(aht_seconds, np.broadcast_shapes(volume.shape, aht_seconds.shape))
+    used = np.broadcast_to(volume > 0, aht_where_used.shape)
+    bad = used & ~(aht_where_used > 0)
+    if bad.any():
+        raise ValueError("aht_seconds must be > 0 wherever volume > 0 (got a value <= 0 or missing)")
+
+
+def _validate_concurrency(concurrency: ArrayLike) -> IntArray:
+    array = np.asarray(concurrency)
+    if not np.issubdtype(array.dtype, np.number) or (array < 1).any() or (array != np.floor(array)).any():
+        raise ValueError("concurrency must be a whole number >= 1 (contacts one agent handles at once)")
+    return array.astype(np.int64)
+
+
+def _erlang_b(traffic: FloatArray, servers: IntArray) -> FloatArray:
+    """Erlang B blocking probability for integer `servers` >= 0, elementwise over broadcast arrays."""
+    traffic, servers = np.broadcast_arrays(traffic, servers)
+    # Start each element's recursion a safe distance below min(servers, traffic) (see _RECURSION_SIGMAS);
+    # every element then needs its own number of steps, taken together with a per-element k.
+    margin = np.ceil(_RECURSION_SIGMAS * np.sqrt(traffic)) + _RECURSION_MARGIN
+    first = np.maximum(0.0, np.floor(np.minimum(servers, traffic) - margin)).astype(np.int64)
+    steps = servers - first
+    blocking = np.ones(traffic.shape, dtype=np.float64)
+    todo = np.flatnonzero(steps > 0)
+    flat_traffic = traffic.ravel()
+    flat_first = first.ravel()
+    flat_steps = steps.ravel()
+    flat_blocking = blocking.ravel()
+    step = 0
+    while todo.size:
+        step += 1
+        load = flat_traffic[todo] * flat_blocking[todo]
+        flat_blocking[todo] = load / (flat_first[todo] + step + load)
+        todo = todo[flat_steps[todo] > step]
+    return flat_blocking.reshape(traffic.shape)
+
+
+def _erlang_c_from_b(traffic: FloatArray, servers: FloatArray, blocking: FloatArray) -> FloatArray:
+    """C = n B / (n - A (1 - B)); 1.0 where the queue is unstable (n <= A), which includes n = 0."""
+    stable = servers > traffic
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prob_wait = servers * blocking / (servers - traffic * (1.0 - blocking))
+    result: FloatArray = np.where(stable, np.clip(prob_wait, 0.0, 1.0), 1.0)
+    return result
+
+
+def _integer_servers(traffic: FloatArray, servers: IntArray) -> tuple[FloatArray, FloatArray]:
+    """(prob_wait, servers as float) for integer server counts."""
+    blocking = _erlang_b(traffic, servers)
+    servers_float = servers.astype(np.float64)
+    return _erlang_c_from_b(traffic, servers_float, blocking), servers_float
+
+
+def erlang_c(traffic_erlangs: ArrayLike, agents: ArrayLike) -> FloatArray:
+    """Probability that a contact has to wait (Erlang C) with `agents` servers and `traffic_erlangs` offered.
+
+    `agents` must be whole numbers >= 0. Where agents <= traffic the queue grows without bound and every
+    contact waits: the result is 1.0.
+    """
+    traffic = _as_float(traffic_erlangs, "traffic_erlangs")
+    if np.isnan(traffic).any() or (traffic < 0).any():
+        raise ValueError("traffic_erlangs must be >= 0")
+    agents_array = _as_float(agents, "agents")
+    if np.isnan(agents_array).any() or (agents_array < 0).any() or (agents_array != np.floor(agents_array)).any():
+        raise ValueError("agents must be whole numbers >= 0 for erlang_c (see service_level for fractional staff)")
+    prob_wait, _ = _integer_servers(traffic, agents_array.astype(np.int64))
+    return _unwrap(prob_wait)
+
+
+class _IntegerMetric:
+    """A metric evaluated at integer server counts (a small callable, so fractional staff can interpolate)."""
+
+    def __init__(self, aht_seconds: FloatArray, answer_seconds: FloatArray | None, kind: str) -> None:
+        self.aht_seconds = aht_seconds
+        self.answer_seconds = answer_seconds
+        self.kind = kind
+
+    def __call__(self, traffic: FloatArray, servers: IntArray) -> FloatArray:
+        prob_wait, servers_float = _integer_servers(traffic, servers)
+        stable = servers_float > traffic
+        headroom = np.where(stable, servers_float - traffic, 1.0)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if self.kind == "service_level":
+                assert self.answer_seconds is not None
+                waited_out = np.exp(-headroom * self.answer_seconds / self.aht_seconds)
+                value = np.where(stable, 1.0 - prob_wait * waited_out, 0.0)
+                result: FloatArray = np.clip(value, 0.0, 1.0)
+            else:
+                asa = prob_wait * self.aht_seconds / headroom
+                result = np.where(stable, np.minimum(asa, ASA_CAP_SECONDS), ASA_CAP_SECONDS)
+        return result
+
+
+def _interpolated(traffic: FloatArray, servers: FloatArray, compute: _IntegerMetric) -> FloatArray:
+    """Evaluate `compute` at the whole server counts around fractional `servers`, interpolating linearly."""
+    lower = np.floor(servers).astype(np.int64)
+    upper = np.ceil(servers).astype(np.int64)
+    weight = servers - lower
+    at_lower = compute(traffic, lower)
+    at_upper = compute(traffic, upper)
+    result: FloatArray = (1.0 - weight) * at_lower + weight * at_upper
+    return result
+
+
+def _live_inputs(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    concurrency: ArrayLike,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    volume_array = _as_float(volume, "volume")
+    aht_array = _as_float(aht_seconds, "aht_seconds")
+    interval_array = _as_float(interval_seconds, "interval_seconds")
+    _validate_load(volume_array, aht_array, interval_array)
+    agents_array = _as_float(agents, "agents")
+    if np.isnan(agents_array).any() or (agents_array < 0).any():
+        raise ValueError("agents must be >= 0")
+    concurrency_array = _validate_concurrency(concurrency)
+    traffic = _traffic_erlangs(volume_array, aht_array, interval_array)
+    servers = agents_array * concurrency_array
+    shape = np.broadcast_shapes(traffic.shape, servers.shape, aht_array.shape)
+    return (
+        np.broadcast_to(volume_array, shape),
+        np.broadcast_to(aht_array, shape),
+        np.broadcast_to(traffic, shape),
+        np.broadcast_to(servers, shape).astype(np.float64),
+        np.broadcast_to(agents_array, shape),
+    )
+
+
+def service_level(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    answer_seconds: ArrayLike,
+    concurrency: ArrayLike = 1,
+) -> FloatArray:
+    """Share of contacts answered within `answer_seconds` (Erlang C), in [0, 1].
+
+    `agents` may be fractional (proficiency-weighted staff: an agent at proficiency 0.5 counts as half): the
+    service level is interpolated linearly between the whole server counts on either side.
+
+    Chat concurrency `c` (one agent holds `c` conversations at once) is modelled as `c` independent servers
+    per agent, each with the queue's AHT: traffic is unchanged and servers = agents * c. This is the simple
+    "concurrency-adjusted capacity" approach planners use with Erlang C for chat (see e.g. Call Centre Helper,
+    "Erlang C for Chat?", callcentrehelper.com/erlang-c-for-chat-206984.htm). Its limits: it assumes all `c`
+    slots are as fast as one, while real agents slow down as they juggle chats (effective concurrency is lower
+    than nominal) and customers wait between replies. So the forecast AHT of a chat queue should be the
+    wall-clock AHT measured while agents ran at that concurrency, and high concurrency results are optimistic.
+
+    No volume gives 1.0 (nobody waited); volume with 0 agents gives 0.0; agents <= traffic (an unstable
+    queue) gives 0.0 at that server count.
+    """
+    answer_array = _as_float(answer_seconds, "answer_seconds")
+    if np.isnan(answer_array).any() or (answer_array < 0).any():
+        raise ValueError("answer_seconds must be >= 0")
+    volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
+    safe_aht = np.where(volume_b > 0, aht_b, 1.0)
+    answer_b = np.broadcast_to(answer_array, np.broadcast_shapes(answer_array.shape, traffic.shape))
+    traffic, servers, safe_aht, volume_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b)
+    metric = _IntegerMetric(safe_aht, np.broadcast_to(answer_b, traffic.shape), "service_level")
+    value = _interpolated(traffic, servers, metric)
+    result: FloatArray = np.where(volume_b > 0, value, 1.0)
+    return _unwrap(result)
+
+
+def asa_seconds(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    concurrency: ArrayLike = 1,
+) -> FloatArray:
+    """Average speed of answer (mean wait of all contacts, answered at once or not), in seconds.
+
+    Where agents (times concurrency) <= traffic the queue is unstable and the true ASA is infinite; it is
+    returned as the finite cap ASA_CAP_SECONDS (3600 s) so that averages over a day stay finite, and stable
+    values above the cap are capped too. Fractional agents interpolate as in `service_level`; no volume
+    gives 0.
+    """
+    volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
+    safe_aht = np.where(volume_b > 0, aht_b, 1.0)
+    traffic, servers, safe_aht, volume_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b)
+    metric = _IntegerMetric(safe_aht, None, "asa")
+    value = _interpolated(traffic, servers, metric)
+    result: FloatArray = np.where(volume_b > 0, value, 0.0)
+    return _unwrap(result)
+
+
+def occupancy(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    concurrency: ArrayLike = 1,
+) -> FloatArray:
+    """Share of staffed capacity spent handling contacts: traffic / (agents * concurrency), capped at 1.0.
+
+    For chat this is the share of conversation slots in use. 0 when nobody is staffed.
+    """
+    _, _, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(servers > 0, np.minimum(traffic / np.where(servers > 0, servers, 1.0), 1.0), 0.0)
+    result: FloatArray = value.astype(np.float64)
+    return _unwrap(result)
+
+
+def required_agents(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    service_level_target: ArrayLike,
+    answer_seconds: ArrayLike,
+    max_occupancy: ArrayLike = 1.0,
+    concurrency: ArrayLike = 1,
+    shrinkage: ArrayLike = 0.0,
+) -> IntArray:
+    """Agents to schedule per interval: the fewest that meet the service level and the occupancy cap.
+
+    The smallest whole n with service_level(n) >= target and traffic / (n * concurrency) <= max_occupancy,
+    then grossed up for shrinkage (absence the schedule cannot see): ceil(n / (1 - shrinkage)). 0 where there
+    is no volume. All intervals are solved together: each starts at the least stable server count and steps up
+    one server at a time (an O(1) Erlang B update), so thousands of Erlangs cost a few hundred steps.
+    """
+    volume_array = _as_float(volume, "volume")
+    aht_array = _as_float(aht_seconds, "aht_seconds")
+    interval_array = _as_float(interval_seconds, "interval_seconds")
+    _validate_load(volume_array, aht_array, interval_array)
+    target = _as_float(service_level_target, "service_level_target")
+    if np.isnan(target).any() or (target <= 0).any() or (target >= 1).any():
+        raise ValueError("service_level_target must be between 0 and 1 exclusive (e.g. 0.8 for 80%)")
+    answer = _as_float(answer_seconds, "answer_seconds")
+    if np.isnan(answer).any() or (answer < 0).any():
+        raise ValueError("answer_seconds must be >= 0")
+    occupancy_cap = _as_float(max_occupancy, "max_occupancy")
+    if np.isnan(occupancy_cap).any() or (occupancy_cap <= 0).any() or (occupancy_cap > 1).any():
+        raise ValueError("max_occupancy must be in (0, 1]")
+    concurrency_array = _validate_concurrency(concurrency)
+    shrinkage_array = _as_float(shrinkage, "shrinkage")
+    if np.isnan(shrinkage_array).any() or (shrinkage_array < 0).any() or (shrinkage_array >= 1).any():
+        raise ValueError("shrinkage must be in [0, 1)")
+
+    traffic = _traffic_erlangs(volume_array, aht_array, interval_array)
+    shape = np.broadcast_shapes(
+        traffic.shape,
+        aht_array.shape,
+        target.shape,
+        answer.shape,
+        occupancy_cap.shape,
+        concurrency_array.shape,
+        shrinkage_array.shape,
+    )
+    traffic_f = np.broadcast_to(traffic, shape).ravel()
+    aht_f = np.where(traffic_f > 0, np.broadcast_to(aht_array, shape).ravel(), 1.0)
+    target_f = np.broadcast_to(target, shape).ravel()
+    answer_f = np.broadcast_to(answer, shape).ravel()
+    occupancy_f = np.broadcast_to(occupancy_cap, shape).ravel()
+    concurrency_f = np.broadcast_to(concurrency_array, shape).ravel()
+    shrinkage_f = np.broadcast_to(shrinkage_array, shape).ravel()
+
+    # Servers (conversation slots) first: the smallest stable count that also respects the occupancy cap.
+    servers = np.maximum(np.floor(traffic_f) + 1.0, np.ceil(traffic_f / occupancy_f - _EPSILON)).astype(np.int64)
+    needed = np.zeros(traffic_f.shape, dtype=np.int64)
+    todo = np.flatnonzero(traffic_f > 0)
+    if todo.size:
+        blocking = _erlang_b(traffic_f[todo], servers[todo])
+        current = servers[todo]
+        while todo.size:
+            load = traffic_f[todo]
+            prob_wait = _erlang_c_from_b(load, current.astype(np.float64), blocking)
+            level = 1.0 - prob_wait * np.exp(-(current - load) * answer_f[todo] / aht_f[todo])
+            met = level >= target_f[todo] - 1e-12
+            needed[todo[met]] = current[met]
+            keep = ~met
+            todo, current, blocking = todo[keep], current[keep] + 1, blocking[keep]
+            load = traffic_f[todo] * blocking
+            blocking = load / (current + load)
+
+    # Whole agents: n agents give n * concurrency slots, and service level only grows with slots.
+    agents = -(-needed // concurrency_f)
+    gross = np.ceil(agents / (1.0 - shrinkage_f) - _EPSILON).astype(np.int64)
+    result: IntArray = np.where(traffic_f > 0, gross, 0).reshape(shape)
+    return _unwrap(result)
