@@ -7,7 +7,8 @@ time-of-day AHT), a staff list with contracts, teams and cross-training, and the
 horizon (availability windows, approved time off, training sessions, carried-in backlog).
 
 Demand is sized from head count, so the operation stays staffable at any size from 50 to several thousand
-agents: the expected workload of the horizon week is a fixed share of each office's contracted hours.
+agents: the horizon week's estimated requirement (Erlang C on live queues, workload on deferred ones) is a
+fixed share (88%) of each office's contracted hours.
 The output is a pure function of the arguments: every random draw comes from its own seeded stream and every
 file is written with explicit formatting, so the same arguments give byte-identical files.
 """
@@ -18,6 +19,7 @@ import csv
 import datetime as dt
 import json
 import math
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +38,10 @@ MAX_QUEUES = 12
 MIN_AGENTS = 20
 MAX_AGENTS = 9999  # agent ids are A0001..A9999
 
-# Expected weekly workload (volume * AHT / concurrency) as a share of each office's contracted hours. The front
-# office is all live work, which needs head room for service-level queueing and occupancy caps, so it gets the
-# smallest share; deferred work can be smoothed across the day. Overall this lands at ~80% of contracted hours.
-WORKLOAD_SHARE_BY_OFFICE = {"front": 0.75, "middle": 0.85, "back": 0.88}
+# Demand is sized so that the horizon week's estimated requirement (Erlang C agents / (1 - shrinkage) on live
+# queues, workload hours on deferred ones) is this share of each office's contracted hours: busy but staffable,
+# leaving room for paid breaks, time off and shift shapes that cannot follow every peak.
+REQUIRED_SHARE = 0.88
 OFFICE_SHARES = {"front": 0.55, "middle": 0.20, "back": 0.25}
 CONTRACT_SHARES = {"ft40": 0.45, "ft35": 0.15, "pt20": 0.25, "pt24": 0.15}
 CROSS_TRAINED_SHARE = 0.45
@@ -47,7 +49,7 @@ AVAILABILITY_SHARE = 0.15
 TIME_OFF_SHARE = 0.08
 MISSING_ROW_SHARE = 0.003
 TREND_PER_WEEK = 0.004  # volume grows ~0.4% a week (~5% a quarter)
-TEAM_SIZE = 11
+MAX_TEAM_SIZE = 13  # teams of ~8-13, one team leader each
 
 MON_SAT = ("mon", "tue", "wed", "thu", "fri", "sat")
 MON_FRI = ("mon", "tue", "wed", "thu", "fri")
@@ -122,69 +124,69 @@ class QueueSpec:
 # Ordered so that any prefix of 3+ queues covers all three offices; the first 8 are the standard sample.
 QUEUE_SPECS: tuple[QueueSpec, ...] = (
     QueueSpec(
-        "voice_service",
-        "Voice service",
-        "front",
-        "voice",
-        "live",
-        "08:00",
-        "20:00",
-        WEEK_VOICE,
-        0.55,
-        330,
-        0.12,
-        _voice_shape,
-        "Service",
+        id="voice_service",
+        name="Voice service",
+        office="front",
+        channel="voice",
+        kind="live",
+        open="08:00",
+        close="20:00",
+        week=WEEK_VOICE,
+        share=0.55,
+        aht_seconds=330,
+        aht_midday_lift=0.12,
+        shape=_voice_shape,
+        team_family="Service",
         targets={"service_level": 0.8, "answer_seconds": 20, "max_occupancy": 0.88, "patience_seconds": 180},
     ),
     QueueSpec(
-        "collections",
-        "Collections (outbound)",
-        "middle",
-        "outbound",
-        "deferred",
-        "09:00",
-        "19:00",
-        WEEK_WORKDAY,
-        0.55,
-        360,
-        0.05,
-        _flat_shape,
-        "Collections",
+        id="collections",
+        name="Collections (outbound)",
+        office="middle",
+        channel="outbound",
+        kind="deferred",
+        open="09:00",
+        close="19:00",
+        week=WEEK_WORKDAY,
+        share=0.55,
+        aht_seconds=360,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Collections",
         batches=(("09:00", 0.40),),  # the overnight arrears list lands in the dialler at opening
         targets={"sla_hours": 8},
     ),
     QueueSpec(
-        "account_maintenance",
-        "Account maintenance",
-        "back",
-        "case",
-        "deferred",
-        "08:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.35,
-        420,
-        0.05,
-        _flat_shape,
-        "Accounts",
-        batches=(("10:00", 0.25), ("10:15", 0.15), ("14:00", 0.10)),
+        id="account_maintenance",
+        name="Account maintenance",
+        office="back",
+        channel="case",
+        kind="deferred",
+        open="08:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.35,
+        aht_seconds=420,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Accounts",
+        batches=(("10:00", 0.25), ("10:15", 0.15), ("14:00", 0.10)),  # morning post scanned, afternoon post
         targets={"sla_hours": 24},
     ),
     QueueSpec(
-        "chat",
-        "Web chat",
-        "front",
-        "chat",
-        "live",
-        "08:00",
-        "20:00",
-        WEEK_CHAT,
-        0.25,
-        480,
-        0.10,
-        _chat_shape,
-        "Chat",
+        id="chat",
+        name="Web chat",
+        office="front",
+        channel="chat",
+        kind="live",
+        open="08:00",
+        close="20:00",
+        week=WEEK_CHAT,
+        share=0.25,
+        aht_seconds=480,
+        aht_midday_lift=0.10,
+        shape=_chat_shape,
+        team_family="Chat",
         targets={
             "service_level": 0.8,
             "answer_seconds": 60,
@@ -194,85 +196,85 @@ QUEUE_SPECS: tuple[QueueSpec, ...] = (
         },
     ),
     QueueSpec(
-        "fraud_review",
-        "Fraud review",
-        "middle",
-        "case",
-        "deferred",
-        "08:00",
-        "20:00",
-        WEEK_FRAUD,
-        0.45,
-        540,
-        0.05,
-        _flat_shape,
-        "Fraud",
+        id="fraud_review",
+        name="Fraud review",
+        office="middle",
+        channel="case",
+        kind="deferred",
+        open="08:00",
+        close="20:00",
+        week=WEEK_FRAUD,
+        share=0.45,
+        aht_seconds=540,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Fraud",
         targets={"sla_hours": 4},
     ),
     QueueSpec(
-        "claims_processing",
-        "Claims processing",
-        "back",
-        "case",
-        "deferred",
-        "08:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.40,
-        1200,
-        0.06,
-        _flat_shape,
-        "Claims",
+        id="claims_processing",
+        name="Claims processing",
+        office="back",
+        channel="case",
+        kind="deferred",
+        open="08:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.40,
+        aht_seconds=1200,
+        aht_midday_lift=0.06,
+        shape=_flat_shape,
+        team_family="Claims",
         batches=(("10:00", 0.22), ("10:15", 0.13), ("14:00", 0.10)),
         targets={"sla_hours": 48},
     ),
     QueueSpec(
-        "voice_sales",
-        "Voice sales",
-        "front",
-        "voice",
-        "live",
-        "09:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.20,
-        540,
-        0.10,
-        _sales_shape,
-        "Sales",
+        id="voice_sales",
+        name="Voice sales",
+        office="front",
+        channel="voice",
+        kind="live",
+        open="09:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.20,
+        aht_seconds=540,
+        aht_midday_lift=0.10,
+        shape=_sales_shape,
+        team_family="Sales",
         targets={"service_level": 0.8, "answer_seconds": 30, "max_occupancy": 0.85, "patience_seconds": 120},
     ),
     QueueSpec(
-        "correspondence",
-        "Correspondence (email)",
-        "back",
-        "email",
-        "deferred",
-        "08:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.25,
-        300,
-        0.05,
-        _flat_shape,
-        "Correspondence",
-        batches=(("08:00", 0.15), ("10:30", 0.15)),  # overnight inbox at opening, scanned letters mid-morning
+        id="correspondence",
+        name="Correspondence (email)",
+        office="back",
+        channel="email",
+        kind="deferred",
+        open="08:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.25,
+        aht_seconds=300,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Correspondence",
+        batches=(("08:00", 0.15), ("10:30", 0.15)),  # the overnight inbox at opening, scanned letters later
         targets={"sla_hours": 24},
     ),
     QueueSpec(
-        "chat_business",
-        "Business banking chat",
-        "front",
-        "chat",
-        "live",
-        "08:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.12,
-        600,
-        0.10,
-        _chat_shape,
-        "Business Chat",
+        id="chat_business",
+        name="Business banking chat",
+        office="front",
+        channel="chat",
+        kind="live",
+        open="08:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.12,
+        aht_seconds=600,
+        aht_midday_lift=0.10,
+        shape=_chat_shape,
+        team_family="Business Chat",
         targets={
             "service_level": 0.8,
             "answer_seconds": 60,
@@ -282,53 +284,53 @@ QUEUE_SPECS: tuple[QueueSpec, ...] = (
         },
     ),
     QueueSpec(
-        "complaints",
-        "Complaints",
-        "middle",
-        "case",
-        "deferred",
-        "09:00",
-        "17:00",
-        WEEK_WORKDAY,
-        0.30,
-        1500,
-        0.05,
-        _flat_shape,
-        "Complaints",
+        id="complaints",
+        name="Complaints",
+        office="middle",
+        channel="case",
+        kind="deferred",
+        open="09:00",
+        close="17:00",
+        week=WEEK_WORKDAY,
+        share=0.30,
+        aht_seconds=1500,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Complaints",
         batches=(("10:00", 0.20),),
         targets={"sla_hours": 24},
     ),
     QueueSpec(
-        "mortgage_servicing",
-        "Mortgage servicing",
-        "back",
-        "case",
-        "deferred",
-        "08:00",
-        "18:00",
-        WEEK_WORKDAY,
-        0.30,
-        900,
-        0.05,
-        _flat_shape,
-        "Mortgages",
+        id="mortgage_servicing",
+        name="Mortgage servicing",
+        office="back",
+        channel="case",
+        kind="deferred",
+        open="08:00",
+        close="18:00",
+        week=WEEK_WORKDAY,
+        share=0.30,
+        aht_seconds=900,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Mortgages",
         batches=(("10:00", 0.20), ("10:15", 0.10)),
         targets={"sla_hours": 48},
     ),
     QueueSpec(
-        "outbound_sales",
-        "Outbound sales",
-        "front",
-        "outbound",
-        "deferred",
-        "10:00",
-        "20:00",
-        WEEK_WORKDAY,
-        0.12,
-        420,
-        0.05,
-        _flat_shape,
-        "Outbound",
+        id="outbound_sales",
+        name="Outbound sales",
+        office="front",
+        channel="outbound",
+        kind="deferred",
+        open="10:00",
+        close="20:00",
+        week=WEEK_WORKDAY,
+        share=0.12,
+        aht_seconds=420,
+        aht_midday_lift=0.05,
+        shape=_flat_shape,
+        team_family="Outbound",
         batches=(("10:00", 0.50),),  # the day's campaign leads are loaded once
         targets={"sla_hours": 24},
     ),
@@ -676,7 +678,7 @@ def generate_operation(
     """Write a complete scenario folder for a bank operations centre of `agents` agents and `queues` queues.
 
     History covers the `weeks_history` weeks before `horizon_start`; volumes are sized so the horizon week's
-    expected workload is ~80% of contracted hours. The same arguments always give byte-identical files.
+    estimated requirement is ~88% of contracted hours. The same arguments always give byte-identical files.
     """
     if not MIN_AGENTS <= agents <= MAX_AGENTS:
         raise ValueError(f"agents must be between {MIN_AGENTS} and {MAX_AGENTS}, got {agents}")
@@ -687,7 +689,9 @@ def generate_operation(
     if not 1 <= horizon_days <= 42:
         raise ValueError(f"horizon_days must be between 1 and 42, got {horizon_days}")
 
-    specs = QUEUE_SPECS[:queues]
+    # Any prefix of QUEUE_SPECS covers all offices; files list the queues office by office, front first.
+    offices = list(OFFICE_SHARES)
+    specs = sorted(QUEUE_SPECS[:queues], key=lambda spec: offices.index(spec.office))
     horizon = [horizon_start + dt.timedelta(days=i) for i in range(horizon_days)]
     staff = _staff(agents, specs, seed)
     skills = _skills(staff, specs, seed)
@@ -714,7 +718,7 @@ def generate_operation(
     _write_csv(out_dir / "backlog.csv", ("queue", "items", "oldest_arrival"), backlog)
 
 
-# ---------------------------------------------------------------------------------------------------------- staff
+# ----------------------------------------------------------------------------------------------- staff
 
 
 def _quotas(total: int, shares: Sequence[float]) -> list[int]:
@@ -756,7 +760,7 @@ def _staff(count: int, specs: Sequence[QueueSpec], seed: int) -> list[_Agent]:
         family_counts = _quotas(office_count, [s.share for s in office_specs])
         position = 0
         for spec, family_count in zip(office_specs, family_counts, strict=True):
-            teams = max(1, round(family_count / TEAM_SIZE))
+            teams = max(1, math.ceil(family_count / MAX_TEAM_SIZE))
             for team_index, team_count in enumerate(_quotas(family_count, [1.0] * teams)):
                 team = f"{spec.team_family} {_letters(team_index)}"
                 for _ in range(team_count):
@@ -772,9 +776,7 @@ def _staff(count: int, specs: Sequence[QueueSpec], seed: int) -> list[_Agent]:
     return staff
 
 
-def _skills(
-    staff: Sequence[_Agent], specs: Sequence[QueueSpec], seed: int
-) -> list[tuple[str, str, str, int]]:
+def _skills(staff: Sequence[_Agent], specs: Sequence[QueueSpec], seed: int) -> list[tuple[str, str, str, int]]:
     rng = _rng(seed, "skills")
     cross_count = math.ceil(CROSS_TRAINED_SHARE * len(staff))
     cross_trained = set(rng.choice(len(staff), size=cross_count, replace=False).tolist())
@@ -788,7 +790,7 @@ def _skills(
         if index in cross_trained:
             # Cross-training follows the work: a queue of another office, more likely the bigger ones.
             foreign = [s for s in specs if s.office != agent.office]
-            weights = np.array([s.share * WORKLOAD_SHARE_BY_OFFICE[s.office] for s in foreign])
+            weights = np.array([s.share * OFFICE_SHARES[s.office] for s in foreign])
             extra = 2 if rng.random() < 0.12 and len(foreign) > 1 else 1
             picks = rng.choice(len(foreign), size=extra, replace=False, p=weights / weights.sum())
             own.extend((foreign[int(i)].id, float(rng.uniform(0.5, 0.9))) for i in sorted(picks.tolist()))
@@ -797,9 +799,7 @@ def _skills(
     return rows
 
 
-def _availability(
-    staff: Sequence[_Agent], horizon: Sequence[dt.date], seed: int
-) -> list[tuple[str, str, str, str]]:
+def _availability(staff: Sequence[_Agent], horizon: Sequence[dt.date], seed: int) -> list[tuple[str, str, str, str]]:
     """Windows for ~15% of agents: part-timers on mornings or evenings only, full-timers off Saturdays or with
     one date-specific late start / early finish (date rows replace that weekday's row)."""
     rng = _rng(seed, "availability")
@@ -880,9 +880,7 @@ def _fixed_activities(
     for number in range(sessions):
         day = dates[number % len(dates)]
         start, end, activity = slots[number % len(slots)]
-        pool = [
-            a for a in eligible if a.agent_id not in away.get(day, set()) and (day, a.agent_id) not in booked
-        ]
+        pool = [a for a in eligible if a.agent_id not in away.get(day, set()) and (day, a.agent_id) not in booked]
         if activity == "meeting" and pool:
             # A team meeting: the members of one team.
             team = pool[int(rng.integers(len(pool)))].team
@@ -892,13 +890,11 @@ def _fixed_activities(
         for i in picks:
             agent = pool[i]
             booked.add((day, agent.agent_id))
-            rows.append(
-                (agent.agent_id, f"{day.isoformat()}T{start}:00", f"{day.isoformat()}T{end}:00", activity)
-            )
+            rows.append((agent.agent_id, f"{day.isoformat()}T{start}:00", f"{day.isoformat()}T{end}:00", activity))
     return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
-# -------------------------------------------------------------------------------------------------------- demand
+# ---------------------------------------------------------------------------------------------- demand
 
 
 @dataclass(frozen=True)
@@ -923,12 +919,13 @@ def _day_profile(spec: QueueSpec) -> _DayProfile:
 
 
 def _daily_levels(staff: Sequence[_Agent], specs: Sequence[QueueSpec]) -> dict[str, float]:
-    """Volume of an average (factor 1.0) day per queue, in the horizon week, sized from head count.
+    """Volume of an average (factor 1.0) day per queue in the horizon week, sized from head count.
 
-    Each office's expected weekly workload is WORKLOAD_SHARE_BY_OFFICE of its agents' contracted hours, split
-    over its queues by their `share`.
+    Each office's estimated requirement is REQUIRED_SHARE of its agents' contracted hours, split over its
+    queues by their `share`. Live queues need more agent-hours than their workload (queueing, occupancy cap,
+    shrinkage), and relatively more when small, so their level is found by a few fixed-point steps.
     """
-    contracted = {office: 0.0 for office in OFFICE_SHARES}
+    contracted = dict.fromkeys(OFFICE_SHARES, 0.0)
     for agent in staff:
         contracted[agent.office] += CONTRACTED_HOURS[agent.contract]
     levels: dict[str, float] = {}
@@ -936,13 +933,96 @@ def _daily_levels(staff: Sequence[_Agent], specs: Sequence[QueueSpec]) -> dict[s
         office_specs = [s for s in specs if s.office == office]
         total_share = sum(s.share for s in office_specs)
         for spec in office_specs:
-            target_hours = WORKLOAD_SHARE_BY_OFFICE[office] * contracted[office] * spec.share / total_share
+            target_hours = REQUIRED_SHARE * contracted[office] * spec.share / total_share
             profile = _day_profile(spec)
             concurrency = float(spec.targets.get("concurrency", 1))
             hours_per_unit_day = float((profile.share * profile.aht_factor).sum()) * spec.aht_seconds / 3600
-            unit_week_hours = sum(spec.week.values()) * hours_per_unit_day / concurrency
-            levels[spec.id] = target_hours / unit_week_hours
+            level = target_hours / (sum(spec.week.values()) * hours_per_unit_day / concurrency)
+            if spec.kind == "live":
+                for _ in range(5):
+                    level *= target_hours / _live_required_hours(spec, profile, level)
+            levels[spec.id] = level
     return levels
+
+
+def _live_required_hours(spec: QueueSpec, profile: _DayProfile, level: float) -> float:
+    """Agent-hours a live queue needs over a reference week at daily `level` (before rounding to shifts)."""
+    agents = 0
+    for factor in spec.week.values():
+        for share, aht_factor in zip(profile.share, profile.aht_factor, strict=True):
+            agents += live_agents(spec.targets, level * factor * share, spec.aht_seconds * aht_factor)
+    return agents * INTERVAL_MINUTES / 60 / (1 - SHRINKAGE)
+
+
+def live_agents(targets: dict[str, float | int], volume: float, aht_seconds: float) -> int:
+    """Agents a live queue needs in one interval (Erlang C), for sizing and estimates only.
+
+    Chat agents are `concurrency` servers each. The staffing stage has the real calculation (Erlang A, ASA...);
+    this one only has to be close enough to size a plausible operation.
+    """
+    load_erlangs = volume * aht_seconds / (INTERVAL_MINUTES * 60)
+    if load_erlangs <= 0:
+        return 0
+    servers = erlang_c_servers(
+        load_erlangs,
+        aht_seconds,
+        float(targets["service_level"]),
+        float(targets["answer_seconds"]),
+        float(targets.get("max_occupancy", 0.9)),
+    )
+    return math.ceil(servers / int(targets.get("concurrency", 1)))
+
+
+def erlang_c_servers(
+    load_erlangs: float, aht_seconds: float, service_level: float, answer_seconds: float, max_occupancy: float
+) -> int:
+    """Fewest servers with P(wait <= answer_seconds) >= service_level and occupancy <= max_occupancy."""
+    fewest = max(math.floor(load_erlangs) + 1, math.ceil(load_erlangs / max_occupancy))
+    # Erlang B by its stable recursion B(n) = A*B(n-1) / (n + A*B(n-1)); Erlang C follows from B.
+    erlang_b = 1.0
+    servers = 0
+    while True:
+        servers += 1
+        erlang_b = load_erlangs * erlang_b / (servers + load_erlangs * erlang_b)
+        if servers < fewest:
+            continue
+        wait_probability = erlang_b / (1 - load_erlangs / servers * (1 - erlang_b))
+        reached = 1 - wait_probability * math.exp(-(servers - load_erlangs) * answer_seconds / aht_seconds)
+        if reached >= service_level:
+            return servers
+
+
+def estimate_weekly_hours(scenario_dir: Path) -> dict[str, float]:
+    """Contracted, workload and estimated required agent-hours of the last 7 days of a scenario's history.
+
+    Workload is volume * AHT (chats divided by concurrency); required adds Erlang C queueing and shrinkage on
+    live queues. Used to check and document that a generated operation is plausibly staffable.
+    """
+    with (scenario_dir / "site.toml").open("rb") as handle:
+        site = tomllib.load(handle)
+    contract_hours = {c["id"]: float(c["contracted_hours_week"]) for c in site["contracts"]}
+    with (scenario_dir / "staff.csv").open(encoding="utf-8", newline="") as handle:
+        contracted = sum(contract_hours[row["contract"]] for row in csv.DictReader(handle))
+    with (scenario_dir / "history.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    last_day = max(dt.date.fromisoformat(row["interval_start"][:10]) for row in rows)
+    first_day = (last_day - dt.timedelta(days=6)).isoformat()
+    queues = {q["id"]: q for q in site["queues"]}
+    shrinkage = float(site.get("shrinkage", 0.0))
+    workload = required = 0.0
+    for row in rows:
+        if row["interval_start"][:10] < first_day or not row["aht_seconds"]:
+            continue
+        queue = queues[row["queue"]]
+        volume, aht = float(row["volume"]), float(row["aht_seconds"])
+        hours = volume * aht / 3600 / int(queue.get("concurrency", 1))
+        workload += hours
+        if queue["kind"] == "live":
+            minutes = int(site["interval_minutes"])
+            required += live_agents(queue, volume, aht) * minutes / 60 / (1 - shrinkage)
+        else:
+            required += hours
+    return {"contracted_hours": contracted, "workload_hours": workload, "required_hours": required}
 
 
 def _calendar_factor(day: dt.date, public_holidays: holidays.HolidayBase) -> float | None:
@@ -982,7 +1062,7 @@ def _history(
             profile = profiles[spec.id]
             day_noise = float(rng.lognormal(0.0, 0.05))  # weather, news, mailings: days differ beyond Poisson
             mean = levels[spec.id] * spec.week[weekday] * calendar * trend * day_noise * profile.share
-            if day == outage_day and spec.channel == "voice" and spec.id == "voice_service":
+            if day == outage_day and spec.id == "voice_service":
                 hit = (profile.minutes >= outage_minute) & (profile.minutes < outage_minute + 120)
                 mean = np.where(hit, mean * 2.5, mean)
             volume = rng.poisson(mean)
@@ -1021,7 +1101,7 @@ def _backlog(
 ) -> list[tuple[str, str, str]]:
     """Deferred work that arrived over the weekend / overnight and waits for the first morning of the horizon."""
     rng = _rng(seed, "backlog")
-    preferred = {"correspondence": 0.5, "claims_processing": 0.35, "fraud_review": 0.3}
+    preferred = {"correspondence": 0.5, "claims_processing": 0.35, "fraud_review": 0.15}
     deferred = [s for s in specs if s.kind == "deferred"]
     chosen = [s for s in deferred if s.id in preferred] or deferred[:2]
     if len(chosen) < 2:
@@ -1035,7 +1115,7 @@ def _backlog(
     return rows
 
 
-# ----------------------------------------------------------------------------------------------------- writing
+# --------------------------------------------------------------------------------------------- writing
 
 
 def _toml_value(value: object) -> str:
@@ -1085,9 +1165,7 @@ def _site_toml(specs: Sequence[QueueSpec], horizon_start: dt.date, horizon_days:
     lines += ["", *_toml_table("[weights]", dict(Weights().model_dump()))]
     lines += [
         "",
-        *_toml_table(
-            "[solver]", {"time_limit_seconds": 60, "workers": 2, "seed": seed, "relative_gap": 0.01}
-        ),
+        *_toml_table("[solver]", {"time_limit_seconds": 60, "workers": 2, "seed": seed, "relative_gap": 0.01}),
     ]
     lines += ["", *_toml_table("[forecast]", {"method": "weekly_profile", "weeks": 6})]
     return "\n".join(lines) + "\n"

@@ -176,9 +176,7 @@ class Contract(Frozen):
     @model_validator(mode="after")
     def _hours(self) -> Contract:
         if not self.min_hours_week <= self.contracted_hours_week <= self.max_hours_week:
-            raise ValueError(
-                f"contract {self.id!r}: need min_hours_week <= contracted_hours_week <= max_hours_week"
-            )
+            raise ValueError(f"contract {self.id!r}: need min_hours_week <= contracted_hours_week <= max_hours_week")
         return self
 
 

@@ -27,9 +27,7 @@ def backtest(history: pd.DataFrame, site: Site, *, folds: int = 4, method: str |
         raise ValueError("the backtest needs history for at least one of the site's queues")
     first_day = actuals["interval_start"].min().normalize()
     last_day = actuals["interval_start"].max().normalize()
-    fold_starts = [
-        last_day - pd.Timedelta(days=FOLD_DAYS * i + FOLD_DAYS - 1) for i in reversed(range(folds))
-    ]
+    fold_starts = [last_day - pd.Timedelta(days=FOLD_DAYS * i + FOLD_DAYS - 1) for i in reversed(range(folds))]
     if fold_starts[0] <= first_day:
         weeks = (last_day - first_day).days // FOLD_DAYS
         raise ValueError(
@@ -38,9 +36,9 @@ def backtest(history: pd.DataFrame, site: Site, *, folds: int = 4, method: str |
 
     results = []
     for fold_start in fold_starts:
-        forecast = forecast_demand(
-            actuals, site, start=fold_start.date(), days=FOLD_DAYS, method=method
-        ).rename(columns={"volume": "forecast_volume"})
+        forecast = forecast_demand(actuals, site, start=fold_start.date(), days=FOLD_DAYS, method=method).rename(
+            columns={"volume": "forecast_volume"}
+        )
         fold_end = fold_start + pd.Timedelta(days=FOLD_DAYS)
         fold = actuals[(actuals["interval_start"] >= fold_start) & (actuals["interval_start"] < fold_end)]
         # Inner join: only observed intervals are scored. The forecast grid covers the whole day, so an actual

@@ -60,9 +60,7 @@ def normalize_history(history: pd.DataFrame, site: Site) -> pd.DataFrame:
     """
     missing = [c for c in ("interval_start", "queue", "volume") if c not in history.columns]
     if missing:
-        raise ValueError(
-            f"history is missing column(s) {', '.join(missing)} (expected {', '.join(HISTORY_COLUMNS)})"
-        )
+        raise ValueError(f"history is missing column(s) {', '.join(missing)} (expected {', '.join(HISTORY_COLUMNS)})")
     starts = pd.to_datetime(history["interval_start"])
     if isinstance(starts.dtype, pd.DatetimeTZDtype):
         # The contract is naive site-local time; an aware column is converted rather than misread.
@@ -86,9 +84,9 @@ def normalize_history(history: pd.DataFrame, site: Site) -> pd.DataFrame:
         frame = frame.assign(interval_start=grid, _work=frame["volume"] * frame["aht_seconds"])
         known = frame["aht_seconds"].notna()
         frame = frame.assign(_aht_volume=frame["volume"].where(known))
-        summed = frame.groupby(["interval_start", "queue"], as_index=False)[
-            ["volume", "_work", "_aht_volume"]
-        ].sum(min_count=1)
+        summed = frame.groupby(["interval_start", "queue"], as_index=False)[["volume", "_work", "_aht_volume"]].sum(
+            min_count=1
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             summed["aht_seconds"] = summed["_work"] / summed["_aht_volume"]
         frame = summed[list(HISTORY_COLUMNS)]
@@ -102,9 +100,7 @@ def prepare_history(history: pd.DataFrame, site: Site, origin: dt.date) -> Prepa
     rows = rows[rows["interval_start"] < origin_ts].copy()
     rows["date"] = rows["interval_start"].dt.normalize()
     rows["weekday"] = rows["interval_start"].dt.day_of_week
-    rows["slot"] = (
-        rows["interval_start"].dt.hour * 60 + rows["interval_start"].dt.minute
-    ) // site.interval_minutes
+    rows["slot"] = (rows["interval_start"].dt.hour * 60 + rows["interval_start"].dt.minute) // site.interval_minutes
 
     days = rows.groupby(["queue", "date"], as_index=False).agg(
         weekday=("weekday", "first"), observed_volume=("volume", "sum"), observed_intervals=("volume", "size")
@@ -138,6 +134,4 @@ def prepare_history(history: pd.DataFrame, site: Site, origin: dt.date) -> Prepa
 
     excluded = days.set_index(["queue", "date"])["holiday"] | days.set_index(["queue", "date"])["outlier"]
     rows = rows.join(excluded.rename("excluded"), on=["queue", "date"])
-    return PreparedHistory(
-        rows=rows.reset_index(drop=True), days=days.reset_index(drop=True), origin=origin_ts
-    )
+    return PreparedHistory(rows=rows.reset_index(drop=True), days=days.reset_index(drop=True), origin=origin_ts)

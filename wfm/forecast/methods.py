@@ -53,9 +53,7 @@ def horizon_grid(site: Site, start: dt.date, days: int) -> pd.DataFrame:
     )
     grid["date"] = grid["interval_start"].dt.normalize()
     grid["weekday"] = grid["interval_start"].dt.day_of_week
-    grid["slot"] = (
-        grid["interval_start"].dt.hour * 60 + grid["interval_start"].dt.minute
-    ) // site.interval_minutes
+    grid["slot"] = (grid["interval_start"].dt.hour * 60 + grid["interval_start"].dt.minute) // site.interval_minutes
     grid["days_ahead"] = (grid["date"] - pd.Timestamp(start)).dt.days
     return grid
 
@@ -68,12 +66,7 @@ def open_mask(site: Site, grid: pd.DataFrame) -> np.ndarray:
     is_open = np.zeros(len(grid), dtype=bool)
     for q in site.queues:
         open_days = [WEEKDAYS.index(d) for d in q.days]
-        is_open |= (
-            (queue == q.id)
-            & np.isin(weekday, open_days)
-            & (minute >= q.open_minute)
-            & (minute < q.close_minute)
-        )
+        is_open |= (queue == q.id) & np.isin(weekday, open_days) & (minute >= q.open_minute) & (minute < q.close_minute)
     return is_open
 
 

@@ -1,0 +1,27 @@
+"""Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
+
+from wfm.reports.excel import queue_rating, shift_text, write_roster
+from wfm.reports.files import csv_text, json_safe, write_run_files
+from wfm.reports.tables import (
+    ASSIGNMENT_COLUMNS,
+    SHIFT_COLUMNS,
+    assignments_table,
+    overtime_per_shift,
+    shifts_table,
+    week_start,
+)
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "SHIFT_COLUMNS",
+    "assignments_table",
+    "csv_text",
+    "json_safe",
+    "overtime_per_shift",
+    "queue_rating",
+    "shift_text",
+    "shifts_table",
+    "week_start",
+    "write_roster",
+    "write_run_files",
+]

@@ -97,7 +97,7 @@ class _CellMaker:
         key = (look, quote_prefix)
         array = self._arrays.get(key)
         if array is None:
-            prototype = Cell(self._sheet)
+            prototype = Cell(self._sheet, row=1, column=1)
             prototype.font = Font(bold=look.bold, italic=look.italic, size=look.size, color=look.color)
             if look.fill:
                 prototype.fill = PatternFill("solid", start_color=look.fill, end_color=look.fill)
@@ -116,7 +116,9 @@ class _CellMaker:
     def __call__(self, value: object, look: Look = PLAIN) -> object:
         if isinstance(value, str):
             text = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = Cell(self._sheet, style_array=copy(self._array(look, text.startswith(FORMULA_PREFIXES))))
+            cell = Cell(
+                self._sheet, row=1, column=1, style_array=copy(self._array(look, text.startswith(FORMULA_PREFIXES)))
+            )
             cell.value = text
             # The value setter reads a leading "=" as a formula; inputs are never formulas.
             cell.data_type = "s"
@@ -124,7 +126,7 @@ class _CellMaker:
         value = _excel_value(value)
         if look == PLAIN or value is None:
             return value
-        return Cell(self._sheet, value=value, style_array=copy(self._array(look, False)))
+        return Cell(self._sheet, row=1, column=1, value=value, style_array=copy(self._array(look, False)))
 
 
 def _excel_value(value: object) -> object:
@@ -261,6 +263,21 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
+KPI_LABELS = {
+    "sla": "SLA",
+    "asa": "ASA",
+    "aht": "AHT",
+    "seconds": "(s)",
+}
+
+
+def _label(key: str) -> str:
+    """A KPI key as a column title: `items_past_sla` -> "Items past SLA", `asa_seconds` -> "ASA (s)"."""
+    words = [KPI_LABELS.get(word, word) for word in key.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def _target_text(queue: Queue, kpi: Mapping[str, Any]) -> str:
     if queue.kind is QueueKind.LIVE:
         target = _number(kpi.get("service_level_target"))
@@ -306,18 +323,19 @@ def _write_summary(
     overall: Mapping[str, Any] = kpis.get("overall") or {}
     append([])
     append([make("Overall", SECTION)])
-    shown = set()
+    shown = {"agents"}  # already among the facts above
     for key, label, number_format in OVERALL_ROWS:
         if key in overall:
             shown.add(key)
-            append([make(label, LABEL), make(overall[key], Look(number_format=number_format))])
+            value = overall[key]
+            append([make(label, LABEL), make("n/a" if value is None else value, Look(number_format=number_format))])
     scheduled = _number(overall.get("scheduled_paid_hours"))
     contracted = _number(overall.get("contracted_hours"))
     if scheduled is not None and contracted:
         append([make("Scheduled vs contracted hours", LABEL), make(scheduled / contracted, Look(number_format="0.0%"))])
     for key, value in overall.items():
         if key not in shown and _number(value) is not None:
-            append([make(key.replace("_", " ").capitalize(), LABEL), make(value, Look(number_format="#,##0.00"))])
+            append([make(_label(key), LABEL), make(value, Look(number_format="#,##0.00"))])
 
     append([])
     append([make("Queues", SECTION)])
@@ -360,7 +378,7 @@ def _write_summary(
             metrics.extend(k for k, v in values.items() if k not in metrics and _number(v) is not None)
         append([])
         append([make("Offices", SECTION)])
-        append([make("Office", HEADER)] + [make(m.replace("_", " ").capitalize(), HEADER) for m in metrics])
+        append([make("Office", HEADER)] + [make(_label(m), HEADER) for m in metrics])
         for office, values in offices.items():
             row = [make(str(office), LABEL)]
             for metric in metrics:
@@ -412,9 +430,7 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
                     found.append(absence.reason)
 
     day_cells: dict[tuple[str, dt.date], tuple[str, Look]] = {}
-    office_look = {
-        office: Look(fill=OFFICE_FILL[office], horizontal="center", border=True) for office in Office
-    }
+    office_look = {office: Look(fill=OFFICE_FILL[office], horizontal="center", border=True) for office in Office}
     time_off_look = Look(fill=TIME_OFF_FILL, italic=True, horizontal="center", border=True)
     for agent in agents:
         for day in days:

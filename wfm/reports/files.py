@@ -110,9 +110,7 @@ def write_run_files(
     return written
 
 
-def csv_text(
-    frame: pd.DataFrame, *, contract_columns: list[str], sort_by: list[str], name: str = "table"
-) -> str:
+def csv_text(frame: pd.DataFrame, *, contract_columns: list[str], sort_by: list[str], name: str = "table") -> str:
     """One table as CSV text: contract columns first, rows sorted, ISO timestamps, rounded floats.
 
     A missing contract column is an error rather than a silently thinner file: scripts downstream rely on it.
@@ -149,12 +147,20 @@ def _cell_text(value: object) -> object:
     return value
 
 
+def _json_key(key: object) -> str:
+    """JSON keys are text: a tuple key such as (agent_id, week_start) becomes "A1,2026-03-02"."""
+    if isinstance(key, tuple):
+        return ",".join(_json_key(part) for part in key)
+    safe = json_safe(key)
+    return safe if isinstance(safe, str) else json.dumps(safe)
+
+
 def json_safe(value: Any) -> Any:
     """KPIs as plain JSON: numpy scalars to Python, NaN/inf to null, dates to ISO text, floats rounded."""
     if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, Mapping):
-        return {str(json_safe(k)) if not isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
+        return {_json_key(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
         return [json_safe(v) for v in items]

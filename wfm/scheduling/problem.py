@@ -152,8 +152,10 @@ def _template_options(template: ShiftTemplate, day: int, grid: TimeGrid, max_pai
 
 
 def _requirements_arrays(
-    requirements: pd.DataFrame, queue: Queue, grid: TimeGrid
+    requirements: pd.DataFrame | None, queue: Queue, grid: TimeGrid
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if requirements is None:  # checking rules only (wfm validate): no demand yet
+        return np.zeros(grid.size), np.zeros(grid.size), np.zeros(grid.size)
     rows = requirements[requirements["queue"] == queue.id]
     index = (
         (
@@ -174,7 +176,7 @@ def _requirements_arrays(
     return required, np.cumsum(arrival), np.cumsum(due)
 
 
-def build_problem(scenario: Scenario, requirements: pd.DataFrame) -> ProblemData:
+def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> ProblemData:
     site = scenario.site
     origin = dt.datetime.combine(site.horizon.start, dt.time())
     grid = TimeGrid(origin=origin, interval_minutes=site.interval_minutes, days=site.horizon.days)
@@ -244,6 +246,8 @@ def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list
                     for start, end, _ in activities
                 ):
                     continue
+                if not _breaks_fit(option, template, activities, grid):
+                    continue
                 options.append(option)
     for start, end, name in activities:
         if not any(o.covers(start, end) for o in options):
@@ -262,6 +266,24 @@ def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list
         previous_work_days=previous_days,
         previous_end=previous_end,
     )
+
+
+def _breaks_fit(
+    option: ShiftOption, template: ShiftTemplate, activities: tuple[tuple[int, int, str], ...], grid: TimeGrid
+) -> bool:
+    """Every break of the shift still has a slot in its window once fixed activities are in place."""
+    busy = {t for start, end, _ in activities for t in range(max(start, option.start), min(end, option.end))}
+    if not busy:
+        return True
+    for rule in template.breaks:
+        width = math.ceil(rule.minutes / grid.interval_minutes)
+        first = option.start + math.ceil(rule.earliest_after_minutes / grid.interval_minutes)
+        last = option.start + rule.latest_after_minutes // grid.interval_minutes
+        slot = next((p for p in range(first, last + 1) if not busy & set(range(p, p + width))), None)
+        if slot is None:
+            return False
+        busy |= set(range(slot, slot + width))
+    return True
 
 
 def _inside(option: ShiftOption, windows: list[tuple[int, int]], grid: TimeGrid) -> bool:

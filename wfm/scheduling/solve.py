@@ -8,7 +8,7 @@ import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
-from wfm.scheduling.model import build_model, solve
+from wfm.scheduling.model import build_model, solve, warm_start
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
@@ -40,6 +40,7 @@ def schedule(
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
     ctx = build_model(data)
+    warm_start(ctx, seed=settings.seed if seed is None else seed)
     outcome = solve(
         ctx,
         time_limit_seconds=time_limit_seconds or settings.time_limit_seconds,

@@ -225,9 +225,10 @@ def service_level(
         raise ValueError("answer_seconds must be >= 0")
     volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
     safe_aht = np.where(volume_b > 0, aht_b, 1.0)
-    answer_b = np.broadcast_to(answer_array, np.broadcast_shapes(answer_array.shape, traffic.shape))
-    traffic, servers, safe_aht, volume_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b)
-    metric = _IntegerMetric(safe_aht, np.broadcast_to(answer_b, traffic.shape), "service_level")
+    traffic, servers, safe_aht, volume_b, answer_b = np.broadcast_arrays(
+        traffic, servers, safe_aht, volume_b, answer_array
+    )
+    metric = _IntegerMetric(safe_aht, answer_b, "service_level")
     value = _interpolated(traffic, servers, metric)
     result: FloatArray = np.where(volume_b > 0, value, 1.0)
     return _unwrap(result)

@@ -8,6 +8,7 @@ capacity ahead of cumulative due work.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,8 +87,8 @@ def deferred_backlog(
     if not aht_seconds > 0:
         raise ValueError(f"backlog for queue {queue.id!r}: no forecast AHT to size the carried-in work")
     oldest = min(item.oldest_arrival for item in rows)
-    deadline = oldest + pd.Timedelta(hours=queue.sla_hours)
-    index = deadline_index_of(deadline.to_pydatetime(), interval_starts, queue, interval_minutes)
+    deadline = oldest + dt.timedelta(hours=queue.sla_hours)
+    index = deadline_index_of(deadline, interval_starts, queue, interval_minutes)
     return DeferredBacklog(items=float(sum(item.items for item in rows)), aht_seconds=aht_seconds, deadline_index=index)
 
 

@@ -1,0 +1,380 @@
+"""`wfm`: the command line. Wiring, progress and exit codes only; the work happens in the stages.
+
+Exit codes: 0 plan written (or input valid), 2 bad input (file, row, column and what to do are printed),
+3 no plan (rules contradict each other, or time limit reached without a plan), 4 internal error (a bug: please
+report it with the command line; set WFM_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wfm.domain import QueueKind, Scenario
+from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_scenario
+from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, write_run
+from wfm.scheduling.problem import build_problem
+
+app = typer.Typer(
+    help=(
+        "Blended workforce management: forecast demand, compute staffing, and plan named agents across front, "
+        "middle and back office in one CP-SAT optimisation.\n\n"
+        "Example: wfm run data/sample --out schedules --seed 7"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="Scenario folder (site.toml + CSVs) or .xlsx workbook, e.g. data/sample")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the solver (required: runs are reproducible)")]
+TimeLimitOpt = Annotated[
+    float | None, typer.Option("--time-limit", help="Solver time limit in seconds (default: site.toml [solver])")
+]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Solver threads (default: site.toml [solver])")]
+DeterministicOpt = Annotated[
+    bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan (deterministic time limit)")
+]
+OutDirOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders; the run goes to OUT/<horizon start>/")]
+
+
+def _load(path: Path) -> Scenario:
+    if not path.exists():
+        err.print(f"[red]error:[/red] {path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        err.print(exc.report(), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario: every file, row and cross reference, and the rule conflicts visible before solving.
+
+    Example: wfm validate data/sample
+    """
+    loaded = _load(scenario)
+    data = build_problem(loaded, None)
+    if data.problems:
+        err.print(f"[red]{len(data.problems)} rule conflict(s) make a plan impossible:[/red]")
+        for problem in data.problems:
+            err.print(f"- {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    site = loaded.site
+    out.print(
+        f"[green]OK[/green] {site.name}: {len(loaded.agents)} agents, {len(site.queues)} queues, "
+        f"{len(loaded.history):,} history rows, horizon {site.horizon.start} + {site.horizon.days} days"
+    )
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write forecast.csv")] = Path(
+        "schedules/forecast.csv"
+    ),
+    backtest_folds: Annotated[
+        int, typer.Option("--backtest", help="Also backtest over this many weekly folds (0 = no backtest)")
+    ] = 0,
+) -> None:
+    """Forecast volume and handle time per queue and interval for the site's horizon.
+
+    Example: wfm forecast data/sample --out schedules/forecast.csv --backtest 4
+    """
+    from wfm.forecast import backtest, forecast_demand
+
+    loaded = _load(scenario)
+    try:
+        frame = forecast_demand(loaded.history, loaded.site)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_file, _csv(frame))
+    table = Table(title=f"Forecast {loaded.site.horizon.start} + {loaded.site.horizon.days} days")
+    for column in ("queue", "volume", "peak interval", "peak volume", "mean AHT s"):
+        table.add_column(column, justify="left" if column == "queue" else "right")
+    for queue_id, rows in frame.groupby("queue", sort=False):
+        peak = rows.loc[rows["volume"].idxmax()]
+        weighted = (rows["aht_seconds"] * rows["volume"]).sum() / max(rows["volume"].sum(), 1e-9)
+        table.add_row(
+            str(queue_id),
+            f"{rows['volume'].sum():,.0f}",
+            f"{pd.Timestamp(peak['interval_start']):%a %H:%M}",
+            f"{peak['volume']:.1f}",
+            f"{weighted:.0f}",
+        )
+    out.print(table)
+    if backtest_folds > 0:
+        from wfm.forecast import METHODS
+
+        scores = Table(title=f"Backtest: {backtest_folds} weekly folds, WAPE at interval level")
+        for column in ("queue", "method", "WAPE", "bias"):
+            scores.add_column(column)
+        for method in sorted(METHODS):
+            folds = backtest(loaded.history, loaded.site, folds=backtest_folds, method=method)
+            for queue_id, rows in folds.groupby("queue", sort=True):
+                scores.add_row(str(queue_id), method, f"{rows['wape'].mean():.1%}", f"{rows['bias'].mean():+.1%}")
+        out.print(scores)
+    out.print(f"wrote {out_file}")
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S", float_format="%.4f")
+
+
+def _read_forecast(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/red] cannot read forecast {path}: {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    missing = {"interval_start", "queue", "volume", "aht_seconds"} - set(frame.columns)
+    if missing:
+        err.print(
+            f"[red]error:[/red] {path}: missing column(s) {', '.join(sorted(missing))}; expected "
+            "interval_start,queue,volume,aht_seconds (as written by `wfm forecast`)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"], errors="coerce")
+    bad = frame.index[frame["interval_start"].isna()]
+    if len(bad):
+        err.print(f"[red]error:[/red] {path}, row {bad[0] + 2}, column 'interval_start': not a date-time", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return frame
+
+
+def _progress(elapsed: float, objective: float, bound: float) -> None:
+    gap = (objective - bound) / max(abs(objective), 1e-9)
+    err.print(
+        f"  {elapsed:6.1f} s  objective {objective:12,.1f}  bound {bound:12,.1f}  gap {gap:6.2%}", highlight=False
+    )
+
+
+def _plan_and_write(
+    scenario_path: Path,
+    *,
+    out_root: Path,
+    options: RunOptions,
+    forecast_file: Path | None,
+    quiet: bool,
+) -> None:
+    started_at = dt.datetime.now().astimezone()
+    loaded = _load(scenario_path)
+    given = _read_forecast(forecast_file) if forecast_file else None
+    err.print(f"planning {loaded.site.name}: {len(loaded.agents)} agents, {len(loaded.site.queues)} queues")
+    try:
+        outcome = plan(loaded, options, forecast=given, progress=None if quiet else _progress)
+    except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
+        err.print(f"[red]error:[/red] {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    result = outcome.result
+    if not result.status.has_plan:
+        err.print(f"[red]no plan ({result.status.value}).[/red] Earlier outputs are untouched.")
+        err.print(result.message, markup=False, highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN)
+    if result.message:
+        err.print(f"[yellow]warning:[/yellow] {result.message}", markup=False)
+    folder = write_run(
+        outcome,
+        loaded,
+        scenario_path,
+        out_root,
+        options=options,
+        command_line=["wfm", *sys.argv[1:]],
+        started_at=started_at,
+    )
+    _print_summary(loaded, outcome.kpis or {}, result.summary(), folder)
+
+
+def _fmt(value: Any, pattern: str, missing: str = "-") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    return format(value, pattern)
+
+
+def _print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, folder: Path) -> None:
+    table = Table(title=f"{scenario.site.name}: plan {scenario.site.horizon.start} + {scenario.site.horizon.days} days")
+    for column in ("queue", "office", "target", "service level", "ASA s", "past SLA", "short agent-h"):
+        table.add_column(column, justify="left" if column in ("queue", "office") else "right")
+    for queue in scenario.site.queues:
+        q = kpis.get("queues", {}).get(queue.id, {})
+        if queue.kind is QueueKind.LIVE:
+            target = f"{queue.service_level:.0%}/{queue.answer_seconds}s"
+            level = _fmt(q.get("service_level"), ".1%")
+            past = "-"
+        else:
+            target = f"{queue.sla_hours:g} h SLA"
+            level = "-"
+            past = f"{_fmt(q.get('items_past_sla'), ',.0f')} of {_fmt(q.get('items_arrived'), ',.0f')}"
+        table.add_row(
+            queue.id,
+            queue.office.value,
+            target,
+            level,
+            _fmt(q.get("asa_seconds"), ".0f"),
+            past,
+            _fmt(q.get("understaffed_agent_hours"), ",.1f"),
+        )
+    out.print(table)
+    overall = kpis.get("overall", {})
+    out.print(
+        f"overall service level {_fmt(overall.get('service_level'), '.1%')}, items past SLA "
+        f"{_fmt(overall.get('items_past_sla'), ',.0f')}, overtime {_fmt(overall.get('overtime_hours'), ',.1f')} h, "
+        f"scheduled {_fmt(overall.get('scheduled_paid_hours'), ',.0f')} of "
+        f"{_fmt(overall.get('contracted_hours'), ',.0f')} contracted h"
+    )
+    out.print(f"solver: {solver_line}")
+    out.print(f"wrote {folder}/")
+
+
+@app.command(name="schedule")
+def schedule_cmd(
+    scenario: ScenarioArg,
+    seed: SeedOpt,
+    out_root: OutDirOpt = Path("schedules"),
+    forecast_file: Annotated[
+        Path | None, typer.Option("--forecast", help="Use this forecast.csv instead of forecasting again")
+    ] = None,
+    time_limit: TimeLimitOpt = None,
+    workers: WorkersOpt = None,
+    deterministic: DeterministicOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
+) -> None:
+    """Plan named agents (shifts, breaks, queue per interval) from a forecast, and write the run folder.
+
+    Example: wfm schedule data/sample --forecast schedules/forecast.csv --seed 7 --time-limit 60
+    """
+    options = RunOptions(seed=seed, time_limit_seconds=time_limit, workers=workers, deterministic=deterministic)
+    _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=forecast_file, quiet=quiet)
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    seed: SeedOpt,
+    out_root: OutDirOpt = Path("schedules"),
+    time_limit: TimeLimitOpt = None,
+    workers: WorkersOpt = None,
+    deterministic: DeterministicOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
+) -> None:
+    """All stages: validate, forecast, staffing, schedule, reports (roster.xlsx, CSVs, kpis.json, manifest.json).
+
+    Example: wfm run data/sample --out schedules --seed 7
+    """
+    options = RunOptions(seed=seed, time_limit_seconds=time_limit, workers=workers, deterministic=deterministic)
+    _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=None, quiet=quiet)
+
+
+@app.command()
+def export(
+    run_folder: Annotated[Path, typer.Argument(help="A run folder written by `wfm run`, e.g. schedules/2026-03-02")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | json | xlsx")] = "json",
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's shifts and activities")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Output file (default: next to the run)")] = None,
+) -> None:
+    """Export a run's plan for other systems or for one person (shifts and activity segments).
+
+    Example: wfm export schedules/2026-03-02 --format csv --agent A0042
+    """
+    if fmt not in ("csv", "json", "xlsx"):
+        err.print(f"[red]error:[/red] --format must be csv, json or xlsx, not {fmt!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    needed = [run_folder / "shifts.csv", run_folder / "assignments.csv", run_folder / "kpis.json"]
+    missing = [p.name for p in needed if not p.exists()]
+    if missing:
+        err.print(
+            f"[red]error:[/red] {run_folder} is not a complete run folder (missing {', '.join(missing)}); "
+            "give a folder written by `wfm run`."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    shifts = pd.read_csv(needed[0], dtype={"agent_id": str})
+    segments = pd.read_csv(needed[1], dtype={"agent_id": str})
+    if agent is not None:
+        if agent not in set(shifts["agent_id"]) | set(segments["agent_id"]):
+            err.print(f"[red]error:[/red] agent {agent!r} has no shifts or activities in {run_folder}")
+            raise typer.Exit(EXIT_BAD_INPUT)
+        shifts = shifts[shifts["agent_id"] == agent]
+        segments = segments[segments["agent_id"] == agent]
+    stem = f"plan_{agent}" if agent else "plan"
+    target = out_file or run_folder / f"{stem}.{fmt}"
+    if fmt == "json":
+        document = {
+            "run": run_folder.name,
+            "kpis": json.loads(needed[2].read_text()),
+            "shifts": json.loads(shifts.to_json(orient="records")),
+            "activities": json.loads(segments.to_json(orient="records")),
+        }
+        atomic_write_text(target, json.dumps(document, indent=2) + "\n")
+    elif fmt == "csv":
+        atomic_write_text(target, segments.to_csv(index=False))
+    else:
+        import io
+
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            shifts.to_excel(writer, sheet_name="Shifts", index=False)
+            segments.to_excel(writer, sheet_name="Activities", index=False)
+        atomic_write_bytes(target, buffer.getvalue())
+    out.print(f"wrote {target} ({len(shifts)} shifts, {len(segments)} activities)")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the generated scenario into")],
+    agents: Annotated[int, typer.Option(help="Head count (50 to 3,000)")] = 150,
+    queues: Annotated[int, typer.Option(help="Queues: 8 or 12")] = 8,
+    seed: Annotated[int, typer.Option(help="Generator seed")] = 7,
+) -> None:
+    """Generate a realistic sample operation (the bundled data/sample is `wfm demo data/sample`).
+
+    Example: wfm demo /tmp/ops1000 --agents 1000 --queues 12 --seed 7
+    """
+    from wfm.demo import generate_operation
+
+    try:
+        generate_operation(out_dir, agents=agents, queues=queues, seed=seed)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    out.print(f"wrote {out_dir}/")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; earlier outputs are untouched")
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for those who ask
+        if os.environ.get("WFM_DEBUG"):
+            traceback.print_exc()
+        err.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {exc}. Earlier outputs are untouched. "
+            "Please report this with the command line (WFM_DEBUG=1 shows the traceback).",
+            markup=False,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1321 @@
+"""Read a scenario folder (or one .xlsx workbook) into a validated `Scenario`.
+
+Every file is read to the end and every problem is collected before anything is raised, so a planner fixes
+the whole input in one pass instead of one error per run. Messages name the file, the row as a spreadsheet
+counts it (header = row 1), the column, the value found and what was expected. The history is validated with
+vectorised pandas operations because an export of a few months has hundreds of thousands of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from wfm.domain import (
+    WEEKDAYS,
+    Agent,
+    Availability,
+    BacklogItem,
+    BreakRule,
+    Contract,
+    FixedActivity,
+    ForecastSettings,
+    Horizon,
+    Office,
+    PreviousShift,
+    Queue,
+    Rules,
+    Scenario,
+    ShiftTemplate,
+    Site,
+    Skill,
+    SolverSettings,
+    TimeOff,
+    Weights,
+    parse_clock,
+)
+from wfm.io.errors import Problem, ScenarioError
+
+__all__ = ["load_scenario", "load_site"]
+
+# Beyond this many problems of one kind in one column, the rest are counted, not listed: a wrong export
+# format breaks every row alike and 400,000 identical lines help nobody.
+MAX_LISTED_PER_KIND = 20
+
+SITE_FILE = "site.toml"
+
+EXPECTED_DATETIME = "a date and time like 2026-03-02T08:15 (YYYY-MM-DDTHH:MM, site-local, no offset)"
+EXPECTED_DATE = "a date like 2026-03-02 (YYYY-MM-DD)"
+EXPECTED_CLOCK = "a clock time like 08:30 (HH:MM, 24:00 allowed as an end)"
+EXPECTED_NUMBER = "a number"
+
+_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+# Excel hands a date cell over as a datetime at midnight, so a date column accepts that form too.
+_DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})([T ]00:00(:00)?)?")
+_OFFSET_RE = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_WEEKDAY_NAMES = {
+    **{name: i for i, name in enumerate(WEEKDAYS)},
+    **{
+        name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
+    },
+}
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    needed: bool = False  # the scenario cannot be planned without this file
+    about: str = ""
+
+    @property
+    def header(self) -> str:
+        return ",".join(self.required + self.optional)
+
+
+_TABLES: dict[str, _TableSpec] = {
+    "staff": _TableSpec(("agent_id", "name", "office", "contract"), ("team", "hourly_cost"), True, "the agents"),
+    "skills": _TableSpec(("agent_id", "queue", "proficiency"), ("priority",), True, "which agent works which queue"),
+    "history": _TableSpec(
+        ("interval_start", "queue", "volume"), ("aht_seconds",), True, "past volume per interval and queue"
+    ),
+    "availability": _TableSpec(("agent_id", "day", "start", "end")),
+    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason",)),
+    "fixed_activities": _TableSpec(("agent_id", "start", "end"), ("activity",)),
+    "previous_shifts": _TableSpec(("agent_id", "start", "end")),
+    "backlog": _TableSpec(("queue", "items", "oldest_arrival")),
+    "events": _TableSpec(("date", "queue"), ("multiplier", "closed")),
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Problem collection
+
+
+class _Bad(ValueError):
+    """A cell that does not parse; carries the planner-facing description of what was expected."""
+
+    def __init__(self, expected: str, hint: str = "") -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.hint = hint
+
+
+_Key = tuple[str, str | None, str]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self._items: list[tuple[_Key, Problem]] = []
+        self._listed: Counter[_Key] = Counter()
+        self._hidden: Counter[_Key] = Counter()
+
+    def add(self, problem: Problem, kind: str | None = None) -> None:
+        key = (problem.file, problem.column, kind or problem.expected)
+        if self._listed[key] >= MAX_LISTED_PER_KIND:
+            self._hidden[key] += 1
+            return
+        self._listed[key] += 1
+        self._items.append((key, problem))
+
+    def add_hidden(self, file: str, column: str | None, kind: str, count: int) -> None:
+        self._hidden[(file, column, kind)] += count
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    @property
+    def count(self) -> int:
+        return len(self._items) + sum(self._hidden.values())
+
+    def problems(self) -> list[Problem]:
+        # The "N more" line goes right after the last listed problem of its kind.
+        last_index = {key: i for i, (key, _) in enumerate(self._items)}
+        out: list[Problem] = []
+        for i, (key, problem) in enumerate(self._items):
+            out.append(problem)
+            if last_index[key] == i and self._hidden[key]:
+                count = self._hidden[key]
+                rows = "row has" if count == 1 else "rows have"
+                out.append(
+                    Problem(
+                        file=key[0],
+                        row=None,
+                        column=key[1],
+                        value=None,
+                        expected=f"{count:,} more {rows} the same problem "
+                        f"(only the first {MAX_LISTED_PER_KIND} are listed)",
+                    )
+                )
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cell parsers: text in, value out, or `_Bad` with what was expected.
+
+
+def _did_you_mean(value: str, known: Sequence[str]) -> str:
+    lowered = {k.lower(): k for k in known}
+    exact = lowered.get(value.lower())
+    if exact is not None:
+        return f"Did you mean '{exact}' (ids are case-sensitive)? "
+    normalized = {re.sub(r"[^a-z0-9]", "", k.lower()): k for k in known}
+    squashed = normalized.get(re.sub(r"[^a-z0-9]", "", value.lower()))
+    if squashed is not None:
+        return f"Did you mean '{squashed}'? "
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
+    return f"Did you mean '{lowered[close[0]]}'? " if close else ""
+
+
+def _listing(known: Sequence[str], limit: int = 12) -> str:
+    items = sorted(known)
+    if not items:
+        return "none defined"
+    shown = ", ".join(items[:limit])
+    return shown + (f", … ({len(items)} in all)" if len(items) > limit else "")
+
+
+def _text(text: str) -> str:
+    if not text:
+        raise _Bad("a value (this column must not be blank)")
+    return text
+
+
+def _datetime(text: str) -> dt.datetime:
+    if not _DATETIME_RE.fullmatch(text):
+        hint = ""
+        if _OFFSET_RE.search(text):
+            hint = "Times are site-local without a UTC offset; drop the 'Z' or '+01:00'."
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            hint = "Add the time of day, e.g. 2026-03-02T00:00."
+        elif "/" in text or "." in text:
+            hint = "Write dates year first (2026-03-02T08:15): 02/03/2026 means different days in different countries."
+        raise _Bad(EXPECTED_DATETIME, hint)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError as exc:
+        raise _Bad(f"{EXPECTED_DATETIME}; that date or time does not exist") from exc
+    # Spreadsheet times carry float noise (08:14:59.999); the grid is whole minutes anyway.
+    return (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0) if moment.microsecond else moment
+
+
+def _date(text: str) -> dt.date:
+    match = _DATE_RE.fullmatch(text)
+    if match is None:
+        hint = "Write dates year first: 02/03/2026 means different days in different countries." if "/" in text else ""
+        raise _Bad(EXPECTED_DATE, hint)
+    try:
+        return dt.date.fromisoformat(match.group(1))
+    except ValueError as exc:
+        raise _Bad(f"{EXPECTED_DATE}; that date does not exist") from exc
+
+
+def _clock(text: str) -> int:
+    try:
+        return parse_clock(text)
+    except ValueError as exc:
+        raise _Bad(EXPECTED_CLOCK) from exc
+
+
+def _float(text: str, expected: str = EXPECTED_NUMBER) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        hint = "Use a dot as the decimal separator (12.5, not 12,5)." if re.fullmatch(r"-?\d+,\d+", text) else ""
+        raise _Bad(expected, hint) from exc
+    if not math.isfinite(value):
+        raise _Bad(expected)
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = _float(text, "a number >= 0")
+    if value < 0:
+        raise _Bad("a number >= 0")
+    return value
+
+
+def _proficiency(text: str) -> float:
+    expected = "a proficiency in (0, 1]"
+    hint = "1.0 works at the queue's AHT, 0.5 takes twice as long."
+    value = _float(text, expected)
+    if not 0 < value <= 1:
+        if 1 < value <= 100:
+            hint += f" Write percentages as fractions: {value / 100:g} for {value:g}%."
+        raise _Bad(expected, hint)
+    return value
+
+
+def _priority(text: str) -> int:
+    expected = "a priority, a whole number >= 1 (1 = used first)"
+    value = _float(text, expected)
+    if value != int(value) or value < 1:
+        raise _Bad(expected)
+    return int(value)
+
+
+def _office(text: str) -> Office:
+    try:
+        return Office(text.lower())
+    except ValueError as exc:
+        raise _Bad("an office (expected one of: front, middle, back)") from exc
+
+
+def _bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "y", "1", "x"):
+        return True
+    if lowered in ("false", "no", "n", "0"):
+        return False
+    raise _Bad("true or false")
+
+
+def _day(text: str) -> tuple[int | None, dt.date | None]:
+    weekday = _WEEKDAY_NAMES.get(text.lower())
+    if weekday is not None:
+        return weekday, None
+    try:
+        return None, _date(text)
+    except _Bad as exc:
+        raise _Bad("a weekday (mon, tue, wed, thu, fri, sat, sun) or a date like 2026-03-02") from exc
+
+
+def _reference(known: set[str] | None, noun: str, source: str, fix: str) -> Callable[[str], str]:
+    """A parser for an id that must exist elsewhere; `known=None` means the other file was unreadable."""
+
+    def parse(text: str) -> str:
+        if known is None:
+            return _text(text)
+        if text not in known:
+            expected = f"{noun} in {source} (expected one of: {_listing(list(known))})"
+            raise _Bad(expected, (_did_you_mean(text, list(known)) if text else "") + fix)
+        return text
+
+    return parse
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tables: every cell as stripped text, indexed by the spreadsheet row number.
+
+
+@dataclass
+class _Table:
+    label: str  # "staff.csv", or "plan.xlsx, sheet 'staff'"
+    frame: pd.DataFrame
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        columns = list(self.frame.columns)
+        for row, values in zip(self.frame.index, self.frame.itertuples(index=False, name=None), strict=True):
+            yield int(row), dict(zip(columns, values, strict=True))
+
+
+def _normalize(label: str, frame: pd.DataFrame) -> _Table:
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    # A trailing comma in the header gives a nameless column; drop it when it holds nothing.
+    keep = [c for c in frame.columns if not (c.startswith("unnamed:") or c in ("", "none"))]
+    frame = frame[keep].fillna("")
+    for column in frame.columns:
+        frame[column] = frame[column].astype(str).str.strip()
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    if len(frame.columns):
+        frame = frame[(frame != "").any(axis=1)]
+    return _Table(label, frame)
+
+
+def _read_csv(path: Path, out: _Collector) -> _Table | None:
+    label = path.name
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig", header=0
+        )
+    except UnicodeDecodeError:
+        out.add(Problem(label, None, None, None, "the file is not UTF-8 text", "In Excel use Save As > 'CSV UTF-8'."))
+        return None
+    except pd.errors.EmptyDataError:
+        return _Table(label, pd.DataFrame())  # the caller decides whether an empty file is acceptable
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            header, line, seen = match.groups()
+            out.add(
+                Problem(
+                    label,
+                    int(line),
+                    None,
+                    None,
+                    f"this row has {seen} values but the header has {header} columns",
+                    "Text containing a comma must be in double quotes.",
+                )
+            )
+        else:
+            out.add(Problem(label, None, None, None, f"the file is not valid CSV ({exc})"))
+        return None
+    except OSError as exc:
+        out.add(Problem(label, None, None, None, f"the file could not be read ({exc.strerror or exc})"))
+        return None
+    return _normalize(label, frame)
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text the same value would have in a CSV export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.microsecond:
+            value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Source(Protocol):
+    def site_text(self, out: _Collector) -> tuple[str, str] | None: ...
+
+    def table(self, name: str, out: _Collector) -> _Table | None: ...
+
+    def missing(self, name: str) -> Problem: ...
+
+
+class _FolderSource:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        # Windows users rename files freely; match names case-insensitively.
+        self.files = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+
+    def site_text(self, out: _Collector) -> tuple[str, str] | None:
+        path = self.files.get(SITE_FILE)
+        if path is None:
+            return None
+        try:
+            return path.name, path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            out.add(Problem(path.name, None, None, None, "the file is not UTF-8 text"))
+        except OSError as exc:
+            out.add(Problem(path.name, None, None, None, f"the file could not be read ({exc.strerror or exc})"))
+        return ("", "")
+
+    def table(self, name: str, out: _Collector) -> _Table | None:
+        path = self.files.get(f"{name}.csv")
+        return None if path is None else _read_csv(path, out)
+
+    def missing(self, name: str) -> Problem:
+        if name == "site":
+            return Problem(SITE_FILE, None, None, None, f"this required file is missing from {self.folder}", _SITE_HINT)
+        spec = _TABLES[name]
+        return Problem(
+            f"{name}.csv",
+            None,
+            None,
+            None,
+            f"this required file is missing from {self.folder} (it holds {spec.about})",
+            f"Add it with the header row: {spec.header}",
+        )
+
+
+_SITE_HINT = (
+    "It describes the site: name, timezone, interval_minutes, [horizon], [[queues]], [[shift_templates]], "
+    "[[contracts]]."
+)
+
+
+class _WorkbookSource:
+    def __init__(self, path: Path, out: _Collector) -> None:
+        import openpyxl
+
+        self.path = path
+        self.sheets: dict[str, Any] = {}
+        try:
+            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises a zoo of zipfile/XML errors for a damaged workbook
+            out.add(Problem(path.name, None, None, None, f"the workbook could not be opened ({exc})"))
+            return
+        self.sheets = {name.strip().lower(): self.book[name] for name in self.book.sheetnames}
+
+    def close(self) -> None:
+        if self.sheets:
+            self.book.close()
+
+    def _label(self, sheet: str) -> str:
+        return f"{self.path.name}, sheet '{sheet}'"
+
+    def site_text(self, out: _Collector) -> tuple[str, str] | None:
+        sheet = self.sheets.get("site")
+        if sheet is not None:
+            # The TOML normally sits in A1; pasted line by line it fills column A, so join that column.
+            lines = [_cell_text(row[0]) if row else "" for row in sheet.iter_rows(max_col=1, values_only=True)]
+            return self._label("site"), "\n".join(lines)
+        beside = self.path.with_name(SITE_FILE)
+        if beside.is_file():
+            return beside.name, beside.read_text(encoding="utf-8-sig")
+        return None
+
+    def table(self, name: str, out: _Collector) -> _Table | None:
+        sheet = self.sheets.get(name)
+        if sheet is None:
+            return None
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return _Table(self._label(name), pd.DataFrame())  # the caller decides whether empty is acceptable
+        width = len(header)
+        names = [_cell_text(h) or f"unnamed: {i}" for i, h in enumerate(header)]
+        data = [[_cell_text(v) for v in (row + (None,) * (width - len(row)))[:width]] for row in rows]
+        return _normalize(self._label(name), pd.DataFrame(data, columns=names, dtype=object))
+
+    def missing(self, name: str) -> Problem:
+        if name == "site":
+            return Problem(
+                self.path.name,
+                None,
+                None,
+                None,
+                "no sheet 'site' (with the site.toml text in cell A1) and no site.toml next to the workbook",
+                _SITE_HINT,
+            )
+        spec = _TABLES[name]
+        return Problem(
+            self.path.name,
+            None,
+            None,
+            None,
+            f"this required sheet '{name}' is missing (it holds {spec.about})",
+            f"Add a sheet '{name}' with the header row: {spec.header}",
+        )
+
+
+def _require_columns(table: _Table, spec: _TableSpec, out: _Collector) -> bool:
+    present = list(table.frame.columns)
+    missing = [c for c in spec.required if c not in present]
+    for column in missing:
+        extra = [c for c in present if c not in spec.required + spec.optional]
+        close = difflib.get_close_matches(column, extra, n=1, cutoff=0.6)
+        hint = f"Is '{close[0]}' meant to be '{column}'? " if close else ""
+        out.add(
+            Problem(
+                table.label,
+                None,
+                column,
+                None,
+                f"this required column is missing (the header row has: {', '.join(present) or 'nothing'})",
+                hint + f"The header row should be: {spec.header}",
+            )
+        )
+    return not missing
+
+
+# --------------------------------------------------------------------------------------------------------------
+# site.toml
+
+# Which model a TOML table maps onto, so an unknown key can be matched against the real field names.
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "": Site,
+    "horizon": Horizon,
+    "queues": Queue,
+    "shift_templates": ShiftTemplate,
+    "shift_templates.breaks": BreakRule,
+    "contracts": Contract,
+    "rules": Rules,
+    "weights": Weights,
+    "solver": SolverSettings,
+    "forecast": ForecastSettings,
+}
+
+
+@dataclass
+class _SiteFacts:
+    """What the tables are checked against. None = unknown (site.toml unreadable): skip that check."""
+
+    queue_ids: set[str] | None = None
+    deferred_queue_ids: set[str] | None = None
+    contract_ids: set[str] | None = None
+    interval_minutes: int | None = None
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:
+        def ids(key: str, only: Callable[[Mapping[str, Any]], bool] = lambda _: True) -> set[str] | None:
+            items = raw.get(key)
+            if not isinstance(items, list):
+                return None
+            return {str(i["id"]) for i in items if isinstance(i, dict) and "id" in i and only(i)}
+
+        interval = raw.get("interval_minutes", 15)
+        return cls(
+            queue_ids=ids("queues"),
+            deferred_queue_ids=ids("queues", lambda q: q.get("kind") == "deferred"),
+            contract_ids=ids("contracts"),
+            interval_minutes=interval if interval in (15, 30) and not isinstance(interval, bool) else None,
+        )
+
+
+@dataclass
+class _Header:
+    line: int  # 1-based
+    name: str  # dotted table name
+    is_array: bool
+
+
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+
+
+def _toml_headers(text: str) -> list[_Header]:
+    headers = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER_RE.match(line)
+        if match:
+            headers.append(_Header(number, match.group(2), match.group(1) == "[["))
+    return headers
+
+
+@dataclass
+class _TomlPlace:
+    section: str = ""
+    line: int | None = None
+    model: str = ""  # dotted table path, a key of _SECTION_MODELS
+
+
+def _toml_place(loc: Sequence[int | str], raw: Mapping[str, Any], text: str) -> _TomlPlace:
+    """Turn a pydantic error location into "[[queues]] #3 'chat', field 'concurrency'" and a line number."""
+    headers = _toml_headers(text)
+    lines = text.splitlines()
+    # The current table as (its header line, 0 for the top of the file; its last line, sub-tables included).
+    # None once the table cannot be found by its header (written inline), so no wrong line is reported.
+    region: tuple[int, int] | None = (0, len(lines))
+    parts: list[str] = []
+    path: list[str] = []
+    line: int | None = None
+    node: Any = raw
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        child = node.get(key) if isinstance(node, dict) and isinstance(key, str) else None
+        following = loc[i + 1] if i + 1 < len(loc) else None
+        dotted = ".".join([*path, str(key)])
+        if (
+            isinstance(child, list)
+            and isinstance(following, int)
+            and following < len(child)
+            and isinstance(child[following], dict)
+        ):
+            item = child[following]
+            name = f" '{item['id']}'" if "id" in item else ""
+            parts.append(f"[[{dotted}]] #{following + 1}{name}")
+            region = _find_table(headers, dotted, following, region, len(lines))
+            path.append(str(key))
+            node = item
+            i += 2
+            continue
+        if isinstance(child, dict) and i + 1 < len(loc):
+            parts.append(f"[{dotted}]")
+            region = _find_table(headers, dotted, 0, region, len(lines))
+            path.append(str(key))
+            node = child
+            i += 1
+            continue
+        parts.append(f"field '{key}'" + (f" item #{following + 1}" if isinstance(following, int) else ""))
+        if region is not None:
+            # A table's own keys sit between its header and the next header of any kind.
+            stop = next((h.line for h in headers if h.line > region[0]), len(lines) + 1)
+            key_re = re.compile(rf"^\s*{re.escape(str(key))}\s*=")
+            line = next((n for n in range(region[0] + 1, stop) if key_re.match(lines[n - 1])), None)
+            if line is None:  # a misspelt table name: the key is a [header], not a "key ="
+                line = next((h.line for h in headers if h.name == dotted and h.line > region[0]), None)
+        break
+    if line is None and region is not None and region[0] > 0:
+        line = region[0]  # the table's header line
+    return _TomlPlace(", ".join(parts), line, ".".join(path))
+
+
+def _find_table(
+    headers: list[_Header], dotted: str, index: int, region: tuple[int, int] | None, total: int
+) -> tuple[int, int] | None:
+    """The index-th `[[dotted]]` (or the `[dotted]`) table inside `region`, as (header line, last line)."""
+    if region is None:
+        return None
+    found = [h for h in headers if h.name == dotted and region[0] < h.line <= region[1]]
+    if index >= len(found):
+        return None
+    header = found[index]
+    after = next((h.line for h in headers if h.line > header.line and not h.name.startswith(dotted + ".")), None)
+    return header.line, min(after - 1 if after else total, region[1])
+
+
+def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _SiteFacts]:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(match.group(1)) if match else None
+        reason = message[: match.start()].strip() if match else message
+        where = f" at column {match.group(2)}" if match else ""
+        lines = text.splitlines()
+        source_line = lines[line - 1].strip() if line and line <= len(lines) else None
+        out.add(
+            Problem(
+                label,
+                None,
+                None,
+                source_line or None,
+                f"valid TOML ({reason.lower()}{where})",
+                'Text values need double quotes (name = "Voice service"), lists square brackets '
+                '(days = ["mon", "tue"]), tables a [header] on their own line.',
+                line=line,
+            )
+        )
+        return None, _SiteFacts()
+
+    facts = _SiteFacts.from_raw(raw)
+    unknown_templates = _check_contract_templates(label, raw, text, out)
+    try:
+        site = Site.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            message = str(error["msg"])
+            if unknown_templates and "unknown shift template" in message:
+                continue  # already reported per contract, with its location
+            out.add(_site_problem(label, raw, text, error))
+        return None, facts
+    if unknown_templates:
+        return None, facts
+    return site, _SiteFacts(
+        queue_ids={q.id for q in site.queues},
+        deferred_queue_ids={q.id for q in site.queues if q.kind == "deferred"},
+        contract_ids={c.id for c in site.contracts},
+        interval_minutes=site.interval_minutes,
+    )
+
+
+def _check_contract_templates(label: str, raw: Mapping[str, Any], text: str, out: _Collector) -> bool:
+    templates, contracts = raw.get("shift_templates"), raw.get("contracts")
+    if not isinstance(templates, list) or not isinstance(contracts, list):
+        return False
+    known = [str(t["id"]) for t in templates if isinstance(t, dict) and "id" in t]
+    found = False
+    for n, contract in enumerate(contracts):
+        names = contract.get("shift_templates") if isinstance(contract, dict) else None
+        if not isinstance(names, list):
+            continue
+        for name in names:
+            if str(name) in known:
+                continue
+            found = True
+            place = _toml_place(("contracts", n, "shift_templates"), raw, text)
+            out.add(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    str(name),
+                    f"a shift template defined in [[shift_templates]] (expected one of: {_listing(known)})",
+                    _did_you_mean(str(name), known) + "Fix the contract or add a [[shift_templates]] with that id.",
+                    section=place.section,
+                    line=place.line,
+                )
+            )
+    return found
+
+
+def _site_problem(label: str, raw: Mapping[str, Any], text: str, error: Mapping[str, Any]) -> Problem:
+    loc = tuple(error.get("loc", ()))
+    place = _toml_place(loc, raw, text)
+    kind = error.get("type", "")
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    hint = ""
+    if kind == "missing":
+        table = ".".join(str(part) for part in loc if isinstance(part, str))
+        is_table = table in _SECTION_MODELS and table not in ("queues", "shift_templates", "contracts")
+        expected = f"the required table [{table}] is missing" if is_table else "this required setting is missing"
+    elif kind == "extra_forbidden":
+        expected = "this is not a known setting"
+        model = _SECTION_MODELS.get(place.model)
+        if model is not None and loc and isinstance(loc[-1], str):
+            known = list(model.model_fields)
+            hint = _did_you_mean(loc[-1], known) or f"Known settings here: {', '.join(known)}."
+    elif kind == "too_short" and loc and loc[-1] in ("queues", "shift_templates", "contracts"):
+        expected = f"at least one [[{loc[-1]}]] table is needed"
+    else:
+        expected = message[:1].lower() + message[1:]
+        value = error.get("input")
+        if isinstance(value, str | int | float | bool | dt.date) and kind not in ("value_error", "assertion_error"):
+            expected += f" (got {value!r})" if isinstance(value, str) else f" (got {value})"
+    return Problem(label, None, None, None, expected, hint, section=place.section or None, line=place.line)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Row-by-row tables (small: agents, skills, windows)
+
+
+_V = TypeVar("_V")
+
+
+class _Row:
+    """Parses the cells of one row, recording a problem for each cell that does not parse."""
+
+    def __init__(self, table: _Table, row: int, record: dict[str, str], out: _Collector) -> None:
+        self.table, self.row, self.record, self.out = table, row, record, out
+        self.ok = True
+
+    def cell(self, column: str, parse: Callable[[str], _V], default: _V | None = None) -> _V | None:
+        text = self.record.get(column, "")
+        if text == "" and default is not None:
+            return default
+        try:
+            return parse(text)
+        except _Bad as bad:
+            self.fail(column, text, bad.expected, bad.hint)
+            return None
+
+    def optional(self, column: str, parse: Callable[[str], _V]) -> _V | None:
+        """A cell that may be blank (or a column that may be absent): blank gives None."""
+        if self.record.get(column, "") == "":
+            return None
+        return self.cell(column, parse)
+
+    def fail(self, column: str | None, value: str | None, expected: str, hint: str = "") -> None:
+        self.ok = False
+        self.out.add(Problem(self.table.label, self.row, column, value, expected, hint))
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _build(row: _Row, model: type[_M], columns: Mapping[str, str], **values: Any) -> _M | None:
+    """Construct a domain model; a validation error the cell checks missed still gets a row and column."""
+    if not row.ok:
+        return None
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = error.get("loc", ())
+            column = columns.get(str(loc[0])) if loc else None
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            value = row.record.get(column, "") if column else None
+            row.fail(column, None, f"{message[:1].lower()}{message[1:]} (got '{value}')" if column else message)
+        return None
+
+
+def _load_staff(table: _Table, facts: _SiteFacts, out: _Collector) -> tuple[list[Agent], dict[str, int]]:
+    """Returns the valid agents and the row of every agent_id seen (valid or not), for cross-references."""
+    agents: list[Agent] = []
+    first_row: dict[str, int] = {}
+    contract = _reference(facts.contract_ids, "a contract", "site.toml", "Fix the value or add the contract.")
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        agent_id = row.cell("agent_id", _text)
+        if agent_id is not None:
+            if agent_id in first_row:
+                row.fail(
+                    "agent_id",
+                    agent_id,
+                    f"a unique agent_id (row {first_row[agent_id]} has the same id)",
+                    "Each agent appears once in staff.csv.",
+                )
+            else:
+                first_row[agent_id] = number
+        office = row.cell("office", _office)
+        contract_id = row.cell("contract", contract)
+        hourly_cost = row.optional("hourly_cost", _non_negative)
+        built = _build(
+            row,
+            Agent,
+            {"agent_id": "agent_id", "name": "name", "office": "office", "contract": "contract"},
+            agent_id=agent_id,
+            name=record.get("name", ""),
+            office=office,
+            team=record.get("team", ""),
+            contract=contract_id,
+            hourly_cost=hourly_cost,
+        )
+        if built is not None:
+            agents.append(built)
+    return agents, first_row
+
+
+def _agent_ref(staff_rows: dict[str, int] | None) -> Callable[[str], str]:
+    known = set(staff_rows) if staff_rows is not None else None
+    return _reference(known, "an agent_id", "staff.csv", "Fix the value or add the agent to staff.csv.")
+
+
+def _load_skills(
+    table: _Table, facts: _SiteFacts, staff_rows: dict[str, int] | None, out: _Collector
+) -> tuple[list[Skill], set[str]]:
+    """Returns the valid skills and every agent_id mentioned (so a typo'd row is not also 'no skills')."""
+    skills: list[Skill] = []
+    mentioned: set[str] = set()
+    seen: dict[tuple[str, str], int] = {}
+    agent = _agent_ref(staff_rows)
+    queue = _reference(facts.queue_ids, "a queue", "site.toml", "Fix the value or add the queue to site.toml.")
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        mentioned.add(record.get("agent_id", ""))
+        agent_id = row.cell("agent_id", agent)
+        queue_id = row.cell("queue", queue)
+        proficiency = row.cell("proficiency", _proficiency)
+        priority = row.cell("priority", _priority, default=1)
+        if agent_id is not None and queue_id is not None:
+            key = (agent_id, queue_id)
+            if key in seen:
+                row.fail(
+                    "queue",
+                    queue_id,
+                    f"a new skill for agent '{agent_id}' (row {seen[key]} already gives them this queue)",
+                    "Keep one row per agent and queue.",
+                )
+            else:
+                seen[key] = number
+        built = _build(
+            row,
+            Skill,
+            {"agent_id": "agent_id", "queue": "queue", "proficiency": "proficiency", "priority": "priority"},
+            agent_id=agent_id,
+            queue=queue_id,
+            proficiency=proficiency,
+            priority=priority,
+        )
+        if built is not None:
+            skills.append(built)
+    return skills, mentioned
+
+
+def _load_availability(table: _Table, staff_rows: dict[str, int] | None, out: _Collector) -> list[Availability]:
+    windows: list[Availability] = []
+    agent = _agent_ref(staff_rows)
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        agent_id = row.cell("agent_id", agent)
+        day = row.cell("day", _day)
+        start = row.cell("start", _clock)
+        end = row.cell("end", _clock)
+        if start is not None and end is not None and end <= start:
+            row.fail(
+                "end",
+                record["end"],
+                f"after start {record['start']}",
+                "A window cannot cross midnight; split it in two rows.",
+            )
+        if day is None:
+            continue
+        built = _build(
+            row,
+            Availability,
+            {"weekday": "day", "date": "day", "start_minute": "start", "end_minute": "end"},
+            agent_id=agent_id,
+            weekday=day[0],
+            date=day[1],
+            start_minute=start,
+            end_minute=end,
+        )
+        if built is not None:
+            windows.append(built)
+    return windows
+
+
+def _load_periods(
+    table: _Table,
+    model: type[_M],
+    staff_rows: dict[str, int] | None,
+    out: _Collector,
+    extra: tuple[str, str] | None = None,
+) -> list[_M]:
+    """Rows of agent_id, start, end (+ one optional text column): time off, fixed activities, previous shifts."""
+    items: list[_M] = []
+    agent = _agent_ref(staff_rows)
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        agent_id = row.cell("agent_id", agent)
+        start = row.cell("start", _datetime)
+        end = row.cell("end", _datetime)
+        if start is not None and end is not None and end <= start:
+            row.fail("end", record["end"], f"after start {record['start']}", "Check the order of start and end.")
+        values: dict[str, Any] = {"agent_id": agent_id, "start": start, "end": end}
+        if extra is not None and record.get(extra[0], ""):
+            values[extra[1]] = record[extra[0]]
+        built = _build(row, model, {"agent_id": "agent_id", "start": "start", "end": "end"}, **values)
+        if built is not None:
+            items.append(built)
+    return items
+
+
+def _load_backlog(table: _Table, facts: _SiteFacts, out: _Collector) -> list[BacklogItem]:
+    items: list[BacklogItem] = []
+    queue = _reference(
+        facts.deferred_queue_ids,
+        "a deferred queue",
+        "site.toml",
+        'Backlog is carried only for deferred work (kind = "deferred"); fix the value or the queue\'s kind.',
+    )
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        built = _build(
+            row,
+            BacklogItem,
+            {"queue": "queue", "items": "items", "oldest_arrival": "oldest_arrival"},
+            queue=row.cell("queue", queue),
+            items=row.cell("items", _non_negative),
+            oldest_arrival=row.cell("oldest_arrival", _datetime),
+        )
+        if built is not None:
+            items.append(built)
+    return items
+
+
+def _check_events(table: _Table, facts: _SiteFacts, out: _Collector) -> None:
+    known = None if facts.queue_ids is None else {*facts.queue_ids, "*"}
+    queue = _reference(known, "a queue", "site.toml or '*' for all queues", "Fix the value or use '*'.")
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        row.cell("date", _date)
+        row.cell("queue", queue)
+        row.optional("multiplier", _non_negative)
+        row.optional("closed", _bool)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# History: vectorised
+
+
+def _report_rows(
+    out: _Collector,
+    table: _Table,
+    mask: pd.Series,
+    column: str,
+    expected: str,
+    hint: str = "",
+    kind: str | None = None,
+) -> None:
+    rows = mask.index[mask.to_numpy()]
+    if not len(rows):
+        return
+    kind = kind or expected
+    values = table.frame.loc[rows[:MAX_LISTED_PER_KIND], column]
+    for row, value in values.items():
+        out.add(Problem(table.label, int(row), column, str(value), expected, hint), kind)
+    if len(rows) > MAX_LISTED_PER_KIND:
+        out.add_hidden(table.label, column, kind, len(rows) - MAX_LISTED_PER_KIND)
+
+
+def _load_history(table: _Table, facts: _SiteFacts, out: _Collector) -> pd.DataFrame | None:
+    frame = table.frame
+    before = out.count
+    if frame.empty:
+        out.add(Problem(table.label, None, None, None, "there are no data rows; the forecast needs past volumes"))
+        return None
+
+    text = frame["interval_start"]
+    normalized = text.str.replace(" ", "T", n=1, regex=False)
+    normalized = normalized.where(normalized.str.len() != 16, normalized + ":00")
+    interval_start = pd.to_datetime(normalized, format="%Y-%m-%dT%H:%M:%S", errors="coerce")
+    bad_time = interval_start.isna()
+    offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True) & bad_time
+    _report_rows(
+        out,
+        table,
+        bad_time,
+        "interval_start",
+        EXPECTED_DATETIME,
+        "Times are site-local without a UTC offset; drop the 'Z' or '+01:00'." if offset.any() else "",
+    )
+    if facts.interval_minutes is not None:
+        minutes = facts.interval_minutes
+        marks = ", ".join(f":{m:02d}" for m in range(0, 60, minutes))
+        off_grid = ~bad_time & ((interval_start.dt.minute % minutes != 0) | (interval_start.dt.second != 0))
+        _report_rows(
+            out,
+            table,
+            off_grid,
+            "interval_start",
+            f"on the {minutes}-minute interval grid ({marks})",
+            f"interval_minutes = {minutes} in site.toml; each row is the volume of one whole interval.",
+        )
+
+    queue = frame["queue"]
+    if facts.queue_ids is not None:
+        unknown = ~queue.isin(sorted(facts.queue_ids))
+        _report_unknown_queues(out, table, queue[unknown], sorted(facts.queue_ids))
+
+    volume = pd.to_numeric(frame["volume"], errors="coerce")
+    bad_volume = volume.isna() | ~np.isfinite(volume)
+    comma = frame["volume"].str.fullmatch(r"-?\d+,\d+") & bad_volume
+    _report_rows(
+        out,
+        table,
+        bad_volume,
+        "volume",
+        "a number >= 0 (contacts or items that arrived in the interval)",
+        "Use a dot as the decimal separator (12.5, not 12,5)."
+        if comma.any()
+        else "Leave out intervals whose volume is unknown rather than leaving the cell blank.",
+        kind="volume not a number",
+    )
+    _report_rows(out, table, ~bad_volume & (volume < 0), "volume", "a number >= 0 (a volume cannot be negative)")
+
+    if table.has("aht_seconds"):
+        aht_text = frame["aht_seconds"]
+        aht = pd.to_numeric(aht_text, errors="coerce")
+        bad_aht = (aht_text != "") & (aht.isna() | ~np.isfinite(aht))
+        _report_rows(out, table, bad_aht, "aht_seconds", "a number of seconds (or blank when unknown)")
+        _report_rows(out, table, ~bad_aht & (aht < 0), "aht_seconds", "a number of seconds >= 0 (or blank)")
+        aht = aht.where(np.isfinite(aht))
+    else:
+        aht = pd.Series(np.nan, index=frame.index)
+
+    keys = pd.DataFrame({"interval_start": interval_start, "queue": queue})[~bad_time & (queue != "")]
+    repeated = keys.duplicated(keep="first")
+    if repeated.any():
+        involved = keys[keys.duplicated(keep=False)]
+        first_row = involved.reset_index().groupby(["interval_start", "queue"])["index"].min()
+        shown = keys[repeated]
+        for row, (moment, queue_id) in shown.head(MAX_LISTED_PER_KIND).iterrows():
+            out.add(
+                Problem(
+                    table.label,
+                    int(row),
+                    "interval_start",
+                    str(text[row]),
+                    f"a new interval for queue '{queue_id}' (row {first_row[(moment, queue_id)]} has the same "
+                    "interval_start and queue)",
+                    "Keep one row per interval and queue; add up the volumes if the export split them.",
+                ),
+                kind="duplicate interval",
+            )
+        if len(shown) > MAX_LISTED_PER_KIND:
+            out.add_hidden(table.label, "interval_start", "duplicate interval", len(shown) - MAX_LISTED_PER_KIND)
+
+    if out.count != before:
+        return None
+    history = pd.DataFrame(
+        {
+            "interval_start": interval_start.to_numpy(),
+            "queue": queue.to_numpy(dtype=object),
+            "volume": volume.to_numpy(dtype=float),
+            "aht_seconds": aht.to_numpy(dtype=float),
+        }
+    )
+    history["queue"] = history["queue"].astype(str)
+    return history.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
+
+
+def _report_unknown_queues(out: _Collector, table: _Table, unknown: pd.Series, known: list[str]) -> None:
+    """One problem per distinct unknown queue name (not per row): an export with a renamed queue has thousands."""
+    if unknown.empty:
+        return
+    counts = unknown.groupby(unknown, sort=False).size()
+    first_rows = unknown.reset_index().groupby("queue", sort=False)["index"].min()
+    expected = f"a queue in site.toml (expected one of: {_listing(known)})"
+    for name, count in counts.items():
+        name = str(name)
+        rows = "row" if count == 1 else "rows"
+        used = f"{count:,} {rows} use it, this is the first. " if count > 1 else ""
+        fix = "Fix the value or add the queue to site.toml."
+        hint = used + (_did_you_mean(name, known) if name else "") + fix
+        out.add(Problem(table.label, int(first_rows[name]), "queue", name, expected, hint), kind="unknown queue")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def load_site(path: Path) -> Site:
+    """Read and validate a site.toml (given directly, or the one of a scenario folder or workbook)."""
+    path = Path(path)
+    out = _Collector()
+    if path.is_file() and path.suffix.lower() == ".toml":
+        try:
+            label, text = path.name, path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError([Problem(path.name, None, None, None, f"the file could not be read ({exc})")]) from None
+        site, _ = _parse_site(label, text, out)
+    else:
+        source = _open_source(path, out)
+        site = _site_from(source, out) if source is not None else None
+        if isinstance(source, _WorkbookSource):
+            source.close()
+    if out or site is None:
+        raise ScenarioError(out.problems())
+    return site
+
+
+def _open_source(path: Path, out: _Collector) -> _Source | None:
+    if path.is_dir():
+        return _FolderSource(path)
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _WorkbookSource(path, out)
+    if path.exists():
+        expected = "a scenario folder or an .xlsx workbook"
+        out.add(
+            Problem(
+                path.name, None, None, None, f"this is neither a folder nor an .xlsx workbook (expected {expected})"
+            )
+        )
+    else:
+        out.add(Problem(str(path), None, None, None, "this scenario folder or workbook does not exist"))
+    return None
+
+
+def _site_from(source: _Source, out: _Collector) -> Site | None:
+    site, _ = _site_and_facts(source, out)
+    return site
+
+
+def _site_and_facts(source: _Source, out: _Collector) -> tuple[Site | None, _SiteFacts]:
+    found = source.site_text(out)
+    if found is None:
+        out.add(source.missing("site"))
+        return None, _SiteFacts()
+    label, text = found
+    if not label:  # unreadable, already reported
+        return None, _SiteFacts()
+    return _parse_site(label, text, out)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Load a scenario folder or workbook; raise one `ScenarioError` listing every problem found."""
+    path = Path(path)
+    out = _Collector()
+    source = _open_source(path, out)
+    if source is None:
+        raise ScenarioError(out.problems())
+    try:
+        scenario = _load(source, out)
+    finally:
+        if isinstance(source, _WorkbookSource):
+            source.close()
+    if out or scenario is None:
+        raise ScenarioError(out.problems())
+    return scenario
+
+
+def _load(source: _Source, out: _Collector) -> Scenario | None:
+    site, facts = _site_and_facts(source, out)
+
+    tables: dict[str, _Table | None] = {}
+    staff_ids_only: _Table | None = None
+    for name, spec in _TABLES.items():
+        table = source.table(name, out)
+        if table is not None and len(table.frame.columns) == 0:
+            # An empty optional file (a planner cleared it) means no rows; an empty required one is a problem.
+            if spec.needed:
+                out.add(
+                    Problem(
+                        table.label,
+                        None,
+                        None,
+                        None,
+                        "there is nothing in it, not even a header row",
+                        f"The header row should be: {spec.header}",
+                    )
+                )
+            table = None
+        elif table is None:
+            if spec.needed and not _reported(out, name):
+                out.add(source.missing(name))
+        elif not _require_columns(table, spec, out):
+            # Keep the staff ids when another staff column is missing: skills etc. are still checkable.
+            if name == "staff" and table.has("agent_id"):
+                staff_ids_only = table
+            table = None
+        tables[name] = table
+
+    staff_rows: dict[str, int] | None = None
+    agents: list[Agent] = []
+    staff = tables["staff"]
+    if staff is not None:
+        agents, staff_rows = _load_staff(staff, facts, out)
+    elif staff_ids_only is not None:
+        staff_rows = {}
+        for row, agent_id in staff_ids_only.frame["agent_id"].items():
+            staff_rows.setdefault(str(agent_id), int(row))
+
+    skills: list[Skill] = []
+    skills_table = tables["skills"]
+    if skills_table is not None:
+        skills, mentioned = _load_skills(skills_table, facts, staff_rows, out)
+        if staff is not None:
+            _report_agents_without_skills(staff, agents, mentioned, skills_table.label, out)
+
+    history = _load_history(tables["history"], facts, out) if tables["history"] is not None else None
+
+    availability = _optional(tables["availability"], lambda t: _load_availability(t, staff_rows, out))
+    time_off = _optional(tables["time_off"], lambda t: _load_periods(t, TimeOff, staff_rows, out, ("reason", "reason")))
+    fixed = _optional(
+        tables["fixed_activities"],
+        lambda t: _load_periods(t, FixedActivity, staff_rows, out, ("activity", "activity")),
+    )
+    previous = _optional(tables["previous_shifts"], lambda t: _load_periods(t, PreviousShift, staff_rows, out))
+    backlog = _optional(tables["backlog"], lambda t: _load_backlog(t, facts, out))
+    if tables["events"] is not None:
+        _check_events(tables["events"], facts, out)
+
+    if out or site is None or history is None:
+        return None
+    try:
+        return Scenario(
+            site=site,
+            agents=tuple(agents),
+            skills=tuple(skills),
+            availability=tuple(availability),
+            time_off=tuple(time_off),
+            fixed_activities=tuple(fixed),
+            previous_shifts=tuple(previous),
+            backlog=tuple(backlog),
+            history=history,
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error.get("loc", ()))
+            out.add(Problem("scenario", None, None, None, f"{location}: {error.get('msg', 'invalid')}"))
+        return None
+
+
+_T = TypeVar("_T")
+
+
+def _optional(table: _Table | None, load: Callable[[_Table], list[_T]]) -> list[_T]:
+    return [] if table is None else load(table)
+
+
+def _reported(out: _Collector, name: str) -> bool:
+    """Whether reading `name` already produced a problem (then it is unreadable, not missing)."""
+    return any(p.file.startswith(f"{name}.csv") or p.file.endswith(f"sheet '{name}'") for p in out.problems())
+
+
+def _report_agents_without_skills(
+    staff: _Table, agents: list[Agent], mentioned: set[str], skills_label: str, out: _Collector
+) -> None:
+    rows = {record.get("agent_id", ""): number for number, record in staff.records()}
+    for agent in agents:
+        if agent.agent_id not in mentioned:
+            out.add(
+                Problem(
+                    staff.label,
+                    rows.get(agent.agent_id),
+                    None,
+                    None,
+                    f"agent '{agent.agent_id}' has no rows in {skills_label}, so they could never be scheduled",
+                    f"Add a skill for them (e.g. {agent.agent_id},<queue>,1.0) or remove them from {staff.label}.",
+                ),
+                kind="no skills",
+            )

@@ -1,0 +1,145 @@
+"""The planning loop wired end to end: history -> forecast -> requirements -> schedule -> reports.
+
+Each stage is a pure function of validated data; this module only sequences them, times them and writes the
+run folder atomically (complete or not at all), so the CLI and the nightly batch share one path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm import __version__
+from wfm.domain import Scenario
+from wfm.forecast import forecast_demand
+from wfm.io import atomic_directory, atomic_write_text
+from wfm.reports import write_run_files
+from wfm.scheduling import ScheduleResult, schedule
+from wfm.scheduling.kpis import compute_coverage, compute_kpis
+from wfm.staffing import build_requirements
+
+# Exit codes, documented in the README: cron and the batch job read them.
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_NO_PLAN = 3
+EXIT_INTERNAL = 4
+
+
+@dataclass
+class RunOutcome:
+    result: ScheduleResult
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    coverage: pd.DataFrame | None = None
+    kpis: dict[str, Any] | None = None
+    folder: Path | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    seed: int
+    time_limit_seconds: float | None = None
+    workers: int | None = None
+    deterministic: bool = False
+
+
+def input_hashes(scenario_path: Path) -> dict[str, str]:
+    files = [scenario_path] if scenario_path.is_file() else sorted(p for p in scenario_path.iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def plan(
+    scenario: Scenario,
+    options: RunOptions,
+    *,
+    forecast: pd.DataFrame | None = None,
+    progress: Callable[[float, float, float], None] | None = None,
+) -> RunOutcome:
+    """Forecast (unless given), requirements, schedule and KPIs, with each stage's wall time."""
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    if forecast is None:
+        forecast = forecast_demand(scenario.history, scenario.site)
+    timings["forecast"] = time.monotonic() - started
+
+    started = time.monotonic()
+    requirements = build_requirements(forecast, scenario.site, scenario.backlog)
+    timings["staffing"] = time.monotonic() - started
+
+    started = time.monotonic()
+    result = schedule(
+        scenario,
+        requirements,
+        time_limit_seconds=options.time_limit_seconds,
+        workers=options.workers,
+        seed=options.seed,
+        deterministic=options.deterministic,
+        progress=progress,
+    )
+    timings["schedule"] = time.monotonic() - started
+    outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)
+    if result.status.has_plan:
+        started = time.monotonic()
+        outcome.coverage = compute_coverage(scenario, requirements, result)
+        outcome.kpis = compute_kpis(scenario, requirements, result, outcome.coverage)
+        timings["kpis"] = time.monotonic() - started
+    return outcome
+
+
+def write_run(
+    outcome: RunOutcome,
+    scenario: Scenario,
+    scenario_path: Path,
+    out_root: Path,
+    *,
+    options: RunOptions,
+    command_line: list[str],
+    started_at: dt.datetime,
+) -> Path:
+    """Write the run folder `out_root/<horizon start>/` atomically; an earlier run there stays until this succeeds."""
+    if outcome.coverage is None or outcome.kpis is None:
+        raise ValueError("only a run with a plan is written")
+    folder = out_root / scenario.site.horizon.start.isoformat()
+    out_root.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with atomic_directory(folder) as staging:
+        write_run_files(
+            staging,
+            scenario=scenario,
+            forecast=outcome.forecast,
+            requirements=outcome.requirements,
+            coverage=outcome.coverage,
+            kpis=outcome.kpis,
+            result=outcome.result,
+        )
+        outcome.stage_seconds["reports"] = time.monotonic() - started
+        manifest = {
+            "wfm_version": __version__,
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "command_line": command_line,
+            "scenario": str(scenario_path),
+            "inputs_sha256": input_hashes(scenario_path),
+            "seed": options.seed,
+            "deterministic": options.deterministic,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "stage_seconds": {k: round(v, 3) for k, v in outcome.stage_seconds.items()},
+            "status": outcome.result.status.value,
+            "model": outcome.result.model_stats,
+            "files": [*sorted(p.name for p in staging.iterdir()), "manifest.json"],
+        }
+        atomic_write_text(staging / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    outcome.folder = folder
+    return folder
