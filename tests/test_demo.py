@@ -258,14 +258,17 @@ def test_history_has_the_realities_a_forecaster_meets(sample: Path) -> None:
     for row in rows:
         if row["queue"] == "voice_service" and row["aht_seconds"]:
             aht[row["interval_start"][11:16]].append(float(row["aht_seconds"]))
-    assert sum(aht["13:00"]) / len(aht["13:00"]) > 1.08 * sum(aht["08:00"]) / len(aht["08:00"])
+    # Averaged over an hour of slots: single intervals with few contacts are too noisy to compare.
+    midday = [v for slot in ("12:30", "12:45", "13:00", "13:15") for v in aht[slot]]
+    opening = [v for slot in ("08:00", "08:15", "08:30", "08:45") for v in aht[slot]]
+    assert sum(midday) / len(midday) > 1.08 * sum(opening) / len(opening)
 
 
 def test_demand_is_sized_to_be_busy_but_staffable(sample: Path) -> None:
     hours = estimate_weekly_hours(sample)
     assert hours["contracted_hours"] == 68 * 40 + 24 * 35 + 37 * 20 + 21 * 24
-    assert 0.85 <= hours["required_hours"] / hours["contracted_hours"] <= 0.95
-    assert 0.65 <= hours["workload_hours"] / hours["contracted_hours"] <= 0.85
+    assert 0.72 <= hours["required_hours"] / hours["contracted_hours"] <= 0.82
+    assert 0.55 <= hours["workload_hours"] / hours["contracted_hours"] <= 0.75
 
 
 @pytest.mark.parametrize(("agents", "queues"), [(50, 8), (1000, 12)])
@@ -280,7 +283,7 @@ def test_small_and_large_operations_generate_quickly_and_validate(tmp_path: Path
         assert extra <= set(site.queue_by_id)
     assert len(read_rows(tmp_path, "staff.csv")) == agents
     hours = estimate_weekly_hours(tmp_path)
-    assert 0.85 <= hours["required_hours"] / hours["contracted_hours"] <= 0.95
+    assert 0.72 <= hours["required_hours"] / hours["contracted_hours"] <= 0.82
 
 
 @pytest.mark.parametrize("arguments", [{"agents": 5}, {"queues": 13}, {"weeks_history": 0}, {"horizon_days": 0}])

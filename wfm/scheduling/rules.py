@@ -13,7 +13,10 @@ import itertools
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
+
+from ortools.sat.python.cp_model import IntVar
 
 from wfm.domain import Scenario
 from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
@@ -91,6 +94,9 @@ class WeeklyHours(Rule):
                 ctx.model.add(undertime >= round(contracted) - paid - credit)
                 ctx.overtime[a, w] = overtime
                 ctx.undertime[a, w] = undertime
+                ctx.derivations.append(
+                    partial(_derive_hours, overtime, undertime, ctx.paid_terms[a, w], credit, round(contracted))
+                )
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         by_agent = _shifts_by_agent(plan)
@@ -118,6 +124,19 @@ class WeeklyHours(Rule):
                 if overtime > limits.max_overtime_minutes + 1:
                     out.append(Violation(self.id, agent.agent.agent_id, first, f"{overtime / 60:.2f} h overtime"))
         return out
+
+
+def _derive_hours(
+    overtime: IntVar,
+    undertime: IntVar,
+    paid_terms: list[tuple[int, IntVar]],
+    credit: int,
+    contracted: int,
+    values: dict[int, int],
+) -> None:
+    total = sum(c * values.get(v.index, 0) for c, v in paid_terms) + credit
+    values[overtime.index] = max(0, total - contracted)
+    values[undertime.index] = max(0, contracted - total)
 
 
 class DaysOff(Rule):

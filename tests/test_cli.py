@@ -1,0 +1,121 @@
+"""The command line as a planner uses it: the whole loop on the bundled sample, bad input, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.pipeline import EXIT_BAD_INPUT, EXIT_NO_PLAN
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+CONTRACT_FILES = {
+    "forecast.csv",
+    "requirements.csv",
+    "shifts.csv",
+    "assignments.csv",
+    "coverage.csv",
+    "kpis.json",
+    "roster.xlsx",
+    "manifest.json",
+}
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("schedules")
+    result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(out), "--seed", "7", "--time-limit", "8", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out / "2026-03-02"
+
+
+def test_run_writes_the_complete_output_contract(run_folder: Path) -> None:
+    assert {p.name for p in run_folder.iterdir()} == CONTRACT_FILES
+    manifest = json.loads((run_folder / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["status"] in ("OPTIMAL", "FEASIBLE")
+    assert set(manifest["inputs_sha256"]) >= {"site.toml", "staff.csv", "history.csv"}
+    assert not list(run_folder.parent.glob(".*tmp*")), "no staging folder left behind"
+
+
+def test_every_shift_in_shifts_csv_is_on_the_roster_sheet(run_folder: Path) -> None:
+    shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
+    sheet = load_workbook(run_folder / "roster.xlsx", read_only=True)["Roster"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(c) for c in rows[0]]
+    id_column = header.index(next(h for h in header if "ID" in h.upper()))
+    cells_by_agent = {str(r[id_column]): [str(c) for c in r if c is not None] for r in rows[1:]}
+    assert len(shifts) > 500
+    for shift in shifts.itertuples():
+        start = str(shift.shift_start)[11:16]
+        assert any(cell.startswith(start) for cell in cells_by_agent[shift.agent_id]), shift
+
+
+def test_kpis_cover_every_queue_and_agree_with_coverage(run_folder: Path) -> None:
+    kpis = json.loads((run_folder / "kpis.json").read_text())
+    coverage = pd.read_csv(run_folder / "coverage.csv")
+    assert set(kpis["queues"]) == set(coverage["queue"])
+    past_sla = coverage["items_past_sla"].sum()
+    assert kpis["overall"]["items_past_sla"] == pytest.approx(past_sla, rel=1e-3, abs=0.5)
+
+
+def test_export_one_agent_as_json(run_folder: Path, tmp_path: Path) -> None:
+    agent = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})["agent_id"].iloc[0]
+    target = tmp_path / "one.json"
+    result = runner.invoke(app, ["export", str(run_folder), "--format", "json", "--agent", agent, "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(target.read_text())
+    assert document["shifts"] and {s["agent_id"] for s in document["shifts"]} == {agent}
+
+
+def test_validate_accepts_the_sample() -> None:
+    result = runner.invoke(app, ["validate", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "150 agents, 8 queues" in result.output
+
+
+def test_bad_input_names_file_row_and_column_and_leaves_earlier_outputs(tmp_path: Path, run_folder: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(SAMPLE, broken)
+    skills = (broken / "skills.csv").read_text().splitlines()
+    agent, queue, _, *rest = skills[1].split(",")
+    skills[1] = ",".join([agent, queue, "1.7", *rest])
+    (broken / "skills.csv").write_text("\n".join(skills) + "\n")
+    out = tmp_path / "schedules"
+    shutil.copytree(run_folder, out / "2026-03-02")
+    before = (out / "2026-03-02" / "shifts.csv").read_bytes()
+
+    result = runner.invoke(app, ["run", str(broken), "--out", str(out), "--seed", "7"])
+
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "skills.csv, row 2, column 'proficiency'" in result.output
+    assert "1.7" in result.output
+    assert "Traceback" not in result.output
+    assert (out / "2026-03-02" / "shifts.csv").read_bytes() == before
+
+
+def test_contradictory_rules_exit_3_naming_the_agent(tmp_path: Path) -> None:
+    broken = tmp_path / "tight"
+    shutil.copytree(SAMPLE, broken)
+    staff = pd.read_csv(broken / "staff.csv", dtype=str)
+    agent = staff.loc[staff["contract"] == "ft40", "agent_id"].iloc[0]
+    with (broken / "availability.csv").open("a") as handle:
+        handle.write(f"{agent},mon,08:00,17:00\n")  # Monday only: 8 paid hours against a 36-hour minimum
+    result = runner.invoke(app, ["run", str(broken), "--out", str(tmp_path / "out"), "--seed", "7"])
+    assert result.exit_code == EXIT_NO_PLAN
+    assert f"agent {agent} (ft40)" in result.output
+    assert not (tmp_path / "out" / "2026-03-02").exists()
+
+
+def test_every_command_explains_itself_with_an_example() -> None:
+    for command in ("validate", "forecast", "schedule", "run", "export", "demo"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example: wfm" in result.output
