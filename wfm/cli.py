@@ -36,7 +36,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Wide enough for the summary table when output goes to a file or CI log (rich assumes 80 columns there).
+out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 ScenarioArg = Annotated[
