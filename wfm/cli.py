@@ -38,7 +38,7 @@ app = typer.Typer(
 )
 # Wide enough for the summary table when output goes to a file or CI log (rich assumes 80 columns there).
 out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 ScenarioArg = Annotated[
     Path, typer.Argument(help="Scenario folder (site.toml + CSVs) or .xlsx workbook, e.g. data/sample")
