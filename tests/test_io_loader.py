@@ -300,8 +300,15 @@ def test_proficiency_above_one(tmp_path: Path) -> None:
     assert (problem.file, problem.row, problem.column, problem.value) == ("skills.csv", 3, "proficiency", "1.7")
     assert str(problem) == (
         "skills.csv, row 3, column 'proficiency': '1.7' is not a proficiency in (0, 1]. "
-        "1.0 works at the queue's AHT, 0.5 takes twice as long. Write percentages as fractions: 0.017 for 1.7%."
+        "1.0 works at the queue's AHT, 0.5 takes twice as long. 1.0 is the most: a full-speed expert."
     )
+
+
+def test_proficiency_written_as_a_percentage_gets_the_fraction_suggested(tmp_path: Path) -> None:
+    skills = SKILLS.replace("A2,voice,0.8,1", "A2,voice,85,1")
+    problem = only_problem(make_scenario(tmp_path / "s", skills_csv=skills))
+
+    assert str(problem).endswith("Write percentages as fractions: 0.85 for 85%.")
 
 
 def test_duplicate_agent_id(tmp_path: Path) -> None:

@@ -252,8 +252,10 @@ def _proficiency(text: str) -> float:
     hint = "1.0 works at the queue's AHT, 0.5 takes twice as long."
     value = _float(text, expected)
     if not 0 < value <= 1:
-        if 1 < value <= 100:
+        if 5 <= value <= 100:  # clearly a percentage (85 meaning 85%)
             hint += f" Write percentages as fractions: {value / 100:g} for {value:g}%."
+        elif value > 1:  # e.g. 1.7: a speed factor above full speed, which the model caps at 1.0
+            hint += " 1.0 is the most: a full-speed expert."
         raise _Bad(expected, hint)
     return value
 
