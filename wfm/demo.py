@@ -28,6 +28,7 @@ import holidays
 import numpy as np
 
 from wfm.domain.models import WEEKDAYS, Weights, format_clock, parse_clock
+from wfm.staffing.erlang import required_agents
 
 SITE_NAME = "Northbridge Bank Operations Centre"
 TIMEZONE = "Europe/London"
@@ -957,41 +958,21 @@ def _live_required_hours(spec: QueueSpec, profile: _DayProfile, level: float) ->
 
 
 def live_agents(targets: dict[str, float | int], volume: float, aht_seconds: float) -> int:
-    """Agents a live queue needs in one interval (Erlang C), for sizing and estimates only.
-
-    Chat agents are `concurrency` servers each. The staffing stage has the real calculation (Erlang A, ASA...);
-    this one only has to be close enough to size a plausible operation.
-    """
-    load_erlangs = volume * aht_seconds / (INTERVAL_MINUTES * 60)
-    if load_erlangs <= 0:
+    """Agents a live queue needs in one interval before shrinkage: the staffing stage's Erlang C, so the
+    generator sizes demand with the same ruler the plan is judged by."""
+    if volume * aht_seconds <= 0:
         return 0
-    servers = erlang_c_servers(
-        load_erlangs,
-        aht_seconds,
-        float(targets["service_level"]),
-        float(targets["answer_seconds"]),
-        float(targets.get("max_occupancy", 0.9)),
+    return int(
+        required_agents(
+            volume,
+            aht_seconds,
+            INTERVAL_MINUTES * 60,
+            float(targets["service_level"]),
+            float(targets["answer_seconds"]),
+            max_occupancy=float(targets.get("max_occupancy", 0.9)),
+            concurrency=int(targets.get("concurrency", 1)),
+        )
     )
-    return math.ceil(servers / int(targets.get("concurrency", 1)))
-
-
-def erlang_c_servers(
-    load_erlangs: float, aht_seconds: float, service_level: float, answer_seconds: float, max_occupancy: float
-) -> int:
-    """Fewest servers with P(wait <= answer_seconds) >= service_level and occupancy <= max_occupancy."""
-    fewest = max(math.floor(load_erlangs) + 1, math.ceil(load_erlangs / max_occupancy))
-    # Erlang B by its stable recursion B(n) = A*B(n-1) / (n + A*B(n-1)); Erlang C follows from B.
-    erlang_b = 1.0
-    servers = 0
-    while True:
-        servers += 1
-        erlang_b = load_erlangs * erlang_b / (servers + load_erlangs * erlang_b)
-        if servers < fewest:
-            continue
-        wait_probability = erlang_b / (1 - load_erlangs / servers * (1 - erlang_b))
-        reached = 1 - wait_probability * math.exp(-(servers - load_erlangs) * answer_seconds / aht_seconds)
-        if reached >= service_level:
-            return servers
 
 
 def estimate_weekly_hours(scenario_dir: Path) -> dict[str, float]:

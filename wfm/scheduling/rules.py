@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ortools.sat.python.cp_model import IntVar
 
-from wfm.domain import Scenario
 from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
@@ -362,8 +361,4 @@ def audit_plan(data: ProblemData, plan: ScheduleResult) -> list[Violation]:
     return [v for rule in HARD_RULES for v in rule.audit(data, plan)]
 
 
-def rule_catalogue() -> list[tuple[str, str]]:
-    return [(rule.id, rule.description) for rule in HARD_RULES]
-
-
-__all__ = ["HARD_RULES", "Rule", "Scenario", "Violation", "audit_plan", "rule_catalogue"]
+__all__ = ["HARD_RULES", "Rule", "Violation", "audit_plan"]
