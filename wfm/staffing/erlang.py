@@ -223,15 +223,7 @@ def service_level(
     answer_array = _as_float(answer_seconds, "answer_seconds")
     if np.isnan(answer_array).any() or (answer_array < 0).any():
         raise ValueError("answer_seconds must be >= 0")
-    volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
-    safe_aht = np.where(volume_b > 0, aht_b, 1.0)
-    traffic, servers, safe_aht, volume_b, answer_b = np.broadcast_arrays(
-        traffic, servers, safe_aht, volume_b, answer_array
-    )
-    metric = _IntegerMetric(safe_aht, answer_b, "service_level")
-    value = _interpolated(traffic, servers, metric)
-    result: FloatArray = np.where(volume_b > 0, value, 1.0)
-    return _unwrap(result)
+    return _live_metric(volume, aht_seconds, interval_seconds, agents, concurrency, answer_array, "service_level", 1.0)
 
 
 def asa_seconds(
@@ -248,12 +240,27 @@ def asa_seconds(
     values above the cap are capped too. Fractional agents interpolate as in `service_level`; no volume
     gives 0.
     """
+    return _live_metric(volume, aht_seconds, interval_seconds, agents, concurrency, None, "asa", 0.0)
+
+
+def _live_metric(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    concurrency: ArrayLike,
+    answer_seconds: FloatArray | None,
+    name: str,
+    when_no_volume: float,
+) -> FloatArray:
+    """An Erlang C metric interpolated over fractional staff, with `when_no_volume` where nobody called."""
     volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
     safe_aht = np.where(volume_b > 0, aht_b, 1.0)
-    traffic, servers, safe_aht, volume_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b)
-    metric = _IntegerMetric(safe_aht, None, "asa")
+    extra = [] if answer_seconds is None else [answer_seconds]
+    traffic, servers, safe_aht, volume_b, *answer_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b, *extra)
+    metric = _IntegerMetric(safe_aht, answer_b[0] if answer_b else None, name)
     value = _interpolated(traffic, servers, metric)
-    result: FloatArray = np.where(volume_b > 0, value, 0.0)
+    result: FloatArray = np.where(volume_b > 0, value, when_no_volume)
     return _unwrap(result)
 
 
