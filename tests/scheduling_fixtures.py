@@ -111,7 +111,14 @@ def requirements(
     )
     rows = []
     for queue in the_site.queues:
-        for ts in starts:
+        # Same convention as wfm.staffing: -1 for live queues; deferred rows name their due interval (never
+        # before their own), or len(starts) when nothing is due inside the horizon.
+        deadline = -1
+        if queue.kind.value == "deferred":
+            deadline = len(starts)
+            if deferred_work and queue.id in deferred_work:
+                deadline = int(starts.get_loc(pd.Timestamp(deferred_work[queue.id][2])))
+        for index, ts in enumerate(starts):
             is_open = queue.is_open(ts.to_pydatetime())
             required = (live_required or {}).get(queue.id, 0.0) if is_open else 0.0
             arrival = due = 0.0
@@ -130,7 +137,7 @@ def requirements(
                     "arrival_work_minutes": arrival,
                     "due_items": due / 5,
                     "due_work_minutes": due,
-                    "deadline_index": -1,
+                    "deadline_index": deadline if deadline < 0 else max(deadline, index),
                 }
             )
     return pd.DataFrame(rows)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 import pandas as pd
+import pytest
 from scheduling_fixtures import CASES, START, VOICE, requirements, scenario, site
 
 from wfm.domain import Availability, FixedActivity, TimeOff
@@ -164,3 +165,19 @@ def test_approved_leave_counts_towards_contract_hours() -> None:
     assert plan.status is SolveStatus.OPTIMAL
     assert plan.shifts == ()
     assert plan.overtime_hours == {}
+
+
+def test_kpis_of_a_blended_plan_count_every_case_done_on_time() -> None:
+    # The trough test's plan, judged by the KPI module: all 48 cases (240 min at 300 s) are done by 17:30.
+    from wfm.scheduling.kpis import compute_coverage
+
+    the_site = site(days=1, queues=(VOICE, CASES))
+    fixed = (FixedActivity(agent_id="a1", start=_at(0, "08:00"), end=_at(0, "08:30"), activity="huddle"),)
+    scen = scenario(the_site, {"a1": {"voice": 1.0, "cases": 1.0}}, fixed=fixed)
+    reqs = requirements(the_site, deferred_work={"cases": (240.0, _at(0, "08:00"), _at(0, "17:30"))})
+    reqs.loc[reqs["queue"] == "cases", "volume"] = reqs["arrival_work_minutes"] / 5
+    plan = schedule(scen, reqs)
+    coverage = compute_coverage(scen, reqs, plan)
+    cases = coverage[coverage["queue"] == "cases"]
+    assert cases["items_past_sla"].sum() == 0.0
+    assert cases["completed"].sum() == pytest.approx(48.0)
