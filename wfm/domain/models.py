@@ -204,8 +204,33 @@ class SolverSettings(Frozen):
 
 
 class ForecastSettings(Frozen):
-    method: str = "weekly_profile"
-    weeks: Annotated[int, Field(ge=1, le=52)] = 6
+    """How the forecast is made. `method = "auto"` picks, per queue, the candidate with the lowest backtest WAPE."""
+
+    method: str = "auto"  # "auto" or one method's name (see wfm.forecast.METHODS)
+    candidates: tuple[str, ...] = ()  # methods "auto" chooses from; empty = every method
+    weeks: Annotated[int, Field(ge=1, le=52)] = 6  # weeks a profile averages over
+    folds: Annotated[int, Field(ge=1, le=12)] = 4  # weekly backtest folds behind the automatic choice
+    # Staff to this quantile of the volume forecast (0.8 = enough for 4 weeks in 5); None plans to the mean.
+    plan_quantile: Annotated[float, Field(gt=0, lt=1)] | None = None
+
+
+class Event(Frozen):
+    """One line of events.csv: a known special day for one queue or all ("*").
+
+    `multiplier` scales that day's normal forecast (1.3 = a campaign, 0.5 = a half day); `closed` means no
+    volume at all. In the history the same day is left out of every "normal day" profile.
+    """
+
+    date: dt.date
+    queue: str = "*"
+    multiplier: NonNegative | None = None
+    closed: bool = False
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Event:
+        if self.closed == (self.multiplier is not None):
+            raise ValueError("an event needs either a multiplier or closed = true, not both and not neither")
+        return self
 
 
 class Horizon(Frozen):
@@ -370,7 +395,11 @@ class Scenario(BaseModel):
     fixed_activities: tuple[FixedActivity, ...] = ()
     previous_shifts: tuple[PreviousShift, ...] = ()
     backlog: tuple[BacklogItem, ...] = ()
+    events: tuple[Event, ...] = ()
     history: pd.DataFrame
+    # Input problems that did not stop the run (a dropped history row, a short history), already worded for
+    # the planner; the CLI prints them and the run's manifest keeps them.
+    warnings: tuple[str, ...] = ()
 
     @cached_property
     def agent_by_id(self) -> dict[str, Agent]:
