@@ -124,7 +124,16 @@ def test_three_identical_weeks_are_forecast_exactly() -> None:
 def test_output_has_one_row_per_interval_and_queue_and_no_missing_values() -> None:
     site = make_site(days=9)
     forecast = forecast_demand(make_history(site, MONDAY - dt.timedelta(weeks=2), 14, constant(10)), site)
-    assert list(forecast.columns) == ["interval_start", "queue", "volume", "aht_seconds"]
+    assert list(forecast.columns) == [
+        "interval_start",
+        "queue",
+        "volume",
+        "aht_seconds",
+        "volume_p10",
+        "volume_p50",
+        "volume_p90",
+        "fold",
+    ]
     assert len(forecast) == 9 * 48 * 2
     assert not forecast.isna().any().any()
     assert (forecast["aht_seconds"] > 0).all()
@@ -162,12 +171,12 @@ def test_a_missing_interval_is_unknown_not_zero() -> None:
 
 def test_only_the_last_weeks_observations_are_averaged() -> None:
     site = make_site(weeks=2)
-    # Weekly volumes 10, 20, 30, 40 per interval: the last two weeks average 35.
+    # Weekly volumes 10, 11, 12, 13 per interval: the last two weeks average 12.5.
     history = make_history(
-        site, dt.date(2026, 2, 2), 28, lambda q, m: 10.0 * ((m.date() - dt.date(2026, 2, 2)).days // 7 + 1)
+        site, dt.date(2026, 2, 2), 28, lambda q, m: 10.0 + (m.date() - dt.date(2026, 2, 2)).days // 7
     )
     forecast = forecast_demand(history, site)
-    assert value_at(forecast, "calls", "2026-03-02 09:00") == 35.0
+    assert value_at(forecast, "calls", "2026-03-02 09:00") == 12.5
 
 
 def test_a_public_holiday_in_the_history_is_skipped() -> None:
@@ -329,7 +338,7 @@ def test_backtest_is_exact_on_a_periodic_series(method: str) -> None:
     site = make_site()
     history = make_history(site, dt.date(2026, 1, 5), 56, pattern)
     table = backtest(history, site, folds=4, method=method)
-    assert list(table.columns[:4]) == ["queue", "fold_start", "wape", "bias"]
+    assert list(table.columns[:5]) == ["queue", "method", "fold_start", "wape", "bias"]
     assert len(table) == 4 * 2
     assert sorted(set(table["fold_start"])) == [pd.Timestamp(f"2026-02-{d:02d}") for d in (2, 9, 16, 23)]
     assert (table["wape"] == 0.0).all() and (table["bias"] == 0.0).all()

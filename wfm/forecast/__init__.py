@@ -1,26 +1,36 @@
-"""Forecasting: volume and AHT per queue and interval, methods by name, and a rolling-origin backtest."""
+"""Forecasting: volume, AHT and quantiles per queue and interval, methods by name, chosen by backtest."""
 
-from wfm.forecast.backtest import BACKTEST_COLUMNS, backtest
-from wfm.forecast.history import PreparedHistory, prepare_history, public_holidays
-from wfm.forecast.methods import (
+from wfm.forecast.engine import (
+    ACCURACY_COLUMNS,
+    AUTO,
+    FOLD_COLUMNS,
     FORECAST_COLUMNS,
-    METHODS,
-    VolumeMethod,
+    QUANTILE_COLUMNS,
+    ForecastResult,
+    backtest,
     forecast_demand,
-    seasonal_naive,
-    weekly_profile,
+    horizon_intervals,
+    run_forecast,
 )
+from wfm.forecast.history import DayTable, Outlier, build_day_table, normalize_history, public_holidays
+from wfm.forecast.methods import METHODS, VolumeMethod
 
 __all__ = [
-    "BACKTEST_COLUMNS",
+    "ACCURACY_COLUMNS",
+    "AUTO",
+    "FOLD_COLUMNS",
     "FORECAST_COLUMNS",
     "METHODS",
-    "PreparedHistory",
+    "QUANTILE_COLUMNS",
+    "DayTable",
+    "ForecastResult",
+    "Outlier",
     "VolumeMethod",
     "backtest",
+    "build_day_table",
     "forecast_demand",
-    "prepare_history",
+    "horizon_intervals",
+    "normalize_history",
     "public_holidays",
-    "seasonal_naive",
-    "weekly_profile",
+    "run_forecast",
 ]

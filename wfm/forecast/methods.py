@@ -1,211 +1,382 @@
-"""Volume and AHT forecasts per queue and interval for a planning horizon.
+"""Forecast methods: each a small named function with one interface (`VolumeMethod`).
 
-A forecast method is one small function with one interface (`VolumeMethod`): it gets the prepared history
-and the target grid (one row per interval and queue of the horizon) and returns the expected volume for every
-target row. `forecast_demand` then applies what is common to all methods: closed intervals and public holidays
-get volume 0, and every row gets an AHT. New methods go into `METHODS`; `Site.forecast.method` picks one.
+A method gets the history as a `DayTable` (only days before the forecast origin), the target dates and the
+site, and returns the expected volume per queue, target day and interval of the day (wall clock):
+an array of shape (queues, target days, slots per day). What is common to every method (opening hours,
+holidays, events, daylight-saving days, AHT, quantiles) is applied afterwards in `wfm.forecast.engine`.
 
-Assumptions a planner should know:
-- Public holidays of `site.country` in the horizon are forecast as closed (volume 0 on every queue); in the
-  history they are skipped, so a bank holiday Monday never lowers next Monday.
-- Missing history intervals are unknown, not zero: a profile averages only what was observed.
+The methods, from the baseline up:
+- seasonal_naive: the same interval on the last observed same weekday. The bar every method must beat.
+- weekly_profile: mean of the last `weeks` normal same weekdays, times a damped, clipped trend.
+- top_down: a daily total (recent level x weekday, month-position and after-closure factors) spread over the
+  day by that weekday's usual intraday shares.
+- exp_smoothing: multiplicative exponential smoothing with a weekly and an intraday season, its smoothing
+  constant chosen per queue by one-day-ahead error.
+- gbm: top_down with the daily factors learned by LightGBM from calendar features, pooled over queues.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from wfm.domain import WEEKDAYS, Site
-from wfm.forecast.history import PreparedHistory, prepare_history, public_holidays
+from wfm.forecast.history import DayTable, _nanmean, public_holidays
 
-VolumeMethod = Callable[[PreparedHistory, pd.DataFrame, Site], pd.Series]
+VolumeMethod = Callable[[DayTable, pd.DatetimeIndex, Site], np.ndarray]
 
-FORECAST_COLUMNS = ("interval_start", "queue", "volume", "aht_seconds")
-
-DEFAULT_AHT_SECONDS = 300.0
-
-# Damped trend: the ratio of the mean daily volume of the last 4 weeks to the 4 weeks before, clipped so that
-# one odd month cannot swing the plan by more than 10 %.
+# Damped trend (weekly_profile): mean daily volume of the last 4 weeks over the 4 weeks before, clipped so one
+# odd month cannot swing the plan by more than 10 %. Horizon week k gets sum_{j<k} 0.8**j weeks of growth.
 TREND_BLOCK_DAYS = 28
 TREND_RATIO_MIN = 0.9
 TREND_RATIO_MAX = 1.1
-# The ratio is a 4-week growth, so one week of growth is ratio ** (1/4). Horizon week k (1 = the first 7 days)
-# gets sum_{j<k} TREND_DAMPING ** j weeks of growth: 1 week, then 1.8, 2.44, ... approaching 5 weeks, so a
-# long horizon never extrapolates the trend without bound.
 TREND_DAMPING = 0.8
 
+# Intraday shares average many weeks: the shape of a day is stable, and more weeks average away the noise.
+SHARE_WEEKS = 16
+# The daily factors of top_down and gbm are ratios of a day's total to the mean day of a 4-week window
+# ending a week before it, the same distance a one-week-ahead forecast looks back.
+RATIO_WINDOW_DAYS = 28
+RATIO_LAG_DAYS = 7
+# The level at the origin is the mean factor-adjusted total of the last two weeks' normal days.
+LEVEL_DAYS = 14
+# A factor estimated from few days is pulled towards 1 as if this many days had shown no effect.
+FACTOR_SHRINKAGE_DAYS = 2.0
+# Month position: the first 3 and last 2 business days of a month get their own factors.
+MONTH_START_DAYS = 3
+MONTH_END_DAYS = 2
 
-def horizon_grid(site: Site, start: dt.date, days: int) -> pd.DataFrame:
-    """One row per interval of each day in [start, start + days) and each queue, in time then queue order."""
-    if days < 1:
-        raise ValueError(f"the forecast needs at least one day, got days={days}")
-    periods = days * site.intervals_per_day
-    times = pd.date_range(pd.Timestamp(start), periods=periods, freq=f"{site.interval_minutes}min").astype(
-        "datetime64[ns]"
-    )
-    queue_ids = [q.id for q in site.queues]
-    grid = pd.DataFrame(
-        {"interval_start": np.repeat(times.to_numpy(), len(queue_ids)), "queue": np.tile(queue_ids, periods)}
-    )
-    grid["date"] = grid["interval_start"].dt.normalize()
-    grid["weekday"] = grid["interval_start"].dt.day_of_week
-    grid["slot"] = (grid["interval_start"].dt.hour * 60 + grid["interval_start"].dt.minute) // site.interval_minutes
-    grid["days_ahead"] = (grid["date"] - pd.Timestamp(start)).dt.days
-    return grid
-
-
-def open_mask(site: Site, grid: pd.DataFrame) -> np.ndarray:
-    """Queue.is_open for every grid row, vectorised over intervals."""
-    minute = (grid["interval_start"].dt.hour * 60 + grid["interval_start"].dt.minute).to_numpy()
-    weekday = grid["weekday"].to_numpy()
-    queue = grid["queue"].to_numpy()
-    is_open = np.zeros(len(grid), dtype=bool)
-    for q in site.queues:
-        open_days = [WEEKDAYS.index(d) for d in q.days]
-        is_open |= (queue == q.id) & np.isin(weekday, open_days) & (minute >= q.open_minute) & (minute < q.close_minute)
-    return is_open
+ES_ALPHAS = (0.05, 0.1, 0.2, 0.35)  # level smoothing candidates, chosen per queue
+ES_SEASON_GAMMA = 0.1  # weekday factors
+ES_SHARE_DELTA = 0.1  # intraday shares
+ES_BURN_IN_DAYS = 28
 
 
-def _recent_mean(rows: pd.DataFrame, keys: list[str], observations: int) -> pd.Series:
-    """Mean volume of the `observations` most recent rows of each key group (missing rows are not there)."""
-    ordered = rows.sort_values("interval_start", ascending=False, kind="stable")
-    recent = ordered[ordered.groupby(keys, sort=False).cumcount() < observations]
-    return recent.groupby(keys)["volume"].mean()
+def _last_days(mask: np.ndarray, count: int) -> np.ndarray:
+    """Boolean mask keeping, per row (queue), only the last `count` True entries of `mask` [q, d]."""
+    from_end = np.cumsum(mask[:, ::-1], axis=1)[:, ::-1]
+    return mask & (from_end <= count)
 
 
-def _lookup(grid: pd.DataFrame, table: pd.Series, keys: list[str]) -> pd.Series:
-    """`table` (indexed by keys) read for each grid row; NaN where the table has no entry."""
-    values = grid[keys].join(table.rename("_value"), on=keys)["_value"]
-    return values.astype(float)
+def _profile(table: DayTable, use: np.ndarray, count: int, values: np.ndarray | None = None) -> np.ndarray:
+    """[q, weekday, slot]: mean of `values` (default volume) over each weekday's last `count` `use` days.
 
-
-def _profile_with_fallback(rows: pd.DataFrame, grid: pd.DataFrame, observations: int) -> pd.Series:
-    """Same queue, weekday and slot; else same queue and slot on any weekday (newly opened hours); else 0."""
-    by_weekday = _lookup(
-        grid, _recent_mean(rows, ["queue", "weekday", "slot"], observations), ["queue", "weekday", "slot"]
-    )
-    by_slot = _lookup(grid, _recent_mean(rows, ["queue", "slot"], observations), ["queue", "slot"])
-    return by_weekday.fillna(by_slot).fillna(0.0)
-
-
-def trend_ratio(prepared: PreparedHistory, site: Site) -> pd.Series:
-    """Mean daily volume of the last 4 weeks over the 4 weeks before, per queue, clipped to [0.9, 1.1].
-
-    Holiday and outlier days are left out, and the mean is taken per weekday first, so a left-out Monday does
-    not shift the weekday mix. A queue without 8 weeks of history has no measurable trend (ratio 1).
+    A weekday without such days (a new queue that started mid-week) falls back to the last `count` days of
+    any weekday, slot by slot.
     """
-    queue_ids = [q.id for q in site.queues]
-    days = prepared.days
-    recent_from = prepared.origin - pd.Timedelta(days=TREND_BLOCK_DAYS)
-    prior_from = prepared.origin - pd.Timedelta(days=2 * TREND_BLOCK_DAYS)
-    long_enough = days.groupby("queue")["date"].min() <= prior_from
-    usable = days[~days["holiday"] & ~days["outlier"]]
-    recent = usable[usable["date"] >= recent_from].groupby(["queue", "weekday"])["day_volume"].mean()
-    prior = usable[(usable["date"] >= prior_from) & (usable["date"] < recent_from)]
-    prior_mean = prior.groupby(["queue", "weekday"])["day_volume"].mean()
-    both = pd.concat({"recent": recent, "prior": prior_mean}, axis=1).dropna()
-    sums = both.groupby(level="queue").sum()
-    ratio = (sums["recent"] / sums["prior"]).where(sums["prior"] > 0)
-    ratio = ratio.where(long_enough.reindex(ratio.index, fill_value=False))
-    return ratio.clip(TREND_RATIO_MIN, TREND_RATIO_MAX).reindex(queue_ids).fillna(1.0)
+    values = table.volume if values is None else values
+    weekday = table.weekday
+    out = np.full((len(table.queues), 7, table.slots_per_day), np.nan)
+    for w in range(7):
+        picked = _last_days(use & (weekday == w)[None, :], count)
+        out[:, w, :] = _nanmean(np.where(picked[:, :, None], values, np.nan), axis=1)
+    any_day = _nanmean(np.where(_last_days(use, count)[:, :, None], values, np.nan), axis=1)
+    return np.where(np.isnan(out), any_day[:, None, :], out)
+
+
+def _at(profile: np.ndarray, target: pd.DatetimeIndex) -> np.ndarray:
+    """[q, weekday, slot] profile read for each target day -> [q, t, slot], unknown = 0."""
+    return np.nan_to_num(profile[:, np.asarray(target.day_of_week), :], nan=0.0)
+
+
+def seasonal_naive(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """The same interval on the last observed same weekday; no day is skipped. The baseline."""
+    out = np.full((len(table.queues), 7, table.slots_per_day), np.nan)
+    for w in range(7):
+        days = np.flatnonzero(table.weekday == w)
+        if not len(days):
+            continue
+        values = table.volume[:, days, :]
+        # Per interval the newest known value: a missing interval last week falls back to the week before.
+        newest = np.where(~np.isnan(values), np.arange(len(days))[None, :, None], -1).max(axis=1)
+        picked = np.take_along_axis(values, np.maximum(newest, 0)[:, None, :], axis=1)[:, 0, :]
+        out[:, w, :] = np.where(newest >= 0, picked, np.nan)
+    return _at(out, target)
+
+
+def trend_ratio(table: DayTable) -> np.ndarray:
+    """Per queue: mean day of the last 4 weeks over the 4 weeks before, weekday by weekday, clipped to ±10 %.
+
+    Only normal days count, weekday means first so a skipped Monday does not shift the mix. A queue without
+    8 weeks of history has no measurable trend (ratio 1).
+    """
+    offset = (table.dates - table.origin).days.to_numpy()
+    recent = (offset >= -TREND_BLOCK_DAYS)[None, :] & table.normal
+    prior = ((offset >= -2 * TREND_BLOCK_DAYS) & (offset < -TREND_BLOCK_DAYS))[None, :] & table.normal
+    ratio = np.ones(len(table.queues))
+    for q in range(len(table.queues)):
+        first_known = np.flatnonzero(~np.isnan(table.day_total[q]))
+        if not len(first_known) or offset[first_known[0]] > -2 * TREND_BLOCK_DAYS:
+            continue
+        recent_sum = prior_sum = 0.0
+        for w in range(7):
+            days = table.weekday == w
+            a, b = table.day_total[q, recent[q] & days], table.day_total[q, prior[q] & days]
+            if len(a) and len(b):
+                recent_sum, prior_sum = recent_sum + a.mean(), prior_sum + b.mean()
+        if prior_sum > 0:
+            ratio[q] = float(np.clip(recent_sum / prior_sum, TREND_RATIO_MIN, TREND_RATIO_MAX))
+    return ratio
 
 
 def trend_weeks(days_ahead: np.ndarray) -> np.ndarray:
-    """Weeks of growth applied to a day `days_ahead` of the forecast origin (see TREND_DAMPING)."""
+    """Weeks of growth applied to a day `days_ahead` of the forecast origin: 1, 1.8, 2.44, ... towards 5."""
     horizon_week = days_ahead // 7 + 1
     return (1.0 - TREND_DAMPING**horizon_week) / (1.0 - TREND_DAMPING)
 
 
-def weekly_profile(prepared: PreparedHistory, grid: pd.DataFrame, site: Site) -> pd.Series:
-    """Mean of the last `site.forecast.weeks` observed volumes of the same queue, weekday and slot, x trend.
+def weekly_profile(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """Mean of the last `site.forecast.weeks` normal same weekdays, slot by slot, x trend ** (weeks / 4)."""
+    level = _at(_profile(table, table.normal, site.forecast.weeks), target)
+    days_ahead = (target - table.origin).days.to_numpy()
+    growth = trend_ratio(table)[:, None] ** (trend_weeks(days_ahead)[None, :] / 4.0)
+    return level * growth[:, :, None]
 
-    Holiday and outlier days are skipped, so the next older week takes their place; a missing interval is
-    skipped the same way. The damped trend is `trend_ratio ** (trend_weeks / 4)`.
+
+def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
+    """[q, t, slot]: the usual share of the day in each interval, over the last 16 normal same weekdays."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = table.volume / table.day_total[:, :, None]
+    shares = _at(_profile(table, table.normal, SHARE_WEEKS, share), target)
+    total = shares.sum(axis=2, keepdims=True)
+    return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Daily factors shared by top_down and gbm
+
+
+def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    """[q, d] calendar keys: weekday, business day of the month from its start and from its end, and whether
+    the queue's previous scheduled day was closed (a public holiday), which piles work onto the next day.
+
+    A business day is one of the queue's opening weekdays that is not a public holiday. `dates` should run to
+    the end of the last month needed so "days to month end" is known.
     """
-    usable = prepared.rows[~prepared.rows["excluded"]]
-    level = _profile_with_fallback(usable, grid, site.forecast.weeks)
-    ratio = grid["queue"].map(trend_ratio(prepared, site)).to_numpy()
-    growth = ratio ** (trend_weeks(grid["days_ahead"].to_numpy()) / 4.0)
-    return level * growth
-
-
-def seasonal_naive(prepared: PreparedHistory, grid: pd.DataFrame, site: Site) -> pd.Series:
-    """The same interval in the last observed week: the baseline a real method has to beat. No exclusions."""
-    return _profile_with_fallback(prepared.rows, grid, 1)
-
-
-METHODS: dict[str, VolumeMethod] = {"weekly_profile": weekly_profile, "seasonal_naive": seasonal_naive}
-
-
-def aht_profile(prepared: PreparedHistory, grid: pd.DataFrame, site: Site, is_open: np.ndarray) -> np.ndarray:
-    """AHT per queue and time-of-day slot (any weekday): volume-weighted over the last `weeks` weeks.
-
-    Fallbacks: the queue's overall volume-weighted AHT over the whole history (plain mean if it only has zero
-    volumes), then DEFAULT_AHT_SECONDS. Closed intervals get the queue's overall AHT so downstream math stays
-    finite.
-    """
-    rows = prepared.rows
-    known = rows[rows["aht_seconds"].notna() & (rows["aht_seconds"] > 0)]
-    known = known.assign(work_seconds=known["volume"] * known["aht_seconds"])
-    window_from = prepared.origin - pd.Timedelta(weeks=site.forecast.weeks)
-    window = known[(known["date"] >= window_from) & ~known["excluded"] & (known["volume"] > 0)]
-    slot_sums = window.groupby(["queue", "slot"])[["work_seconds", "volume"]].sum()
-    by_slot = slot_sums["work_seconds"] / slot_sums["volume"]
-
-    queue_sums = known.groupby("queue")[["work_seconds", "volume"]].sum()
-    weighted = (queue_sums["work_seconds"] / queue_sums["volume"]).where(queue_sums["volume"] > 0)
-    typical = weighted.fillna(known.groupby("queue")["aht_seconds"].mean())
-    typical = typical.reindex([q.id for q in site.queues]).fillna(DEFAULT_AHT_SECONDS)
-
-    queue_typical = grid["queue"].map(typical).to_numpy(dtype=float)
-    slot_aht = _lookup(grid, by_slot, ["queue", "slot"]).to_numpy()
-    return np.where(is_open & ~np.isnan(slot_aht), slot_aht, queue_typical)
-
-
-def forecast_demand(
-    history: pd.DataFrame,
-    site: Site,
-    *,
-    start: dt.date | None = None,
-    days: int | None = None,
-    method: str | None = None,
-) -> pd.DataFrame:
-    """Volume and AHT for each interval of [start, start + days) and each queue (default: site horizon).
-
-    Only history before `start` is used. `method` defaults to `site.forecast.method`. Columns: interval_start,
-    queue, volume (0.0 where the queue is closed or on a public holiday), aht_seconds (always positive).
-    """
-    start = site.horizon.start if start is None else start
-    days = site.horizon.days if days is None else days
-    name = site.forecast.method if method is None else method
-    if name not in METHODS:
-        raise ValueError(f"unknown forecast method {name!r}; known: {', '.join(sorted(METHODS))}")
-
-    prepared = prepare_history(history, site, start)
-    observed_queues = set(prepared.rows["queue"].unique())
-    without_history = [q.id for q in site.queues if q.id not in observed_queues]
-    if without_history:
-        raise ValueError(
-            f"no history before {start} for queue(s) {', '.join(without_history)}: "
-            "the forecast needs at least one observed interval per queue"
-        )
-
-    grid = horizon_grid(site, start, days)
-    is_open = open_mask(site, grid)
-    last_day = start + dt.timedelta(days=days - 1)
-    closed_days = pd.to_datetime(sorted(public_holidays(site.country, start, last_day)))
-    works = is_open & ~grid["date"].isin(closed_days).to_numpy()
-
-    volume = METHODS[name](prepared, grid, site).to_numpy(dtype=float)
-    return pd.DataFrame(
-        {
-            "interval_start": grid["interval_start"],
-            "queue": grid["queue"],
-            "volume": np.where(works, np.nan_to_num(volume, nan=0.0), 0.0),
-            "aht_seconds": aht_profile(prepared, grid, site, is_open),
-        }
+    holiday = np.asarray(
+        dates.isin(pd.to_datetime(sorted(public_holidays(site.country, dates[0].date(), dates[-1].date()))))
     )
+    weekday = np.asarray(dates.day_of_week)
+    month = np.asarray(dates.year * 12 + dates.month)
+    queues = len(site.queues)
+    from_start = np.zeros((queues, len(dates)), dtype=int)
+    from_end = np.zeros((queues, len(dates)), dtype=int)
+    after_closure = np.zeros((queues, len(dates)), dtype=bool)
+    for q, queue in enumerate(site.queues):
+        scheduled = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.days])
+        business = scheduled & ~holiday
+        frame = pd.DataFrame({"month": month, "business": business})
+        from_start[q] = frame.groupby("month")["business"].cumsum().to_numpy() - business
+        from_end[q] = frame[::-1].groupby("month")["business"].cumsum().to_numpy()[::-1] - business
+        closed_before = np.zeros(len(dates), dtype=bool)
+        last_scheduled_closed = False
+        for d in range(len(dates)):
+            closed_before[d] = last_scheduled_closed
+            if scheduled[d]:
+                last_scheduled_closed = bool(holiday[d])
+        after_closure[q] = closed_before & business
+    return {
+        "weekday": np.broadcast_to(weekday, (queues, len(dates))),
+        "month_start": from_start,
+        "month_end": from_end,
+        "day_of_month": np.broadcast_to(np.asarray(dates.day), (queues, len(dates))),
+        "after_closure": after_closure,
+    }
+
+
+def _extended_calendar(table: DayTable, target: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """History days, then through the end of the month of the last target day."""
+    last = (target[-1] + pd.offsets.MonthEnd(0)).normalize()
+    first = table.dates[0] if len(table.dates) else target[0]
+    return pd.date_range(first, last, freq="D")
+
+
+def daily_ratios(table: DayTable) -> tuple[np.ndarray, np.ndarray]:
+    """(ratio, reference) per [q, d]: a normal day's total over the mean normal day of [d-35, d-7)."""
+    totals = np.where(table.normal, np.nan_to_num(table.day_total), 0.0)
+    counts = table.normal.astype(float)
+    pad = RATIO_WINDOW_DAYS + RATIO_LAG_DAYS
+    cum_total = np.concatenate([np.zeros((totals.shape[0], pad + 1)), np.cumsum(totals, axis=1)], axis=1)
+    cum_count = np.concatenate([np.zeros((totals.shape[0], pad + 1)), np.cumsum(counts, axis=1)], axis=1)
+    d = np.arange(table.days) + pad + 1
+    hi, lo = d - RATIO_LAG_DAYS, d - RATIO_LAG_DAYS - RATIO_WINDOW_DAYS
+    window_total = cum_total[:, hi - 1] - cum_total[:, lo - 1]
+    window_count = cum_count[:, hi - 1] - cum_count[:, lo - 1]
+    reference = np.where(window_count >= 5, window_total / np.maximum(window_count, 1), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(table.normal & (reference > 0), table.day_total / reference, np.nan)
+    return ratio, reference
+
+
+FactorModel = Callable[[dict[str, np.ndarray], np.ndarray, np.ndarray], np.ndarray]
+
+
+def _factor_keys(features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {
+        "weekday": features["weekday"],
+        "month_start": np.minimum(features["month_start"], MONTH_START_DAYS),
+        "month_end": np.minimum(features["month_end"], MONTH_END_DAYS),
+        "after_closure": features["after_closure"].astype(int),
+    }
+
+
+def proportional_factors(features: dict[str, np.ndarray], ratio: np.ndarray, train: np.ndarray) -> np.ndarray:
+    """Multiplicative factors per queue and key value, fitted by iterative proportional fitting.
+
+    Returns the product of the factors for every [q, d] of `features`. Each factor is the mean of the ratio
+    over the days with that key value, divided by the other factors, shrunk towards 1 by
+    FACTOR_SHRINKAGE_DAYS so a key seen on 2 days cannot swing a forecast far.
+    """
+    keys = _factor_keys(features)
+    names = list(keys)
+    factors = {name: np.ones(keys[name].shape) for name in names}
+    for _ in range(4):
+        for name in names:
+            others = np.ones(ratio.shape)
+            for other in names:
+                if other != name:
+                    others = others * factors[other][:, : ratio.shape[1]]
+            key = keys[name]
+            for q in range(ratio.shape[0]):
+                rows = train[q]
+                values = key[q, : ratio.shape[1]][rows]
+                adjusted = ratio[q, rows] / others[q, rows]
+                new = np.ones(key.shape[1])
+                for value in np.unique(values):
+                    sample = adjusted[values == value]
+                    factor = (sample.sum() + FACTOR_SHRINKAGE_DAYS) / (len(sample) + FACTOR_SHRINKAGE_DAYS)
+                    new[key[q] == value] = factor
+                factors[name][q] = new
+    product = np.ones(keys[names[0]].shape)
+    for name in names:
+        product = product * factors[name]
+    return product
+
+
+def _ratio_forecast(table: DayTable, target: pd.DatetimeIndex, site: Site, model: FactorModel) -> np.ndarray:
+    """Daily totals = level at the origin x model's daily factor, spread by the usual intraday shares."""
+    calendar = _extended_calendar(table, target)
+    features = calendar_features(site, calendar)
+    ratio, _ = daily_ratios(table)
+    train = ~np.isnan(ratio)
+    factor = model(features, ratio, train)  # [q, calendar days]
+    history_factor = factor[:, : table.days]
+    recent = (table.dates >= table.origin - pd.Timedelta(days=LEVEL_DAYS))[None, :] & table.normal
+    level = np.full(len(table.queues), np.nan)
+    for q in range(len(table.queues)):
+        days = recent[q] if recent[q].any() else _last_days(table.normal, LEVEL_DAYS)[q]
+        if days.any():
+            level[q] = np.mean(table.day_total[q, days] / history_factor[q, days])
+    target_index = ((target - calendar[0]).days).to_numpy()
+    totals = np.nan_to_num(level)[:, None] * factor[:, target_index]
+    return totals[:, :, None] * intraday_shares(table, target)
+
+
+def top_down(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """Daily total x intraday shares; the daily factors by iterative proportional fitting (see module doc)."""
+    return _ratio_forecast(table, target, site, proportional_factors)
+
+
+def boosted_factors(features: dict[str, np.ndarray], ratio: np.ndarray, train: np.ndarray) -> np.ndarray:
+    """Daily factors from one LightGBM model over all queues (the queue is a categorical feature)."""
+    import lightgbm  # imported here: only this method needs it, and it costs start-up time
+
+    queues, days = features["weekday"].shape
+    columns = ["weekday", "month_start", "month_end", "day_of_month", "after_closure"]
+    queue_code = np.broadcast_to(np.arange(queues)[:, None], (queues, days))
+    matrix = np.stack([queue_code, *(features[c].astype(float) for c in columns)], axis=-1).astype(float)
+    rows = matrix[:, : ratio.shape[1]][train]
+    if len(rows) < 20:
+        return proportional_factors(features, ratio, train)
+    dataset = lightgbm.Dataset(
+        rows, label=ratio[train], categorical_feature=[0, 1], free_raw_data=True, params={"verbose": -1}
+    )
+    params = {
+        "objective": "l2",
+        "learning_rate": 0.05,
+        "num_leaves": 8,
+        "min_data_in_leaf": 10,
+        "lambda_l2": 1.0,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": 1,
+        "seed": 7,
+        "verbose": -1,
+    }
+    booster = lightgbm.train(params, dataset, num_boost_round=150)
+    return np.asarray(booster.predict(matrix.reshape(-1, matrix.shape[-1]))).reshape(queues, days)
+
+
+def gbm(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """top_down with the daily factors learned by gradient boosting over calendar features."""
+    return _ratio_forecast(table, target, site, boosted_factors)
+
+
+def exp_smoothing(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """Multiplicative exponential smoothing of the daily total with weekday factors, times smoothed shares.
+
+    Day by day over the normal days: level <- a * total / weekday_factor + (1 - a) * level; the weekday
+    factor and the intraday shares are smoothed the same way (0.1). The level's constant a is chosen per queue
+    from ES_ALPHAS by the absolute error of its one-day-ahead totals after a 4-week burn-in.
+    """
+    queues = len(table.queues)
+    alphas = np.asarray(ES_ALPHAS)[:, None]  # [a, 1] against [q]
+    totals = table.day_total
+    weekday = table.weekday
+    first_days = _last_days(table.normal[:, ::-1], 14)[:, ::-1]  # the first 14 normal days per queue
+    start_level = np.array([totals[q, first_days[q]].mean() if first_days[q].any() else np.nan for q in range(queues)])
+    level = np.broadcast_to(start_level, (len(ES_ALPHAS), queues)).copy()
+    season = np.ones((len(ES_ALPHAS), queues, 7))
+    for q in range(queues):
+        for w in range(7):
+            days = first_days[q] & (weekday == w)
+            if days.any() and start_level[q] > 0:
+                season[:, q, w] = totals[q, days].mean() / start_level[q]
+    error = np.zeros((len(ES_ALPHAS), queues))
+    for d in range(table.days):
+        known = table.normal[:, d] & (level > 0).all(axis=0)
+        if not known.any():
+            if np.isnan(level).any():
+                level = np.where(np.isnan(level) & table.normal[:, d], totals[:, d], level)
+            continue
+        w = weekday[d]
+        y = np.where(known, totals[:, d], np.nan)
+        predicted = level * season[:, :, w]
+        if d >= ES_BURN_IN_DAYS:
+            error += np.where(known, np.abs(predicted - y), 0.0)
+        new_level = alphas * y / season[:, :, w] + (1 - alphas) * level
+        level = np.where(known, new_level, level)
+        new_season = ES_SEASON_GAMMA * y / level + (1 - ES_SEASON_GAMMA) * season[:, :, w]
+        season[:, :, w] = np.where(known, new_season, season[:, :, w])
+    best = np.argmin(np.where(np.isfinite(error), error, np.inf), axis=0)
+    pick = np.arange(queues)
+    target_weekday = np.asarray(target.day_of_week)
+    daily = level[best, pick][:, None] * season[best, pick][:, target_weekday]
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = table.volume / totals[:, :, None]
+    smoothed = np.full((queues, 7, table.slots_per_day), np.nan)
+    for day in np.flatnonzero(table.normal.any(axis=0)):
+        day_weekday = int(weekday[day])
+        rows = table.normal[:, day][:, None] & ~np.isnan(share[:, day, :])
+        previous = smoothed[:, day_weekday, :]
+        updated = np.where(
+            np.isnan(previous), share[:, day, :], ES_SHARE_DELTA * share[:, day, :] + (1 - ES_SHARE_DELTA) * previous
+        )
+        smoothed[:, day_weekday, :] = np.where(rows, updated, previous)
+    fallback = intraday_shares(table, target)
+    shares = np.nan_to_num(smoothed[:, target_weekday, :], nan=0.0)
+    total = shares.sum(axis=2, keepdims=True)
+    shares = np.where(total > 0, shares / np.where(total > 0, total, 1.0), fallback)
+    return np.nan_to_num(daily)[:, :, None] * shares
+
+
+METHODS: dict[str, VolumeMethod] = {
+    "seasonal_naive": seasonal_naive,
+    "weekly_profile": weekly_profile,
+    "top_down": top_down,
+    "exp_smoothing": exp_smoothing,
+    "gbm": gbm,
+}
