@@ -162,6 +162,18 @@ def business_days(site: Site, dates: pd.DatetimeIndex, holiday: np.ndarray) -> n
     return out
 
 
+def month_position(business: np.ndarray, dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """[q, d] business days before this one in its month, and after it: 0 = first / last business day."""
+    month = np.asarray(dates.year * 12 + dates.month)
+    from_start = np.zeros(business.shape, dtype=int)
+    from_end = np.zeros(business.shape, dtype=int)
+    for q in range(business.shape[0]):
+        frame = pd.DataFrame({"month": month, "business": business[q]})
+        from_start[q] = frame.groupby("month")["business"].cumsum().to_numpy() - business[q]
+        from_end[q] = frame[::-1].groupby("month")["business"].cumsum().to_numpy()[::-1] - business[q]
+    return from_start, from_end
+
+
 def event_days(site: Site, events: tuple[Event, ...] | list[Event], dates: pd.DatetimeIndex) -> np.ndarray:
     """[queue, day]: an event in events.csv names that day for that queue (or for every queue with '*')."""
     out = np.zeros((len(site.queues), len(dates)), dtype=bool)
@@ -217,8 +229,10 @@ def _same_weekday_reference(day_total: np.ndarray, candidate: np.ndarray, weekda
     return reference
 
 
-def _usual_shares(volume: np.ndarray, day_total: np.ndarray, use: np.ndarray, weekday: np.ndarray) -> np.ndarray:
-    """[queue, weekday, slot]: the mean share of the day each interval carries, over the days in `use`."""
+def _usual_shares(
+    volume: np.ndarray, day_total: np.ndarray, use: np.ndarray, weekday: np.ndarray, robust: bool = False
+) -> np.ndarray:
+    """[queue, weekday, slot]: the mean (or, `robust`, median) share of the day each interval carries."""
     queues, _, slots = volume.shape
     shares = np.full((queues, 7, slots), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -226,7 +240,12 @@ def _usual_shares(volume: np.ndarray, day_total: np.ndarray, use: np.ndarray, we
     for w in range(7):
         days = weekday == w
         picked = np.where((use & days[None, :])[:, :, None], day_share, np.nan)
-        shares[:, w, :] = _nanmean(picked, axis=1)
+        if robust:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # an interval never seen stays NaN
+                shares[:, w, :] = np.nanmedian(picked, axis=1)
+        else:
+            shares[:, w, :] = _nanmean(picked, axis=1)
     return shares
 
 
@@ -279,8 +298,9 @@ def build_day_table(
     observed = ~np.isnan(volume).all(axis=2)
     candidate = observed & business & ~event & ~dst_change[None, :]
 
-    # Pass 1: usual shares and day totals from every candidate day; flag intervals that do not fit their day.
-    shares = _usual_shares(volume, np.nansum(volume, axis=2), candidate, weekday)
+    # Pass 1: usual shares (medians, so the spike being judged does not set its own bar) from every candidate
+    # day; flag intervals that do not fit their day.
+    shares = _usual_shares(volume, np.nansum(volume, axis=2), candidate, weekday, robust=True)
     usual = np.nan_to_num(shares[:, weekday, :], nan=0.0)
     # The day's level from the median interval, not the sum: a two-hour spike must not raise its own bar.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -308,7 +328,11 @@ def build_day_table(
     reference = _same_weekday_reference(totals, candidate, weekday)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = totals / reference
-    high = candidate & (reference > 0) & (ratio > OUTLIER_HIGH_RATIO)
+    # The first and last business days of a month recur every month (statements, billing, payroll): a peak
+    # there is the signal top_down learns, not an outlier.
+    from_start, from_end = month_position(business, dates)
+    recurring = (from_start < 3) | (from_end < 2)
+    high = candidate & ~recurring & (reference > 0) & (ratio > OUTLIER_HIGH_RATIO)
     low = candidate & (reference > 0) & (ratio < OUTLIER_LOW_RATIO)
     for kind, mask in (("day high", high), ("day low", low)):
         for q, d in zip(*np.nonzero(mask), strict=True):

@@ -12,7 +12,6 @@ The methods, from the baseline up:
   day by that weekday's usual intraday shares.
 - exp_smoothing: multiplicative exponential smoothing with a weekly and an intraday season, its smoothing
   constant chosen per queue by one-day-ahead error.
-- gbm: top_down with the daily factors learned by LightGBM from calendar features, pooled over queues.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import WEEKDAYS, Site
-from wfm.forecast.history import DayTable, _nanmean, public_holidays
+from wfm.forecast.history import DayTable, _nanmean, business_days, month_position, public_holidays
 
 VolumeMethod = Callable[[DayTable, pd.DatetimeIndex, Site], np.ndarray]
 
@@ -159,24 +158,19 @@ def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarr
         dates.isin(pd.to_datetime(sorted(public_holidays(site.country, dates[0].date(), dates[-1].date()))))
     )
     weekday = np.asarray(dates.day_of_week)
-    month = np.asarray(dates.year * 12 + dates.month)
     queues = len(site.queues)
-    from_start = np.zeros((queues, len(dates)), dtype=int)
-    from_end = np.zeros((queues, len(dates)), dtype=int)
+    business = business_days(site, dates, holiday)
+    from_start, from_end = month_position(business, dates)
     after_closure = np.zeros((queues, len(dates)), dtype=bool)
     for q, queue in enumerate(site.queues):
         scheduled = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.days])
-        business = scheduled & ~holiday
-        frame = pd.DataFrame({"month": month, "business": business})
-        from_start[q] = frame.groupby("month")["business"].cumsum().to_numpy() - business
-        from_end[q] = frame[::-1].groupby("month")["business"].cumsum().to_numpy()[::-1] - business
         closed_before = np.zeros(len(dates), dtype=bool)
         last_scheduled_closed = False
         for d in range(len(dates)):
             closed_before[d] = last_scheduled_closed
             if scheduled[d]:
                 last_scheduled_closed = bool(holiday[d])
-        after_closure[q] = closed_before & business
+        after_closure[q] = closed_before & business[q]
     return {
         "weekday": np.broadcast_to(weekday, (queues, len(dates))),
         "month_start": from_start,
@@ -226,13 +220,13 @@ def proportional_factors(features: dict[str, np.ndarray], ratio: np.ndarray, tra
     """Multiplicative factors per queue and key value, fitted by iterative proportional fitting.
 
     Returns the product of the factors for every [q, d] of `features`. Each factor is the mean of the ratio
-    over the days with that key value, divided by the other factors, shrunk towards 1 by
-    FACTOR_SHRINKAGE_DAYS so a key seen on 2 days cannot swing a forecast far.
+    over the days with that key value, divided by the other factors; the rare keys are shrunk towards 1 by
+    FACTOR_SHRINKAGE_DAYS so a month position seen on 2 days cannot swing a forecast far.
     """
     keys = _factor_keys(features)
     names = list(keys)
     factors = {name: np.ones(keys[name].shape) for name in names}
-    for _ in range(4):
+    for _ in range(12):
         for name in names:
             others = np.ones(ratio.shape)
             for other in names:
@@ -244,10 +238,11 @@ def proportional_factors(features: dict[str, np.ndarray], ratio: np.ndarray, tra
                 values = key[q, : ratio.shape[1]][rows]
                 adjusted = ratio[q, rows] / others[q, rows]
                 new = np.ones(key.shape[1])
+                # Weekdays are seen every week; only the rare keys (month position, after a closure) are shrunk.
+                shrink = 0.0 if name == "weekday" else FACTOR_SHRINKAGE_DAYS
                 for value in np.unique(values):
                     sample = adjusted[values == value]
-                    factor = (sample.sum() + FACTOR_SHRINKAGE_DAYS) / (len(sample) + FACTOR_SHRINKAGE_DAYS)
-                    new[key[q] == value] = factor
+                    new[key[q] == value] = (sample.sum() + shrink) / (len(sample) + shrink)
                 factors[name][q] = new
     product = np.ones(keys[names[0]].shape)
     for name in names:
@@ -277,41 +272,6 @@ def _ratio_forecast(table: DayTable, target: pd.DatetimeIndex, site: Site, model
 def top_down(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
     """Daily total x intraday shares; the daily factors by iterative proportional fitting (see module doc)."""
     return _ratio_forecast(table, target, site, proportional_factors)
-
-
-def boosted_factors(features: dict[str, np.ndarray], ratio: np.ndarray, train: np.ndarray) -> np.ndarray:
-    """Daily factors from one LightGBM model over all queues (the queue is a categorical feature)."""
-    import lightgbm  # imported here: only this method needs it, and it costs start-up time
-
-    queues, days = features["weekday"].shape
-    columns = ["weekday", "month_start", "month_end", "day_of_month", "after_closure"]
-    queue_code = np.broadcast_to(np.arange(queues)[:, None], (queues, days))
-    matrix = np.stack([queue_code, *(features[c].astype(float) for c in columns)], axis=-1).astype(float)
-    rows = matrix[:, : ratio.shape[1]][train]
-    if len(rows) < 20:
-        return proportional_factors(features, ratio, train)
-    dataset = lightgbm.Dataset(
-        rows, label=ratio[train], categorical_feature=[0, 1], free_raw_data=True, params={"verbose": -1}
-    )
-    params = {
-        "objective": "l2",
-        "learning_rate": 0.05,
-        "num_leaves": 8,
-        "min_data_in_leaf": 10,
-        "lambda_l2": 1.0,
-        "deterministic": True,
-        "force_row_wise": True,
-        "num_threads": 1,
-        "seed": 7,
-        "verbose": -1,
-    }
-    booster = lightgbm.train(params, dataset, num_boost_round=150)
-    return np.asarray(booster.predict(matrix.reshape(-1, matrix.shape[-1]))).reshape(queues, days)
-
-
-def gbm(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
-    """top_down with the daily factors learned by gradient boosting over calendar features."""
-    return _ratio_forecast(table, target, site, boosted_factors)
 
 
 def exp_smoothing(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
@@ -378,5 +338,4 @@ METHODS: dict[str, VolumeMethod] = {
     "weekly_profile": weekly_profile,
     "top_down": top_down,
     "exp_smoothing": exp_smoothing,
-    "gbm": gbm,
 }
