@@ -24,6 +24,7 @@ CONTRACT_FILES = {
     "kpis.json",
     "roster.xlsx",
     "manifest.json",
+    "forecast_accuracy.csv",
 }
 runner = CliRunner()
 
@@ -119,3 +120,18 @@ def test_every_command_explains_itself_with_an_example() -> None:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example: wfm" in result.output
+
+
+def test_forecast_since_a_date_writes_the_forecast_and_its_backtest(tmp_path: Path) -> None:
+    out_file = tmp_path / "forecast.csv"
+    result = runner.invoke(
+        app,
+        ["forecast", str(SAMPLE), "--out", str(out_file), "--since", "2026-02-23", "--days", "3", "--backtest", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out_file, parse_dates=["interval_start"])
+    assert frame["interval_start"].min() == pd.Timestamp("2026-02-23")
+    assert frame["interval_start"].max() == pd.Timestamp("2026-02-25 23:45")
+    accuracy = pd.read_csv(tmp_path / "forecast_accuracy.csv")
+    assert set(accuracy["folds"]) == {2} and accuracy["chosen"].sum() == 8
+    assert "Backtest: 2 weekly folds" in result.output

@@ -85,6 +85,25 @@ def validate(scenario: ScenarioArg) -> None:
     )
 
 
+def _load_forecast_inputs(path: Path) -> Any:
+    """site.toml, history.csv and events.csv only: a forecast needs no staff files."""
+    from wfm.io import load_forecast_inputs
+
+    if not path.exists():
+        err.print(f"[red]error:[/red] {path}: no such scenario folder or workbook", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        return load_forecast_inputs(path)
+    except ScenarioError as exc:
+        err.print(exc.report(), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _warn(lines: Any) -> None:
+    for line in lines:
+        err.print(f"[yellow]warning:[/yellow] {line}", markup=False, highlight=False)
+
+
 @app.command()
 def forecast(
     scenario: ScenarioArg,
@@ -92,49 +111,105 @@ def forecast(
         "schedules/forecast.csv"
     ),
     backtest_folds: Annotated[
-        int, typer.Option("--backtest", help="Also backtest over this many weekly folds (0 = no backtest)")
-    ] = 0,
+        int | None,
+        typer.Option("--backtest", help="Weekly backtest folds behind the method choice (default: site.toml, 4)"),
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="'auto' (choose per queue by backtest) or one method's name")
+    ] = None,
+    plan_quantile: Annotated[
+        float | None,
+        typer.Option("--plan-quantile", help="Write this quantile as `volume` (e.g. 0.8), not the mean"),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Reforecast from DATE (YYYY-MM-DD) with the history before it only"),
+    ] = None,
+    days: Annotated[int | None, typer.Option("--days", help="Days to forecast (default: the site's horizon)")] = None,
 ) -> None:
-    """Forecast volume and handle time per queue and interval for the site's horizon.
+    """Forecast volume, handle time and P10/P50/P90 per queue and interval; choose each queue's method by backtest.
 
-    Example: wfm forecast data/sample --out schedules/forecast.csv --backtest 4
+    Writes forecast.csv, and beside it forecast_accuracy.csv (WAPE, bias and P10-P90 coverage per queue and
+    method), forecast_folds.csv (the same per backtest week) and forecast_outliers.csv (damped spikes, holes
+    and outlier days).
+
+    Example: wfm forecast data/sample --backtest 4 --plan-quantile 0.8 --out schedules/forecast.csv
     """
-    from wfm.forecast import backtest, forecast_demand
+    from wfm.forecast import run_forecast
 
-    loaded = _load(scenario)
+    loaded = _load_forecast_inputs(scenario)
+    site = loaded.site
+    start = site.horizon.start
+    if since is not None:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            err.print(f"[red]error:[/red] --since {since!r} is not a date (expected YYYY-MM-DD)", markup=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    _warn(loaded.warnings)
     try:
-        frame = forecast_demand(loaded.history, loaded.site)
+        result = run_forecast(
+            loaded.history,
+            site,
+            start=start,
+            days=days,
+            events=loaded.events,
+            method=method,
+            folds=backtest_folds,
+            plan_quantile=plan_quantile,
+        )
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    out_file.parent.mkdir(parents=True, exist_ok=True)
+    _warn(result.warnings)
+    frame = result.forecast
+    folder = out_file.parent
+    folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_file, _csv(frame))
-    table = Table(title=f"Forecast {loaded.site.horizon.start} + {loaded.site.horizon.days} days")
-    for column in ("queue", "volume", "peak interval", "peak volume", "mean AHT s"):
-        table.add_column(column, justify="left" if column == "queue" else "right")
+    atomic_write_text(folder / "forecast_accuracy.csv", _csv(result.accuracy))
+    atomic_write_text(folder / "forecast_folds.csv", _csv(result.folds))
+    atomic_write_text(folder / "forecast_outliers.csv", _csv(_outlier_frame(result.outliers)))
+
+    horizon_days = days or site.horizon.days
+    table = Table(title=f"Forecast {start} + {horizon_days} days")
+    for column in ("queue", "method", "volume", "P10-P90", "peak interval", "peak volume", "mean AHT s"):
+        table.add_column(column, justify="left" if column in ("queue", "method") else "right")
     for queue_id, rows in frame.groupby("queue", sort=False):
         peak = rows.loc[rows["volume"].idxmax()]
         weighted = (rows["aht_seconds"] * rows["volume"]).sum() / max(rows["volume"].sum(), 1e-9)
         table.add_row(
             str(queue_id),
+            result.chosen.get(str(queue_id), "-"),
             f"{rows['volume'].sum():,.0f}",
+            f"{rows['volume_p10'].sum():,.0f}-{rows['volume_p90'].sum():,.0f}",
             f"{pd.Timestamp(peak['interval_start']):%a %H:%M}",
             f"{peak['volume']:.1f}",
             f"{weighted:.0f}",
         )
     out.print(table)
-    if backtest_folds > 0:
-        from wfm.forecast import METHODS
-
-        scores = Table(title=f"Backtest: {backtest_folds} weekly folds, WAPE at interval level")
-        for column in ("queue", "method", "WAPE", "bias"):
-            scores.add_column(column)
-        for method in sorted(METHODS):
-            folds = backtest(loaded.history, loaded.site, folds=backtest_folds, method=method)
-            for queue_id, rows in folds.groupby("queue", sort=True):
-                scores.add_row(str(queue_id), method, f"{rows['wape'].mean():.1%}", f"{rows['bias'].mean():+.1%}")
+    if not result.accuracy.empty:
+        folds = int(result.accuracy["folds"].max())
+        scores = Table(title=f"Backtest: {folds} weekly folds, WAPE at interval level (* = chosen)")
+        for column in ("queue", "method", "WAPE", "bias", "P10-P90 coverage", "chosen"):
+            scores.add_column(column, justify="left" if column in ("queue", "method") else "right")
+        for row in result.accuracy.sort_values(["queue", "wape"]).itertuples(index=False):
+            scores.add_row(
+                str(row.queue),
+                str(row.method),
+                _fmt(row.wape, ".1%"),
+                _fmt(row.bias, "+.1%"),
+                _fmt(row.p10_p90_coverage, ".0%"),
+                "*" if row.chosen else "",
+            )
         out.print(scores)
-    out.print(f"wrote {out_file}")
+    if result.outliers:
+        out.print(f"{len(result.outliers)} outlier(s) damped or left out: see {folder / 'forecast_outliers.csv'}")
+    out.print(f"wrote {out_file} and {folder / 'forecast_accuracy.csv'}")
+
+
+def _outlier_frame(outliers: Any) -> pd.DataFrame:
+    columns = ["queue", "date", "interval_start", "kind", "actual", "expected"]
+    return pd.DataFrame([[getattr(o, c) for c in columns] for o in outliers], columns=columns)
 
 
 def _csv(frame: pd.DataFrame) -> str:
@@ -187,6 +262,7 @@ def _plan_and_write(
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
         err.print(f"[red]error:[/red] {exc}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    _warn(outcome.warnings)
     result = outcome.result
     if not result.status.has_plan:
         err.print(f"[red]no plan ({result.status.value}).[/red] Earlier outputs are untouched.")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.domain import Scenario
-from wfm.forecast import forecast_demand
+from wfm.forecast import run_forecast
 from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
 from wfm.scheduling import ScheduleResult, schedule
@@ -44,6 +44,8 @@ class RunOutcome:
     kpis: dict[str, Any] | None = None
     folder: Path | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    forecast_accuracy: pd.DataFrame | None = None  # the backtest behind the forecast, when this run made it
+    warnings: list[str] = field(default_factory=list)  # input and forecast warnings that did not stop the run
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,22 @@ def input_hashes(scenario_path: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+def _refuse_daylight_saving_days(forecast: pd.DataFrame) -> None:
+    """The scheduler's time grid has 24-hour days; a 23- or 25-hour day would shift every later interval."""
+    if "fold" in forecast.columns and (forecast["fold"] == 1).any():
+        day = pd.Timestamp(forecast.loc[forecast["fold"] == 1, "interval_start"].iloc[0]).date()
+    else:
+        per_day = forecast.groupby(pd.DatetimeIndex(forecast["interval_start"]).normalize())["interval_start"].nunique()
+        short = per_day[per_day < per_day.max()]
+        if short.empty or len(per_day) < 2:
+            return
+        day = short.index[0].date()
+    raise ValueError(
+        f"the horizon includes {day}, a daylight-saving changeover day (23 or 25 hours); the forecast handles "
+        "it (wfm forecast), but the scheduler plans 24-hour days only: choose a horizon without that day"
+    )
+
+
 def plan(
     scenario: Scenario,
     options: RunOptions,
@@ -70,7 +88,13 @@ def plan(
     timings: dict[str, float] = {}
     started = time.monotonic()
     if forecast is None:
-        forecast = forecast_demand(scenario.history, scenario.site)
+        forecast_result = run_forecast(scenario.history, scenario.site, events=scenario.events)
+        forecast = forecast_result.forecast
+        accuracy = forecast_result.accuracy
+        forecast_warnings = list(forecast_result.warnings)
+    else:
+        accuracy, forecast_warnings = None, []
+    _refuse_daylight_saving_days(forecast)
     timings["forecast"] = time.monotonic() - started
 
     started = time.monotonic()
@@ -89,6 +113,8 @@ def plan(
     )
     timings["schedule"] = time.monotonic() - started
     outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)
+    outcome.forecast_accuracy = accuracy
+    outcome.warnings = [*scenario.warnings, *forecast_warnings]
     if result.status.has_plan:
         started = time.monotonic()
         outcome.coverage = compute_coverage(scenario, requirements, result)
@@ -123,6 +149,9 @@ def write_run(
             kpis=outcome.kpis,
             result=outcome.result,
         )
+        if outcome.forecast_accuracy is not None:
+            accuracy_csv = outcome.forecast_accuracy.to_csv(index=False, float_format="%.4f")
+            (staging / "forecast_accuracy.csv").write_text(accuracy_csv, encoding="utf-8")
         outcome.stage_seconds["reports"] = time.monotonic() - started
         manifest = {
             "wfm_version": __version__,
@@ -137,6 +166,7 @@ def write_run(
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "stage_seconds": {k: round(v, 3) for k, v in outcome.stage_seconds.items()},
             "status": outcome.result.status.value,
+            "warnings": outcome.warnings,
             "model": outcome.result.model_stats,
             "files": [*sorted(p.name for p in staging.iterdir()), "manifest.json"],
         }

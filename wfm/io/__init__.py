@@ -2,14 +2,16 @@
 
 from wfm.io.atomic import atomic_directory, atomic_write_bytes, atomic_write_text
 from wfm.io.errors import Problem, ScenarioError
-from wfm.io.scenario import load_scenario, load_site
+from wfm.io.scenario import ForecastInputs, load_forecast_inputs, load_scenario, load_site
 
 __all__ = [
+    "ForecastInputs",
     "Problem",
     "ScenarioError",
     "atomic_directory",
     "atomic_write_bytes",
     "atomic_write_text",
+    "load_forecast_inputs",
     "load_scenario",
     "load_site",
 ]

@@ -3,7 +3,9 @@
 Every file is read to the end and every problem is collected before anything is raised, so a planner fixes
 the whole input in one pass instead of one error per run. Messages name the file, the row as a spreadsheet
 counts it (header = row 1), the column, the value found and what was expected. The history is validated with
-vectorised pandas operations because an export of a few months has hundreds of thousands of rows.
+vectorised pandas operations because an export of a few months has hundreds of thousands of rows; a history row
+the forecast can do without (a bad volume, a repeated interval) is dropped with a warning instead of an error,
+rendered into `Scenario.warnings`, because one bad cell in a year of export should not stop the plan.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ from wfm.domain import (
     BacklogItem,
     BreakRule,
     Contract,
+    Event,
     FixedActivity,
     ForecastSettings,
     Horizon,
@@ -48,7 +52,7 @@ from wfm.domain import (
 )
 from wfm.io.errors import Problem, ScenarioError
 
-__all__ = ["load_scenario", "load_site"]
+__all__ = ["ForecastInputs", "load_forecast_inputs", "load_scenario", "load_site"]
 
 # Beyond this many problems of one kind in one column, the rest are counted, not listed: a wrong export
 # format breaks every row alike and 400,000 identical lines help nobody.
@@ -132,6 +136,12 @@ class _Collector:
 
     def add_hidden(self, file: str, column: str | None, kind: str, count: int) -> None:
         self._hidden[(file, column, kind)] += count
+
+    def extend(self, other: _Collector) -> None:
+        """Take over another collector's problems, listed and counted (warnings that turned out to be fatal)."""
+        for key, problem in other._items:
+            self.add(problem, key[2])
+        self._hidden.update(other._hidden)
 
     def __bool__(self) -> bool:
         return bool(self._items)
@@ -553,6 +563,7 @@ class _SiteFacts:
     deferred_queue_ids: set[str] | None = None
     contract_ids: set[str] | None = None
     interval_minutes: int | None = None
+    timezone: str | None = None  # IANA name; history times are read as wall-clock time there
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:
@@ -568,7 +579,18 @@ class _SiteFacts:
             deferred_queue_ids=ids("queues", lambda q: q.get("kind") == "deferred"),
             contract_ids=ids("contracts"),
             interval_minutes=interval if interval in (15, 30) and not isinstance(interval, bool) else None,
+            timezone=_known_timezone(raw.get("timezone", "UTC")),
         )
+
+
+def _known_timezone(name: object) -> str | None:
+    if not isinstance(name, str):
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
 
 
 @dataclass
@@ -706,6 +728,7 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
         deferred_queue_ids={q.id for q in site.queues if q.kind == "deferred"},
         contract_ids={c.id for c in site.contracts},
         interval_minutes=site.interval_minutes,
+        timezone=site.timezone,
     )
 
 
@@ -984,19 +1007,68 @@ def _load_backlog(table: _Table, facts: _SiteFacts, out: _Collector) -> list[Bac
     return items
 
 
-def _check_events(table: _Table, facts: _SiteFacts, out: _Collector) -> None:
+def _load_events(table: _Table, facts: _SiteFacts, out: _Collector) -> list[Event]:
+    events: list[Event] = []
     known = None if facts.queue_ids is None else {*facts.queue_ids, "*"}
     queue = _reference(known, "a queue", "site.toml or '*' for all queues", "Fix the value or use '*'.")
     for number, record in table.records():
         row = _Row(table, number, record, out)
-        row.cell("date", _date)
-        row.cell("queue", queue)
-        row.optional("multiplier", _non_negative)
-        row.optional("closed", _bool)
+        date = row.cell("date", _date)
+        queue_id = row.cell("queue", queue)
+        multiplier = row.optional("multiplier", _non_negative)
+        closed = row.optional("closed", _bool)
+        if row.ok and (multiplier is not None) == bool(closed):
+            # Checked here rather than left to the model so the message says what to write in the file.
+            if closed:
+                row.fail(
+                    None,
+                    None,
+                    "either a multiplier (e.g. 1.3) or closed = true, not both",
+                    "A closed day has no volume for a multiplier to scale; keep one of the two.",
+                )
+            else:
+                row.fail(
+                    None,
+                    None,
+                    "either a multiplier (e.g. 1.3) or closed = true; this row has neither",
+                    "1.3 means 30% more volume than a normal day, 0.5 half; closed = true means no volume at all.",
+                )
+        built = _build(
+            row,
+            Event,
+            {"date": "date", "queue": "queue", "multiplier": "multiplier", "closed": "closed"},
+            date=date,
+            queue=queue_id,
+            multiplier=multiplier,
+            closed=bool(closed),
+        )
+        if built is not None:
+            events.append(built)
+    return events
 
 
 # --------------------------------------------------------------------------------------------------------------
-# History: vectorised
+# History: vectorised. A problem in a row the forecast can do without is a warning (the row is dropped, or only
+# its AHT is); the forecast then runs on what is left, with the interval unknown rather than zero. Errors are kept
+# for what makes every row of a queue unusable (an unknown queue name, data coarser than the site's intervals).
+
+EXPECTED_HISTORY_TIME = (
+    "a date and time like 2026-03-02T08:15 (YYYY-MM-DDTHH:MM, site-local, or with a UTC offset like +01:00)"
+)
+ROW_DROPPED = "Row dropped."
+VOLUME_DROPPED = "Row dropped: the interval is treated as unknown, not as zero."
+AHT_UNKNOWN = "The row is kept with its AHT unknown."
+
+# A history spanning fewer days than this sees each weekday less than twice.
+MIN_HISTORY_DAYS = 14
+# Rows on 5-minute marks are fine (the forecast adds them up into the site's intervals); anything between them
+# cannot be placed in one interval.
+_FINEST_GRID_MINUTES = 5
+# A queue's data granularity is judged only from this many rows: a handful of 15-minute rows can all sit on
+# :00 and :30 by chance.
+_ROWS_TO_JUDGE_GRANULARITY = 8
+
+_OFFSET_SUFFIX_RE = r"^(.*?)(Z|[+-]\d{2}:?\d{2})$"
 
 
 def _report_rows(
@@ -1004,120 +1076,429 @@ def _report_rows(
     table: _Table,
     mask: pd.Series,
     column: str,
-    expected: str,
-    hint: str = "",
+    expected: str | Callable[[int], str],
+    hint: str | Callable[[int], str] = "",
     kind: str | None = None,
 ) -> None:
+    """One problem per masked row, up to the per-kind cap; `expected`/`hint` may depend on the row number."""
     rows = mask.index[mask.to_numpy()]
     if not len(rows):
         return
-    kind = kind or expected
+    if kind is None:
+        assert isinstance(expected, str), "a per-row `expected` needs a `kind` to count rows by"
+        kind = expected
     values = table.frame.loc[rows[:MAX_LISTED_PER_KIND], column]
     for row, value in values.items():
-        out.add(Problem(table.label, int(row), column, str(value), expected, hint), kind)
+        number = int(row)
+        out.add(
+            Problem(
+                table.label,
+                number,
+                column,
+                str(value),
+                expected if isinstance(expected, str) else expected(number),
+                hint if isinstance(hint, str) else hint(number),
+            ),
+            kind,
+        )
     if len(rows) > MAX_LISTED_PER_KIND:
         out.add_hidden(table.label, column, kind, len(rows) - MAX_LISTED_PER_KIND)
 
 
-def _load_history(table: _Table, facts: _SiteFacts, out: _Collector) -> pd.DataFrame | None:
+def _with_seconds(text: pd.Series) -> pd.Series:
+    """'2026-03-02 08:15' -> '2026-03-02T08:15:00', the one form the vectorised parse accepts."""
+    text = text.str.replace(" ", "T", n=1, regex=False)
+    return text.where(text.str.len() != 16, text + ":00")
+
+
+@dataclass
+class _WallClock:
+    """Naive site-local times placed in the site's time zone, once per distinct time (a history repeats each
+    time for every queue). `first`/`second` are the instants of a time's first and second occurrence: equal
+    except in the hour a fall-back day repeats, NaT for a time the spring-forward jump skips."""
+
+    codes: np.ndarray  # per row, into first/second; -1 where the time is unknown
+    first: np.ndarray  # datetime64 UTC instants
+    second: np.ndarray
+
+    @classmethod
+    def of(cls, local: pd.Series, timezone: str) -> _WallClock:
+        codes, distinct = pd.factorize(local)
+        index = pd.DatetimeIndex(distinct)
+        first, second = (
+            index.tz_localize(timezone, ambiguous=np.full(len(index), is_first), nonexistent="NaT")
+            .tz_convert("UTC")
+            .tz_localize(None)
+            .to_numpy()
+            for is_first in (True, False)
+        )
+        return cls(codes, first, second)
+
+    def _per_row(self, values: np.ndarray) -> np.ndarray:
+        picked = values[np.maximum(self.codes, 0)]
+        picked[self.codes < 0] = np.datetime64("NaT")
+        return picked
+
+    @property
+    def nonexistent(self) -> np.ndarray:
+        return (self.codes >= 0) & np.isnat(self._per_row(self.first))
+
+    @property
+    def repeated(self) -> np.ndarray:
+        first, second = self._per_row(self.first), self._per_row(self.second)
+        return ~np.isnat(first) & (first != second)
+
+    def instant(self, fold: np.ndarray) -> np.ndarray:
+        return np.where(fold == 1, self._per_row(self.second), self._per_row(self.first))
+
+
+def _clocks_forward(local: pd.Timestamp, timezone: str) -> str:
+    """'clocks go forward from 01:00 to 02:00 on 2026-03-29' for a time inside that skipped hour."""
+    after = local.tz_localize(timezone, nonexistent="shift_forward")
+    just_before = (after - pd.Timedelta(microseconds=1)).tz_convert(timezone)
+    jump = after.utcoffset() - just_before.utcoffset()
+    to = after.tz_localize(None)
+    return f"clocks go forward from {to - jump:%H:%M} to {to:%H:%M} on {to:%Y-%m-%d}"
+
+
+def _interval_starts(table: _Table, timezone: str, found: _Collector) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse interval_start into naive site-local time.
+
+    Returns the local times (NaT where the row is dropped, with a warning in `found`), the fold known from a
+    UTC offset (PEP 495: 1 = the second pass through a repeated hour), and which rows without an offset fall in
+    the hour a fall-back day repeats (their fold follows from file order, once the queue is known).
+    """
+    text = table.frame["interval_start"]
+    # Each time is repeated for every queue: parse the distinct texts only.
+    codes, distinct = pd.factorize(text)
+    distinct_local, distinct_fold, distinct_offset = _parse_times(pd.Series(distinct), timezone)
+    local = pd.Series(distinct_local[codes], index=text.index)
+    fold, has_offset = distinct_fold[codes], distinct_offset[codes]
+
+    _report_rows(found, table, local.isna(), "interval_start", EXPECTED_HISTORY_TIME, lambda row: _time_hint(text[row]))
+
+    off_grid = local.notna() & ((local.dt.minute % _FINEST_GRID_MINUTES != 0) | (local.dt.second != 0))
+    _report_rows(
+        found,
+        table,
+        off_grid,
+        "interval_start",
+        "on a 5-minute mark with zero seconds (:00, :05, :10, … :55)",
+        "Each row is the volume of one interval; 5-minute rows are added up into the site's intervals, but a "
+        f"row between the marks cannot be placed. {ROW_DROPPED}",
+    )
+    local = local.where(~off_grid)
+
+    clock = _WallClock.of(local, timezone)
+    skipped = pd.Series(clock.nonexistent & ~has_offset, index=text.index)
+    _report_rows(
+        found,
+        table,
+        skipped,
+        "interval_start",
+        lambda row: f"a time that exists in {timezone}: {_clocks_forward(local[row], timezone)}",
+        f"A site-local export cannot contain it; was it written in another time zone? {ROW_DROPPED}",
+        kind="time does not exist",
+    )
+    local = local.where(~skipped)
+    repeated_naive = clock.repeated & ~has_offset & ~skipped.to_numpy()
+    return local, fold, repeated_naive
+
+
+def _parse_times(text: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct interval_start texts -> (naive local time or NaT, fold from the offset, has an offset)."""
+    local = pd.to_datetime(_with_seconds(text), format="%Y-%m-%dT%H:%M:%S", errors="coerce").astype("datetime64[us]")
+    fold = np.zeros(len(text), dtype=np.int8)
+    # Only texts the plain form did not parse can carry an offset.
+    parts = text[local.isna()].str.extract(_OFFSET_SUFFIX_RE).dropna()
+    has_offset = text.index.isin(parts.index)
+    if has_offset.any():
+        stamped = _with_seconds(parts[0]) + parts[1]
+        instant = pd.to_datetime(stamped, format="%Y-%m-%dT%H:%M:%S%z", utc=True, errors="coerce")
+        wall = instant.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[us]")
+        local[has_offset] = wall
+        # The offset says which pass through a repeated hour it was: the later instant is the second one.
+        first_pass = (
+            pd.DatetimeIndex(wall)
+            .tz_localize(timezone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="NaT")
+            .tz_convert("UTC")
+            .tz_localize(None)
+            .to_numpy(dtype="datetime64[us]")
+        )
+        later = instant.notna().to_numpy() & (
+            instant.dt.tz_localize(None).to_numpy(dtype="datetime64[us]") != first_pass
+        )
+        fold[has_offset] = later.astype(np.int8)
+    return local.to_numpy(), fold, has_offset
+
+
+def _time_hint(text: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return f"Add the time of day, e.g. 2026-03-02T00:00. {ROW_DROPPED}"
+    if "/" in text or "." in text:
+        return (
+            "Write dates year first (2026-03-02T08:15): 02/03/2026 means different days in different countries. "
+            + ROW_DROPPED
+        )
+    return ROW_DROPPED
+
+
+def _decimal_hint(text: str) -> str:
+    return "Use a dot as the decimal separator (12.5, not 12,5). " if re.fullmatch(r"-?\d+,\d+", text) else ""
+
+
+def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Collector) -> pd.DataFrame | None:
+    """The usable history rows; warnings go to `notes`, or to `out` when no usable row is left."""
     frame = table.frame
     before = out.count
     if frame.empty:
         out.add(Problem(table.label, None, None, None, "there are no data rows; the forecast needs past volumes"))
         return None
+    found = _Collector()  # this file's warnings, until it is known whether any row is left
+    timezone = facts.timezone or "UTC"
 
-    text = frame["interval_start"]
-    normalized = text.str.replace(" ", "T", n=1, regex=False)
-    normalized = normalized.where(normalized.str.len() != 16, normalized + ":00")
-    interval_start = pd.to_datetime(normalized, format="%Y-%m-%dT%H:%M:%S", errors="coerce")
-    bad_time = interval_start.isna()
-    offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True) & bad_time
-    _report_rows(
-        out,
-        table,
-        bad_time,
-        "interval_start",
-        EXPECTED_DATETIME,
-        "Times are site-local without a UTC offset; drop the 'Z' or '+01:00'." if offset.any() else "",
-    )
-    if facts.interval_minutes is not None:
-        minutes = facts.interval_minutes
-        marks = ", ".join(f":{m:02d}" for m in range(0, 60, minutes))
-        off_grid = ~bad_time & ((interval_start.dt.minute % minutes != 0) | (interval_start.dt.second != 0))
-        _report_rows(
-            out,
-            table,
-            off_grid,
-            "interval_start",
-            f"on the {minutes}-minute interval grid ({marks})",
-            f"interval_minutes = {minutes} in site.toml; each row is the volume of one whole interval.",
-        )
+    local, fold, repeated_naive = _interval_starts(table, timezone, found)
 
     queue = frame["queue"]
     if facts.queue_ids is not None:
-        unknown = ~queue.isin(sorted(facts.queue_ids))
-        _report_unknown_queues(out, table, queue[unknown], sorted(facts.queue_ids))
+        known_queue = queue.isin(sorted(facts.queue_ids))
+        _report_unknown_queues(out, table, queue[~known_queue], sorted(facts.queue_ids))
+    else:
+        known_queue = queue != ""
+
+    # A naive time in the repeated hour of a fall-back day legitimately occurs twice per queue: the first row in
+    # the file is the first pass (fold 0), the next the second pass (fold 1); only a third is a duplicate.
+    if repeated_naive.any():
+        pass_number = (
+            pd.DataFrame({"local": local[repeated_naive], "queue": queue[repeated_naive]})
+            .groupby(["local", "queue"], sort=False)
+            .cumcount()
+        )
+        fold[repeated_naive] = (pass_number.to_numpy() >= 1).astype(np.int8)
 
     volume = pd.to_numeric(frame["volume"], errors="coerce")
     bad_volume = volume.isna() | ~np.isfinite(volume)
-    comma = frame["volume"].str.fullmatch(r"-?\d+,\d+") & bad_volume
     _report_rows(
-        out,
+        found,
         table,
         bad_volume,
         "volume",
         "a number >= 0 (contacts or items that arrived in the interval)",
-        "Use a dot as the decimal separator (12.5, not 12,5)."
-        if comma.any()
-        else "Leave out intervals whose volume is unknown rather than leaving the cell blank.",
+        lambda row: _decimal_hint(frame.at[row, "volume"]) + VOLUME_DROPPED,
         kind="volume not a number",
     )
-    _report_rows(out, table, ~bad_volume & (volume < 0), "volume", "a number >= 0 (a volume cannot be negative)")
+    negative = ~bad_volume & (volume < 0)
+    _report_rows(found, table, negative, "volume", "a number >= 0 (a volume cannot be negative)", VOLUME_DROPPED)
 
     if table.has("aht_seconds"):
         aht_text = frame["aht_seconds"]
         aht = pd.to_numeric(aht_text, errors="coerce")
         bad_aht = (aht_text != "") & (aht.isna() | ~np.isfinite(aht))
-        _report_rows(out, table, bad_aht, "aht_seconds", "a number of seconds (or blank when unknown)")
-        _report_rows(out, table, ~bad_aht & (aht < 0), "aht_seconds", "a number of seconds >= 0 (or blank)")
-        aht = aht.where(np.isfinite(aht))
+        _report_rows(found, table, bad_aht, "aht_seconds", "a number of seconds (or blank when unknown)", AHT_UNKNOWN)
+        negative_aht = ~bad_aht & (aht < 0)
+        _report_rows(
+            found, table, negative_aht, "aht_seconds", "a number of seconds >= 0 (or blank when unknown)", AHT_UNKNOWN
+        )
+        aht = aht.where(np.isfinite(aht) & ~negative_aht)
     else:
         aht = pd.Series(np.nan, index=frame.index)
 
-    keys = pd.DataFrame({"interval_start": interval_start, "queue": queue})[~bad_time & (queue != "")]
-    repeated = keys.duplicated(keep="first")
-    if repeated.any():
-        involved = keys[keys.duplicated(keep=False)]
-        first_row = involved.reset_index().groupby(["interval_start", "queue"])["index"].min()
-        shown = keys[repeated]
-        for row, (moment, queue_id) in shown.head(MAX_LISTED_PER_KIND).iterrows():
-            out.add(
-                Problem(
-                    table.label,
-                    int(row),
-                    "interval_start",
-                    str(text[row]),
-                    f"a new interval for queue '{queue_id}' (row {first_row[(moment, queue_id)]} has the same "
-                    "interval_start and queue)",
-                    "Keep one row per interval and queue; add up the volumes if the export split them.",
-                ),
-                kind="duplicate interval",
-            )
-        if len(shown) > MAX_LISTED_PER_KIND:
-            out.add_hidden(table.label, "interval_start", "duplicate interval", len(shown) - MAX_LISTED_PER_KIND)
-
-    if out.count != before:
-        return None
-    history = pd.DataFrame(
+    rows = pd.DataFrame(
         {
-            "interval_start": interval_start.to_numpy(),
-            "queue": queue.to_numpy(dtype=object),
-            "volume": volume.to_numpy(dtype=float),
-            "aht_seconds": aht.to_numpy(dtype=float),
-        }
+            "interval_start": local,
+            "queue": queue.astype(object),
+            "volume": volume.astype(float),
+            "aht_seconds": aht.astype(float),
+            "fold": fold,
+        },
+        index=frame.index,
     )
+    usable = local.notna() & known_queue & ~bad_volume & ~negative
+    rows = _drop_repeated_intervals(table, rows[usable], found)
+
+    if facts.interval_minutes is not None and facts.queue_ids is not None:
+        _check_granularity(table, rows, facts.interval_minutes, out)
+    if out.count != before:
+        return None  # the load fails; the warnings would only distract from the errors
+    if rows.empty:
+        out.extend(found)
+        out.add(
+            Problem(
+                table.label,
+                None,
+                None,
+                None,
+                "no usable rows: every row has a problem listed above",
+                "The forecast needs past volumes per interval and queue.",
+            )
+        )
+        return None
+    _report_thin_queues(table, rows, queue[known_queue], facts.queue_ids, found)
+    notes.extend(found)
+
+    # Time order is the real order: the second pass through a repeated hour comes after the first.
+    clock = _WallClock.of(rows["interval_start"], timezone)
+    rows["instant"] = clock.instant(rows["fold"].to_numpy())
+    history = rows.sort_values(["instant", "queue"], kind="stable").drop(columns="instant").reset_index(drop=True)
     history["queue"] = history["queue"].astype(str)
-    return history.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
+    history["fold"] = history["fold"].astype(np.int8)
+    return history
+
+
+def _drop_repeated_intervals(table: _Table, rows: pd.DataFrame, found: _Collector) -> pd.DataFrame:
+    """One row per interval and queue. A row repeated with the same values is dropped; when the values differ
+    the later row in the file wins, as a later export corrects an earlier one."""
+    keys = ["interval_start", "queue", "fold"]
+
+    repeated = rows.duplicated(keep="first")  # every column: the same interval with the same values
+    if repeated.any():
+        involved = rows[rows.duplicated(keep=False)]
+        first_row = (
+            pd.Series(involved.index, index=involved.index)
+            .groupby([involved[c] for c in rows], dropna=False)
+            .transform("min")
+        )
+        _report_rows(
+            found,
+            table,
+            repeated,
+            "interval_start",
+            lambda row: (
+                f"a new interval for queue '{rows.at[row, 'queue']}' (row {first_row[row]} has the same "
+                "interval_start, queue, volume and aht_seconds)"
+            ),
+            "Repeated row dropped.",
+            kind="repeated row",
+        )
+        rows = rows[~repeated]
+
+    replaced = rows.duplicated(keys, keep="last")
+    if replaced.any():
+        involved = rows[rows.duplicated(keys, keep=False)]
+        winner = (
+            pd.Series(involved.index, index=involved.index)
+            .groupby([involved[c] for c in keys], dropna=False)
+            .transform("max")
+        )
+
+        def expected(row: int) -> str:
+            kept = winner[row]
+            return (
+                f"a new interval for queue '{rows.at[row, 'queue']}' "
+                f"(row {kept} has it again, with {_differences(rows.loc[kept], rows.loc[row])})"
+            )
+
+        _report_rows(
+            found,
+            table,
+            replaced,
+            "interval_start",
+            expected,
+            lambda row: (
+                f"Row {winner[row]} is kept, as the later row in the file: a later export corrects an "
+                "earlier one. This row is dropped."
+            ),
+            kind="replaced row",
+        )
+        rows = rows[~replaced]
+    return rows
+
+
+def _differences(kept: pd.Series, dropped: pd.Series) -> str:
+    def shown(value: float) -> str:
+        return "blank" if math.isnan(value) else f"{value:g}"
+
+    changes = [
+        f"{column} {shown(kept[column])} instead of {shown(dropped[column])}"
+        for column in ("volume", "aht_seconds")
+        if not (kept[column] == dropped[column] or (math.isnan(kept[column]) and math.isnan(dropped[column])))
+    ]
+    return " and ".join(changes)
+
+
+def _check_granularity(table: _Table, rows: pd.DataFrame, interval_minutes: int, out: _Collector) -> None:
+    """A queue whose rows all start on coarser marks than the site's intervals holds coarser data: splitting a
+    30-minute volume into 15-minute intervals would invent a pattern, so that is an error, not a guess."""
+    minute = rows["interval_start"].dt.minute.to_numpy()
+    per_queue = pd.DataFrame({"queue": rows["queue"].to_numpy(), "minute": minute})
+    counts = per_queue.groupby("queue", sort=True).size()
+    steps = per_queue.drop_duplicates().groupby("queue", sort=True)["minute"].agg(lambda m: np.gcd.reduce(m))
+    for queue_id, step in steps.items():
+        granularity = int(step) or 60  # every row on the hour
+        count = int(counts[queue_id])
+        if count < _ROWS_TO_JUDGE_GRANULARITY or interval_minutes % granularity == 0:
+            continue
+        marks = [f":{m:02d}" for m in range(0, 60, granularity)]
+        starts = marks[0] if len(marks) == 1 else ", ".join(marks[:-1]) + " or " + marks[-1]
+        if granularity > interval_minutes:
+            expected = (
+                f"history for queue '{queue_id}' is {granularity}-minute data but interval_minutes = "
+                f"{interval_minutes} in site.toml"
+            )
+        else:
+            expected = (
+                f"history for queue '{queue_id}' is {granularity}-minute data, which does not add up into the "
+                f"{interval_minutes}-minute intervals of site.toml"
+            )
+        fix = f"Export the history in {interval_minutes}-minute (or 5-minute) intervals"
+        if granularity in (15, 30) and granularity != interval_minutes:
+            fix += f", or plan in {granularity}-minute intervals (interval_minutes = {granularity})"
+        out.add(
+            Problem(
+                table.label,
+                None,
+                "interval_start",
+                None,
+                expected,
+                f"All {count:,} of its rows start at {starts}; a row must cover one {interval_minutes}-minute "
+                f"interval or a 5-minute part of one. {fix}.",
+            ),
+            kind="coarse history",
+        )
+
+
+def _report_thin_queues(
+    table: _Table, rows: pd.DataFrame, named: pd.Series, queue_ids: set[str] | None, found: _Collector
+) -> None:
+    """A queue with under two weeks of history, or none, still gets whatever forecast it can, with a warning."""
+    days = rows["interval_start"].dt.normalize()
+    span = days.groupby(rows["queue"]).agg(["min", "max"])
+    for queue_id, (first, last) in span.iterrows():
+        length = (last - first).days + 1
+        if length >= MIN_HISTORY_DAYS:
+            continue
+        dates = f"{first:%Y-%m-%d}" if length == 1 else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        found.add(
+            Problem(
+                table.label,
+                None,
+                "queue",
+                None,
+                f"queue '{queue_id}' has only {length} day{'s' if length != 1 else ''} of history ({dates})",
+                f"Its forecast is still made but less reliable: {MIN_HISTORY_DAYS} days or more show each weekday "
+                "at least twice.",
+            ),
+            kind="short history",
+        )
+    if queue_ids is None:
+        return
+    mentioned = named.value_counts()
+    for queue_id in sorted(queue_ids - set(span.index)):
+        if queue_id in mentioned:
+            expected = f"queue '{queue_id}' has no usable rows (all {mentioned[queue_id]:,} are dropped, see above)"
+        else:
+            expected = f"queue '{queue_id}' of site.toml has no rows"
+        found.add(
+            Problem(
+                table.label,
+                None,
+                "queue",
+                None,
+                expected,
+                "It cannot be forecast from history; add its past volumes to forecast it.",
+            ),
+            kind="no history",
+        )
 
 
 def _report_unknown_queues(out: _Collector, table: _Table, unknown: pd.Series, known: list[str]) -> None:
@@ -1193,29 +1574,55 @@ def _site_and_facts(source: _Source, out: _Collector) -> tuple[Site | None, _Sit
     return _parse_site(label, text, out)
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: comparing DataFrames with == is elementwise, not a bool
+class ForecastInputs:
+    """What `wfm forecast` needs and nothing more: a folder with only site.toml and history.csv will do."""
+
+    site: Site
+    history: pd.DataFrame  # as `Scenario.history`
+    events: tuple[Event, ...] = ()
+    warnings: tuple[str, ...] = ()  # as `Scenario.warnings`
+
+
 def load_scenario(path: Path) -> Scenario:
     """Load a scenario folder or workbook; raise one `ScenarioError` listing every problem found."""
-    path = Path(path)
-    out = _Collector()
+    return _load_from(Path(path), _load)
+
+
+def load_forecast_inputs(path: Path) -> ForecastInputs:
+    """Load only site.toml, history.csv and the optional events.csv of a folder or workbook, checked as
+    `load_scenario` checks them; staff and the other planning files need not exist yet."""
+    return _load_from(Path(path), _load_forecast)
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def _load_from(path: Path, load: Callable[[_Source, _Collector, _Collector], _Loaded | None]) -> _Loaded:
+    out, notes = _Collector(), _Collector()  # problems that stop the load, and warnings that do not
     source = _open_source(path, out)
     if source is None:
         raise ScenarioError(out.problems())
     try:
-        scenario = _load(source, out)
+        loaded = load(source, out, notes)
     finally:
         if isinstance(source, _WorkbookSource):
             source.close()
-    if out or scenario is None:
+    if out or loaded is None:
         raise ScenarioError(out.problems())
-    return scenario
+    return loaded
 
 
-def _load(source: _Source, out: _Collector) -> Scenario | None:
-    site, facts = _site_and_facts(source, out)
+def _read_tables(
+    source: _Source, names: Sequence[str], out: _Collector
+) -> tuple[dict[str, _Table | None], dict[str, _Table]]:
+    """Each named table, or None when absent, empty or missing a required column (reported unless optional).
 
+    The second dict holds the tables set aside for a missing column, for what can still be checked in them."""
     tables: dict[str, _Table | None] = {}
-    staff_ids_only: _Table | None = None
-    for name, spec in _TABLES.items():
+    incomplete: dict[str, _Table] = {}
+    for name in names:
+        spec = _TABLES[name]
         table = source.table(name, out)
         if table is not None and len(table.frame.columns) == 0:
             # An empty optional file (a planner cleared it) means no rows; an empty required one is a problem.
@@ -1235,18 +1642,45 @@ def _load(source: _Source, out: _Collector) -> Scenario | None:
             if spec.needed and not _reported(out, name):
                 out.add(source.missing(name))
         elif not _require_columns(table, spec, out):
-            # Keep the staff ids when another staff column is missing: skills etc. are still checkable.
-            if name == "staff" and table.has("agent_id"):
-                staff_ids_only = table
+            incomplete[name] = table
             table = None
         tables[name] = table
+    return tables, incomplete
+
+
+def _load_forecast(source: _Source, out: _Collector, notes: _Collector) -> ForecastInputs | None:
+    site, facts = _site_and_facts(source, out)
+    tables, _ = _read_tables(source, ("history", "events"), out)
+    history = _optional_history(tables, facts, out, notes)
+    events = _optional(tables["events"], lambda t: _load_events(t, facts, out))
+    if out or site is None or history is None:
+        return None
+    return ForecastInputs(site, history, tuple(events), _rendered(notes))
+
+
+def _optional_history(
+    tables: Mapping[str, _Table | None], facts: _SiteFacts, out: _Collector, notes: _Collector
+) -> pd.DataFrame | None:
+    table = tables["history"]
+    return None if table is None else _load_history(table, facts, out, notes)
+
+
+def _rendered(notes: _Collector) -> tuple[str, ...]:
+    return tuple(str(problem) for problem in notes.problems())
+
+
+def _load(source: _Source, out: _Collector, notes: _Collector) -> Scenario | None:
+    site, facts = _site_and_facts(source, out)
+    tables, incomplete = _read_tables(source, list(_TABLES), out)
+    # Keep the staff ids when another staff column is missing: skills etc. are still checkable.
+    staff_ids_only = incomplete.get("staff")
 
     staff_rows: dict[str, int] | None = None
     agents: list[Agent] = []
     staff = tables["staff"]
     if staff is not None:
         agents, staff_rows = _load_staff(staff, facts, out)
-    elif staff_ids_only is not None:
+    elif staff_ids_only is not None and staff_ids_only.has("agent_id"):
         staff_rows = {}
         for row, agent_id in staff_ids_only.frame["agent_id"].items():
             staff_rows.setdefault(str(agent_id), int(row))
@@ -1258,7 +1692,7 @@ def _load(source: _Source, out: _Collector) -> Scenario | None:
         if staff is not None:
             _report_agents_without_skills(staff, agents, mentioned, skills_table.label, out)
 
-    history = _load_history(tables["history"], facts, out) if tables["history"] is not None else None
+    history = _optional_history(tables, facts, out, notes)
 
     availability = _optional(tables["availability"], lambda t: _load_availability(t, staff_rows, out))
     time_off = _optional(tables["time_off"], lambda t: _load_periods(t, TimeOff, staff_rows, out, ("reason", "reason")))
@@ -1268,8 +1702,7 @@ def _load(source: _Source, out: _Collector) -> Scenario | None:
     )
     previous = _optional(tables["previous_shifts"], lambda t: _load_periods(t, PreviousShift, staff_rows, out))
     backlog = _optional(tables["backlog"], lambda t: _load_backlog(t, facts, out))
-    if tables["events"] is not None:
-        _check_events(tables["events"], facts, out)
+    events = _optional(tables["events"], lambda t: _load_events(t, facts, out))
 
     if out or site is None or history is None:
         return None
@@ -1283,7 +1716,9 @@ def _load(source: _Source, out: _Collector) -> Scenario | None:
             fixed_activities=tuple(fixed),
             previous_shifts=tuple(previous),
             backlog=tuple(backlog),
+            events=tuple(events),
             history=history,
+            warnings=_rendered(notes),
         )
     except ValidationError as exc:
         for error in exc.errors():
