@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import sys
 import tomllib
@@ -41,11 +40,12 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 
+from wfm.demo import FULL_BREAKS, DayProfile, bump, toml_table, toml_value
 from wfm.domain import WEEKDAYS, Site, parse_clock
+from wfm.forecast import public_holidays as holidays_between
 
 SITE_NAME = "Harbourside Claims & Payments Centre"
 TIMEZONE = "Europe/London"
@@ -77,10 +77,6 @@ NEW_QUEUE_WEEKS = 3  # calendar weeks of history, the first one from its Wednesd
 _STREAMS = {"volume": 1, "aht": 2, "missing": 3, "outage": 4}
 
 
-def _bump(hours: np.ndarray, centre: float, width: float) -> np.ndarray:
-    return np.exp(-0.5 * ((hours - centre) / width) ** 2)
-
-
 def _front_loaded(hours: np.ndarray) -> np.ndarray:
     # The overnight post and portal submissions land at opening, then a tail through the day.
     return 0.12 + np.exp(-(hours - 8.0) / 2.2)
@@ -88,16 +84,16 @@ def _front_loaded(hours: np.ndarray) -> np.ndarray:
 
 def _billing_shape(hours: np.ndarray) -> np.ndarray:
     # The morning payment run's rejects arrive late morning, the afternoon run's around 14:30.
-    return 0.35 + _bump(hours, 10.5, 1.0) + 0.5 * _bump(hours, 14.5, 1.2)
+    return 0.35 + bump(hours, 10.5, 1.0) + 0.5 * bump(hours, 14.5, 1.2)
 
 
 def _double_peak(hours: np.ndarray) -> np.ndarray:
-    return 0.2 + _bump(hours, 10.5, 1.2) + 0.8 * _bump(hours, 14.25, 1.3)
+    return 0.2 + bump(hours, 10.5, 1.2) + 0.8 * bump(hours, 14.25, 1.3)
 
 
 def _chat_shape(hours: np.ndarray) -> np.ndarray:
     # Chat follows people's free time: lunchtime and the evening.
-    return 0.3 + 0.8 * _bump(hours, 12.5, 1.5) + _bump(hours, 19.5, 1.4)
+    return 0.3 + 0.8 * bump(hours, 12.5, 1.5) + bump(hours, 19.5, 1.4)
 
 
 @dataclass(frozen=True)
@@ -194,12 +190,6 @@ SPEC_BY_ID = {spec.id: spec for spec in QUEUE_SPECS}
 # ---------------------------------------------------------------------------------------------- calendar
 
 
-def gb_holidays(first: dt.date, last: dt.date) -> set[dt.date]:
-    """GB public holidays between first and last inclusive, as the forecast sees them (`holidays` package)."""
-    calendar = holidays.country_holidays(COUNTRY, years=range(first.year, last.year + 1))
-    return {day for day in calendar if first <= day <= last}
-
-
 def is_business_day(day: dt.date, public_holidays: Container[dt.date]) -> bool:
     return day.weekday() < 5 and day not in public_holidays
 
@@ -271,7 +261,7 @@ def history_dates(weeks: int, end: dt.date) -> list[dt.date]:
 def outage_date(seed: int = 11, weeks: int = 52, end: dt.date = dt.date(2026, 3, 1)) -> dt.date:
     """The weekday (not a holiday) whose afternoon retail_voice lost to an outage."""
     dates = history_dates(weeks, end)
-    public_holidays = gb_holidays(dates[0], dates[-1])
+    public_holidays = holidays_between(COUNTRY, dates[0], dates[-1])
     # Not in the last two weeks, so a backtest still has a clean recent week to compare with.
     candidates = [d for d in dates[:-14] if is_business_day(d, public_holidays)] or dates
     rng = np.random.default_rng([seed, _STREAMS["outage"]])
@@ -281,22 +271,13 @@ def outage_date(seed: int = 11, weeks: int = 52, end: dt.date = dt.date(2026, 3,
 # ---------------------------------------------------------------------------------------------- intraday
 
 
-@dataclass(frozen=True)
-class DayProfile:
-    """A queue's day on the interval grid: interval starts (minutes after midnight), volume share, AHT factor."""
-
-    minutes: np.ndarray
-    share: np.ndarray
-    aht_factor: np.ndarray
-
-
 def day_profile(queue: str) -> DayProfile:
     spec = SPEC_BY_ID[queue]
     minutes = np.arange(parse_clock(spec.open), parse_clock(spec.close), INTERVAL_MINUTES)
     hours = (minutes + INTERVAL_MINUTES / 2) / 60
     weight = spec.shape(hours)
     # Longer calls mid-afternoon (complex queries, newer staff on the late shift), shortest at opening.
-    swing = _bump(hours, 15.0, 3.0)
+    swing = bump(hours, 15.0, 3.0)
     swing = (swing - swing.min()) / (swing.max() - swing.min())
     return DayProfile(minutes, weight / weight.sum(), 1 + AHT_SWING * (2 * swing - 1))
 
@@ -313,7 +294,7 @@ def generate_history(seed: int = 11, weeks: int = 52, end: dt.date = dt.date(202
     if weeks < NEW_QUEUE_WEEKS:
         raise ValueError(f"weeks must be at least {NEW_QUEUE_WEEKS}")
     dates = history_dates(weeks, end)
-    public_holidays = gb_holidays(dates[0], dates[-1])
+    public_holidays = holidays_between(COUNTRY, dates[0], dates[-1])
     chat_start = new_queue_start(end)
     outage = outage_date(seed, weeks, end)
     volume_rng, aht_rng = _rng(seed, "volume"), _rng(seed, "aht")
@@ -359,27 +340,6 @@ def generate_history(seed: int = 11, weeks: int = 52, end: dt.date = dt.date(202
 # ---------------------------------------------------------------------------------------------- site
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def _toml_table(header: str, values: dict[str, object]) -> list[str]:
-    return ["", header, *(f"{key} = {_toml_value(value)}" for key, value in values.items())]
-
-
-_BREAKS: list[dict[str, object]] = [
-    {"kind": "break", "minutes": 15, "paid": True, "earliest_after_minutes": 90, "latest_after_minutes": 150},
-    {"kind": "lunch", "minutes": 30, "paid": False, "earliest_after_minutes": 210, "latest_after_minutes": 300},
-    {"kind": "break", "minutes": 15, "paid": True, "earliest_after_minutes": 360, "latest_after_minutes": 420},
-]
 SHIFT_TEMPLATES: list[dict[str, object]] = [
     {"id": "early", "name": "Early", "start_times": ["08:00", "08:30", "09:00"], "length_minutes": 510},
     {"id": "late", "name": "Late", "start_times": ["11:30", "12:00", "12:30", "13:00", "13:30"], "length_minutes": 510},
@@ -404,9 +364,9 @@ def site_toml(end: dt.date = dt.date(2026, 3, 1)) -> str:
     lines = [
         f"# {SITE_NAME}: generated by bench/forecast_data.py (synthetic, fictional data).",
         "# Month-end and billing-day peaks, a 7-day front office with an outage and a new chat queue.",
-        f"name = {_toml_value(SITE_NAME)}",
-        f"timezone = {_toml_value(TIMEZONE)}",
-        f"country = {_toml_value(COUNTRY)}",
+        f"name = {toml_value(SITE_NAME)}",
+        f"timezone = {toml_value(TIMEZONE)}",
+        f"country = {toml_value(COUNTRY)}",
         f"interval_minutes = {INTERVAL_MINUTES}",
         f"shrinkage = {SHRINKAGE!r}",
         "",
@@ -426,13 +386,13 @@ def site_toml(end: dt.date = dt.date(2026, 3, 1)) -> str:
             "close": spec.close,
             "days": list(spec.days),
         }
-        lines += _toml_table("[[queues]]", entry)
+        lines += ["", *toml_table("[[queues]]", entry)]
     for template in SHIFT_TEMPLATES:
-        lines += _toml_table("[[shift_templates]]", template)
-        for rule in _BREAKS:
-            lines += _toml_table("[[shift_templates.breaks]]", rule)[1:]
-    lines += _toml_table("[[contracts]]", CONTRACT)
-    lines += _toml_table("[forecast]", {"method": "auto", "folds": 4})
+        lines += ["", *toml_table("[[shift_templates]]", template)]
+        for rule in FULL_BREAKS:
+            lines += toml_table("[[shift_templates.breaks]]", rule)
+    lines += ["", *toml_table("[[contracts]]", CONTRACT)]
+    lines += ["", *toml_table("[forecast]", {"method": "auto", "folds": 4})]
     return "\n".join(lines) + "\n"
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from wfm.domain import WEEKDAYS, parse_clock
+from wfm.forecast import public_holidays
 from wfm.io import load_site
 
 _PATH = Path(__file__).resolve().parents[1] / "bench" / "forecast_data.py"
@@ -32,7 +33,7 @@ def operation():
 @pytest.fixture(scope="module")
 def calendar():
     dates = fd.history_dates(52, END)
-    return dates, fd.gb_holidays(dates[0], dates[-1])
+    return dates, public_holidays(fd.COUNTRY, dates[0], dates[-1])
 
 
 def test_same_seed_gives_the_same_frame_and_files(tmp_path: Path) -> None:

@@ -64,26 +64,26 @@ WEEK_WORKDAY = {"mon": 1.18, "tue": 1.05, "wed": 1.0, "thu": 0.96, "fri": 0.90}
 WEEK_FRAUD = {"mon": 1.15, "tue": 1.0, "wed": 1.0, "thu": 1.0, "fri": 1.05, "sat": 0.80}
 
 
-def _bump(hours: np.ndarray, centre: float, width: float) -> np.ndarray:
+def bump(hours: np.ndarray, centre: float, width: float) -> np.ndarray:
     return np.exp(-0.5 * ((hours - centre) / width) ** 2)
 
 
 def _voice_shape(hours: np.ndarray) -> np.ndarray:
     # Late-morning and early-afternoon peaks with a lunchtime dip, tailing off into the evening.
-    return 0.22 + _bump(hours, 11.0, 1.1) + 0.85 * _bump(hours, 14.25, 1.2)
+    return 0.22 + bump(hours, 11.0, 1.1) + 0.85 * bump(hours, 14.25, 1.2)
 
 
 def _sales_shape(hours: np.ndarray) -> np.ndarray:
-    return 0.30 + _bump(hours, 10.75, 1.0) + 0.9 * _bump(hours, 14.5, 1.1)
+    return 0.30 + bump(hours, 10.75, 1.0) + 0.9 * bump(hours, 14.5, 1.1)
 
 
 def _chat_shape(hours: np.ndarray) -> np.ndarray:
     # Chat follows people's free time: a lunchtime peak and an evening one.
-    return 0.35 + 0.8 * _bump(hours, 12.5, 1.6) + 0.75 * _bump(hours, 18.5, 1.3)
+    return 0.35 + 0.8 * bump(hours, 12.5, 1.6) + 0.75 * bump(hours, 18.5, 1.3)
 
 
 def _flat_shape(hours: np.ndarray) -> np.ndarray:
-    return 0.6 + 0.5 * _bump(hours, 13.0, 3.0)
+    return 0.6 + 0.5 * bump(hours, 13.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -355,7 +355,7 @@ def _starts(first: str, last: str) -> list[str]:
 
 
 # An 8.5 h shift: two paid 15-minute breaks and an unpaid 30-minute lunch, i.e. 8 paid hours.
-_FULL_BREAKS = [
+FULL_BREAKS = [
     _break("break", 15, True, 90, 150),
     _break("lunch", 30, False, 210, 300),
     _break("break", 15, True, 360, 420),
@@ -366,21 +366,21 @@ SHIFT_TEMPLATES: list[dict[str, object]] = [
         "name": "Early",
         "start_times": _starts("07:30", "08:30"),
         "length_minutes": 510,
-        "breaks": _FULL_BREAKS,
+        "breaks": FULL_BREAKS,
     },
     {
         "id": "day",
         "name": "Day",
         "start_times": _starts("09:00", "10:30"),
         "length_minutes": 510,
-        "breaks": _FULL_BREAKS,
+        "breaks": FULL_BREAKS,
     },
     {
         "id": "late",
         "name": "Late",
         "start_times": _starts("11:00", "12:00"),
         "length_minutes": 510,
-        "breaks": _FULL_BREAKS,
+        "breaks": FULL_BREAKS,
     },
     # 7.5 h with an unpaid lunch: 7 paid hours, so a 35-hour week is exactly five of them.
     {
@@ -901,7 +901,7 @@ def _fixed_activities(
 
 
 @dataclass(frozen=True)
-class _DayProfile:
+class DayProfile:
     """One queue's day on the interval grid: interval starts (minutes), volume share, AHT factor."""
 
     minutes: np.ndarray
@@ -909,7 +909,7 @@ class _DayProfile:
     aht_factor: np.ndarray
 
 
-def _day_profile(spec: QueueSpec) -> _DayProfile:
+def _day_profile(spec: QueueSpec) -> DayProfile:
     minutes = np.arange(parse_clock(spec.open), parse_clock(spec.close), INTERVAL_MINUTES)
     hours = (minutes + INTERVAL_MINUTES / 2) / 60
     trickle = spec.shape(hours)
@@ -917,8 +917,8 @@ def _day_profile(spec: QueueSpec) -> _DayProfile:
     share = trickle / trickle.sum() * (1 - batch_total)
     for clock, batch_share in spec.batches:
         share[np.searchsorted(minutes, parse_clock(clock))] += batch_share
-    aht_factor = 1 + spec.aht_midday_lift * _bump(hours, 13.0, 2.5) - spec.aht_midday_lift * 0.3
-    return _DayProfile(minutes, share, aht_factor)
+    aht_factor = 1 + spec.aht_midday_lift * bump(hours, 13.0, 2.5) - spec.aht_midday_lift * 0.3
+    return DayProfile(minutes, share, aht_factor)
 
 
 def _daily_levels(staff: Sequence[_Agent], specs: Sequence[QueueSpec]) -> dict[str, float]:
@@ -948,7 +948,7 @@ def _daily_levels(staff: Sequence[_Agent], specs: Sequence[QueueSpec]) -> dict[s
     return levels
 
 
-def _live_required_hours(spec: QueueSpec, profile: _DayProfile, level: float) -> float:
+def _live_required_hours(spec: QueueSpec, profile: DayProfile, level: float) -> float:
     """Agent-hours a live queue needs over a reference week at daily `level` (before rounding to shifts)."""
     agents = 0
     for factor in spec.week.values():
@@ -1101,7 +1101,7 @@ def _backlog(
 # --------------------------------------------------------------------------------------------- writing
 
 
-def _toml_value(value: object) -> str:
+def toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -1111,14 +1111,14 @@ def _toml_value(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
-def _toml_table(header: str, values: dict[str, object]) -> list[str]:
+def toml_table(header: str, values: dict[str, object]) -> list[str]:
     lines = [header]
     lines.extend(
-        f"{key} = {_toml_value(value)}"
+        f"{key} = {toml_value(value)}"
         for key, value in values.items()
         if not isinstance(value, list) or not value or not isinstance(value[0], dict)
     )
@@ -1128,29 +1128,29 @@ def _toml_table(header: str, values: dict[str, object]) -> list[str]:
 def _site_toml(specs: Sequence[QueueSpec], horizon_start: dt.date, horizon_days: int, seed: int) -> str:
     lines = [
         f"# {SITE_NAME}: generated by wfm.demo.generate_operation (synthetic, fictional data).",
-        f"name = {_toml_value(SITE_NAME)}",
-        f"timezone = {_toml_value(TIMEZONE)}",
-        f"country = {_toml_value(COUNTRY)}",
+        f"name = {toml_value(SITE_NAME)}",
+        f"timezone = {toml_value(TIMEZONE)}",
+        f"country = {toml_value(COUNTRY)}",
         f"interval_minutes = {INTERVAL_MINUTES}",
         f"shrinkage = {SHRINKAGE!r}",
         "",
-        *_toml_table("[horizon]", {"start": horizon_start, "days": horizon_days}),
+        *toml_table("[horizon]", {"start": horizon_start, "days": horizon_days}),
     ]
     for spec in specs:
-        lines += ["", *_toml_table("[[queues]]", spec.site_entry())]
+        lines += ["", *toml_table("[[queues]]", spec.site_entry())]
     for template in SHIFT_TEMPLATES:
-        lines += ["", *_toml_table("[[shift_templates]]", template)]
+        lines += ["", *toml_table("[[shift_templates]]", template)]
         for rule in template["breaks"]:  # type: ignore[attr-defined]
-            lines += _toml_table("[[shift_templates.breaks]]", rule)
+            lines += toml_table("[[shift_templates.breaks]]", rule)
     for contract in CONTRACTS:
-        lines += ["", *_toml_table("[[contracts]]", contract)]
-    lines += ["", *_toml_table("[rules]", {"min_rest_hours": 11, "block_minutes": 30})]
-    lines += ["", *_toml_table("[weights]", dict(Weights().model_dump()))]
+        lines += ["", *toml_table("[[contracts]]", contract)]
+    lines += ["", *toml_table("[rules]", {"min_rest_hours": 11, "block_minutes": 30})]
+    lines += ["", *toml_table("[weights]", dict(Weights().model_dump()))]
     lines += [
         "",
-        *_toml_table("[solver]", {"time_limit_seconds": 60, "workers": 2, "seed": seed, "relative_gap": 0.01}),
+        *toml_table("[solver]", {"time_limit_seconds": 60, "workers": 2, "seed": seed, "relative_gap": 0.01}),
     ]
-    lines += ["", *_toml_table("[forecast]", {"method": "weekly_profile", "weeks": 6})]
+    lines += ["", *toml_table("[forecast]", {"method": "weekly_profile", "weeks": 6})]
     return "\n".join(lines) + "\n"
 
 
