@@ -13,8 +13,9 @@ import math
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
@@ -22,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wfm.domain import QueueKind, Scenario
-from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_scenario
+from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, write_run
 from wfm.scheduling.problem import build_problem
 
@@ -54,12 +55,16 @@ DeterministicOpt = Annotated[
 OutDirOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders; the run goes to OUT/<horizon start>/")]
 
 
-def _load(path: Path) -> Scenario:
+_Loaded = TypeVar("_Loaded")
+
+
+def _load(path: Path, loader: Callable[[Path], _Loaded]) -> _Loaded:
+    """Load with `loader` (load_scenario or load_forecast_inputs); bad input exits with EXIT_BAD_INPUT."""
     if not path.exists():
         err.print(f"[red]error:[/red] {path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        return load_scenario(path)
+        return loader(path)
     except ScenarioError as exc:
         err.print(exc.report(), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -71,7 +76,7 @@ def validate(scenario: ScenarioArg) -> None:
 
     Example: wfm validate data/sample
     """
-    loaded = _load(scenario)
+    loaded = _load(scenario, load_scenario)
     data = build_problem(loaded, None)
     if data.problems:
         err.print(f"[red]{len(data.problems)} rule conflict(s) make a plan impossible:[/red]")
@@ -85,21 +90,7 @@ def validate(scenario: ScenarioArg) -> None:
     )
 
 
-def _load_forecast_inputs(path: Path) -> Any:
-    """site.toml, history.csv and events.csv only: a forecast needs no staff files."""
-    from wfm.io import load_forecast_inputs
-
-    if not path.exists():
-        err.print(f"[red]error:[/red] {path}: no such scenario folder or workbook", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        return load_forecast_inputs(path)
-    except ScenarioError as exc:
-        err.print(exc.report(), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-def _warn(lines: Any) -> None:
+def _warn(lines: Iterable[str]) -> None:
     for line in lines:
         err.print(f"[yellow]warning:[/yellow] {line}", markup=False, highlight=False)
 
@@ -137,7 +128,8 @@ def forecast(
     """
     from wfm.forecast import run_forecast
 
-    loaded = _load_forecast_inputs(scenario)
+    # site.toml, history.csv and events.csv only: a forecast needs no staff files.
+    loaded = _load(scenario, load_forecast_inputs)
     site = loaded.site
     start = site.horizon.start
     if since is not None:
@@ -254,7 +246,7 @@ def _plan_and_write(
     quiet: bool,
 ) -> None:
     started_at = dt.datetime.now().astimezone()
-    loaded = _load(scenario_path)
+    loaded = _load(scenario_path, load_scenario)
     given = _read_forecast(forecast_file) if forecast_file else None
     err.print(f"planning {loaded.site.name}: {len(loaded.agents)} agents, {len(loaded.site.queues)} queues")
     try:
