@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -32,6 +31,8 @@ from wfm.forecast.history import (
     DayTable,
     Outlier,
     build_day_table,
+    event_factors,
+    holiday_names,
     normalize_history,
 )
 from wfm.forecast.methods import METHODS
@@ -40,6 +41,8 @@ FORECAST_COLUMNS = ("interval_start", "queue", "volume", "aht_seconds")
 QUANTILE_COLUMNS = ("volume_p10", "volume_p50", "volume_p90")
 ACCURACY_COLUMNS = ("queue", "method", "folds", "wape", "bias", "p10_p90_coverage", "actual_volume", "chosen")
 FOLD_COLUMNS = ("queue", "method", "fold_start", "wape", "bias", "actual_volume", "forecast_volume")
+# The backtest's raw material: one row per method, fold and observed interval.
+SCORED_COLUMNS = ("method", "fold_start", "interval_start", "queue", "fold", "volume", "forecast_volume")
 FOLD_DAYS = 7
 DEFAULT_AHT_SECONDS = 300.0
 AUTO = "auto"
@@ -128,13 +131,6 @@ def _open_mask(site: Site, intervals: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def _holiday_names(site: Site, first: dt.date, last: dt.date) -> dict[dt.date, str]:
-    if site.country is None:
-        return {}
-    calendar = holidays.country_holidays(site.country, years=range(first.year, last.year + 1))
-    return {day: str(name) for day, name in calendar.items() if first <= day <= last}
-
-
 def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tuple[np.ndarray, list[str]]:
     """[q, t] factor for public holidays in the target (1 elsewhere) and notes on how each was decided.
 
@@ -146,10 +142,10 @@ def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tu
     notes: list[str] = []
     if not len(target):
         return factors, notes
-    upcoming = _holiday_names(site, target[0].date(), target[-1].date())
+    upcoming = holiday_names(site.country, target[0].date(), target[-1].date())
     if not upcoming:
         return factors, notes
-    past = _holiday_names(site, table.dates[0].date(), table.dates[-1].date()) if table.days else {}
+    past = holiday_names(site.country, table.dates[0].date(), table.dates[-1].date()) if table.days else {}
     observed = ~np.isnan(table.volume).all(axis=2)
     weekday = table.weekday
     for q, queue in enumerate(site.queues):
@@ -183,23 +179,6 @@ def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tu
     return factors, notes
 
 
-def event_factors(site: Site, events: tuple[Event, ...] | list[Event], target: pd.DatetimeIndex) -> np.ndarray:
-    """[q, t] multiplier from events.csv (NaN where no event): closed = 0; a queue's own line beats '*'."""
-    out = np.full((len(site.queues), len(target)), np.nan)
-    index = {q.id: i for i, q in enumerate(site.queues)}
-    position = {moment.date(): t for t, moment in enumerate(target)}
-    for event in sorted(events, key=lambda e: e.queue != "*"):  # '*' first, so a queue's own line wins
-        t = position.get(event.date)
-        if t is None:
-            continue
-        value = 0.0 if event.closed else float(event.multiplier or 0.0)
-        if event.queue == "*":
-            out[:, t] = value
-        elif event.queue in index:
-            out[index[event.queue], t] = value
-    return out
-
-
 def aht_profile(table: DayTable, site: Site) -> np.ndarray:
     """[q, slot] AHT: volume-weighted over the last `weeks` weeks' normal days at that time of day.
 
@@ -213,36 +192,44 @@ def aht_profile(table: DayTable, site: Site) -> np.ndarray:
     return np.where(volume > 0, work / np.where(volume > 0, volume, 1), typical[:, None])
 
 
-def _expand(
-    site: Site,
-    table: DayTable,
-    start: dt.date,
-    days: int,
-    method_volume: np.ndarray,
-    events: tuple[Event, ...] | list[Event],
-) -> tuple[pd.DataFrame, list[str]]:
-    """Daily-slot volumes [q, t, slot] onto the real intervals, with opening hours, holidays and events."""
+@dataclass(frozen=True)
+class _Layout:
+    """What every method's forecast of one horizon shares: its real intervals, day factors and opening hours."""
+
+    intervals: pd.DataFrame  # interval_start, fold, day, slot (see horizon_intervals)
+    factor: np.ndarray  # [q, t]: holiday or events.csv factor, 1 on ordinary days
+    is_open: np.ndarray  # [q, interval]
+    notes: list[str]  # how each holiday was decided
+
+
+def _layout(site: Site, table: DayTable, start: dt.date, days: int, events: tuple[Event, ...] | list[Event]) -> _Layout:
     intervals = horizon_intervals(site, start, days)
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     factor, notes = holiday_factors(table, site, target)
     event = event_factors(site, events, target)
-    factor = np.where(np.isnan(event), factor, event)
-    day, slot = intervals["day"].to_numpy(), intervals["slot"].to_numpy()
-    volume = np.nan_to_num(method_volume[:, day, slot], nan=0.0) * factor[:, day]
-    volume = np.where(_open_mask(site, intervals), np.maximum(volume, 0.0), 0.0)
-    aht = aht_profile(table, site)[:, slot]
+    return _Layout(intervals, np.where(np.isnan(event), factor, event), _open_mask(site, intervals), notes)
+
+
+def _interval_volume(layout: _Layout, method_volume: np.ndarray) -> np.ndarray:
+    """Daily-slot volumes [q, t, slot] onto the real intervals [q, interval], with day factors and hours."""
+    day, slot = layout.intervals["day"].to_numpy(), layout.intervals["slot"].to_numpy()
+    volume = np.nan_to_num(method_volume[:, day, slot], nan=0.0) * layout.factor[:, day]
+    return np.where(layout.is_open, np.maximum(volume, 0.0), 0.0)
+
+
+def _long_frame(site: Site, layout: _Layout, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """[q, interval] arrays as one row per interval and queue, in time order."""
     queues = [q.id for q in site.queues]
+    count = len(layout.intervals)
     frame = pd.DataFrame(
         {
-            "interval_start": np.tile(intervals["interval_start"].to_numpy(), len(queues)),
-            "queue": np.repeat(queues, len(intervals)),
-            "volume": volume.reshape(-1),
-            "aht_seconds": aht.reshape(-1),
-            "fold": np.tile(intervals["fold"].to_numpy(), len(queues)),
+            "interval_start": np.tile(layout.intervals["interval_start"].to_numpy(), len(queues)),
+            "queue": np.repeat(queues, count),
+            **{name: values.reshape(-1) for name, values in columns.items()},
+            "fold": np.tile(layout.intervals["fold"].to_numpy(), len(queues)),
         }
     )
-    frame = frame.sort_values(["interval_start", "fold", "queue"], kind="stable").reset_index(drop=True)
-    return frame, notes
+    return frame.sort_values(["interval_start", "fold", "queue"], kind="stable").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -282,33 +269,39 @@ def backtest_methods(
         if actual.empty:
             continue
         target = pd.date_range(fold_start, periods=FOLD_DAYS, freq="D")
+        layout = _layout(site, table, fold_start.date(), FOLD_DAYS, events)
         for name in methods:
-            volume = METHODS[name](table, target, site)
-            forecast, _ = _expand(site, table, fold_start.date(), FOLD_DAYS, volume, events)
+            volume = _interval_volume(layout, METHODS[name](table, target, site))
+            forecast = _long_frame(site, layout, {"forecast_volume": volume})
             # Inner join: only observed intervals are scored; an actual outside opening hours still counts
             # (against a forecast of 0), because the forecast covers the whole day.
-            scored = actual.merge(
-                forecast[["interval_start", "queue", "fold", "volume"]].rename(columns={"volume": "forecast_volume"}),
-                on=["interval_start", "queue", "fold"],
-                how="inner",
-            )
+            scored = actual.merge(forecast, on=["interval_start", "queue", "fold"], how="inner")
             parts.append(scored.assign(method=name, fold_start=fold_start))
-    columns = ["method", "fold_start", "interval_start", "queue", "fold", "volume", "forecast_volume"]
     if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+        return pd.DataFrame(columns=list(SCORED_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(SCORED_COLUMNS)]
 
 
-def fold_table(scored: pd.DataFrame) -> pd.DataFrame:
-    """Per queue, method and fold: WAPE and bias (NaN where the fold's actual volume is 0)."""
+def _errors(scored: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys`: actual and forecast volume, WAPE and bias (NaN where the actual volume is 0)."""
     scored = scored.assign(abs_error=(scored["forecast_volume"] - scored["volume"]).abs())
-    sums = scored.groupby(["queue", "method", "fold_start"], sort=False)[["volume", "forecast_volume", "abs_error"]]
-    table = sums.sum().reset_index()
+    table = scored.groupby(keys, sort=False)[["volume", "forecast_volume", "abs_error"]].sum().reset_index()
     actual = table["volume"].where(table["volume"] > 0)
     table["wape"] = (table["abs_error"] / actual).astype(float)
     table["bias"] = ((table["forecast_volume"] - table["volume"]) / actual).astype(float)
-    table = table.rename(columns={"volume": "actual_volume"})
-    return table[list(FOLD_COLUMNS)]
+    return table.rename(columns={"volume": "actual_volume"})
+
+
+def fold_table(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per queue, method and fold: WAPE and bias."""
+    return _errors(scored, ["queue", "method", "fold_start"])[list(FOLD_COLUMNS)]
+
+
+def pooled_errors(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per queue and method: WAPE and bias pooled over all its folds, and how many folds that is."""
+    table = _errors(scored, ["queue", "method"])
+    folds = scored.groupby(["queue", "method"], sort=False)["fold_start"].nunique()
+    return table.join(folds.rename("folds"), on=["queue", "method"])
 
 
 def dispersion(scored: pd.DataFrame) -> pd.Series:
@@ -343,33 +336,19 @@ def choose(pooled: pd.DataFrame, order: list[str]) -> dict[str, str]:
     return chosen
 
 
-def accuracy_table(scored: pd.DataFrame, chosen: dict[str, str], phi: pd.Series) -> pd.DataFrame:
-    """Per queue and method: pooled WAPE, bias, P10-P90 coverage (with the queue's phi) and the choice."""
+def accuracy_table(scored: pd.DataFrame, pooled: pd.DataFrame, chosen: dict[str, str], phi: pd.Series) -> pd.DataFrame:
+    """`pooled` errors with each method's P10-P90 coverage (with the queue's phi) and the choice."""
     if scored.empty:
         return pd.DataFrame(columns=list(ACCURACY_COLUMNS))
     phi_rows = scored["queue"].map(phi).fillna(DEFAULT_DISPERSION).to_numpy()
     low = quantile_volume(scored["forecast_volume"].to_numpy(), phi_rows, 0.1)
     high = quantile_volume(scored["forecast_volume"].to_numpy(), phi_rows, 0.9)
-    scored = scored.assign(
-        abs_error=(scored["forecast_volume"] - scored["volume"]).abs(),
-        inside=(scored["volume"] >= low) & (scored["volume"] <= high),
-        judged=(scored["forecast_volume"] > 0) | (scored["volume"] > 0),
-    )
-    keys = ["queue", "method"]
-    sums = scored.groupby(keys, sort=False)[["volume", "forecast_volume", "abs_error"]].sum()
-    actual = sums["volume"].where(sums["volume"] > 0)
-    judged = scored[scored["judged"]].groupby(keys, sort=False)["inside"].mean()
-    out = pd.DataFrame(
-        {
-            "folds": scored.groupby(keys, sort=False)["fold_start"].nunique(),
-            "wape": (sums["abs_error"] / actual).astype(float),
-            "bias": ((sums["forecast_volume"] - sums["volume"]) / actual).astype(float),
-            "p10_p90_coverage": judged.reindex(sums.index).astype(float),
-            "actual_volume": sums["volume"],
-        }
-    ).reset_index()
+    inside = (scored["volume"] >= low) & (scored["volume"] <= high)
+    judged = ((scored["forecast_volume"] > 0) | (scored["volume"] > 0)).to_numpy()
+    coverage = inside[judged].groupby([scored["queue"][judged], scored["method"][judged]], sort=False).mean()
+    out = pooled.join(coverage.astype(float).rename("p10_p90_coverage"), on=["queue", "method"])
     out["chosen"] = [chosen.get(q) == m for q, m in zip(out["queue"], out["method"], strict=True)]
-    return out[list(ACCURACY_COLUMNS)]
+    return out[list(ACCURACY_COLUMNS)].reset_index(drop=True)
 
 
 def _method_names(site: Site, method: str | None) -> tuple[str, list[str]]:
@@ -423,11 +402,11 @@ def run_forecast(
             f"the history spans {span_weeks} week(s): {usable_folds} backtest fold(s) instead of {folds} "
             "(each fold needs a week of history before it)"
         )
-    scored = backtest_methods(rows, site, methods, usable_folds, events) if usable_folds else pd.DataFrame()
-    if scored.empty:
-        scored = pd.DataFrame(columns=["method", "fold_start", "interval_start", "queue", "fold", "volume"])
-        scored["forecast_volume"] = []
-    pooled = accuracy_table(scored, {}, pd.Series(dtype=float))
+    if usable_folds:
+        scored = backtest_methods(rows, site, methods, usable_folds, events)
+    else:
+        scored = pd.DataFrame(columns=list(SCORED_COLUMNS))
+    pooled = pooled_errors(scored)
     chosen = choose(pooled, methods)
     fallback = "weekly_profile" if name == AUTO else name
     for queue in site.queues:
@@ -437,7 +416,7 @@ def run_forecast(
                 warnings.append(f"queue {queue.id}: too little history to backtest; forecast with {fallback}")
     chosen_rows = scored[[chosen.get(q) == m for q, m in zip(scored["queue"], scored["method"], strict=True)]]
     phi = dispersion(chosen_rows) if len(chosen_rows) else pd.Series(dtype=float)
-    accuracy = accuracy_table(scored, chosen, phi)
+    accuracy = accuracy_table(scored, pooled, chosen, phi)
 
     table = build_day_table(rows, site, start, events)
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
@@ -445,8 +424,10 @@ def run_forecast(
     for method_name in dict.fromkeys(chosen.values()):
         picked = np.array([chosen[q.id] == method_name for q in site.queues])
         volume[picked] = METHODS[method_name](table, target, site)[picked]
-    frame, notes = _expand(site, table, start, days, volume, events)
-    warnings.extend(notes)
+    layout = _layout(site, table, start, days, events)
+    warnings.extend(layout.notes)
+    aht = aht_profile(table, site)[:, layout.intervals["slot"].to_numpy()]
+    frame = _long_frame(site, layout, {"volume": _interval_volume(layout, volume), "aht_seconds": aht})
 
     mean = frame["volume"].to_numpy()
     queue_phi = frame["queue"].map(phi).fillna(DEFAULT_DISPERSION).to_numpy()

@@ -44,6 +44,9 @@ INTERVAL_OUTLIER_SIGMAS = 4.0
 INTRADAY_DISPERSION = 0.15
 # A hole is only called below this many expected contacts; under it, a zero is ordinary Poisson luck.
 MIN_EXPECTED_FOR_HOLE = 20.0
+# Month position: the first 3 and last 2 business days of a month get their own factors in top_down.
+MONTH_START_DAYS = 3
+MONTH_END_DAYS = 2
 # A day missing more than half of its usual volume-carrying intervals has no trustworthy total.
 MIN_DAY_COMPLETENESS = 0.5
 
@@ -78,9 +81,6 @@ class DayTable:
     aht_volume: np.ndarray  # the volume those AHTs belong to
     day_total: np.ndarray
     normal: np.ndarray
-    holiday: np.ndarray  # [d]
-    event: np.ndarray  # [q, d]
-    business: np.ndarray  # [q, d]: the queue is scheduled to open (its weekdays, not a holiday)
     origin: pd.Timestamp
     outliers: tuple[Outlier, ...]
 
@@ -93,15 +93,28 @@ class DayTable:
         return len(self.dates)
 
 
-def public_holidays(country: str | None, first: dt.date, last: dt.date) -> set[dt.date]:
-    """Public holidays of `country` (ISO code, `holidays` package) between first and last, inclusive."""
+def holiday_names(country: str | None, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+    """Public holidays of `country` (ISO code, `holidays` package) between first and last, with their names."""
     if country is None or last < first:
-        return set()
+        return {}
     try:
         calendar = holidays.country_holidays(country, years=range(first.year, last.year + 1))
     except NotImplementedError as exc:
         raise ValueError(f"site country {country!r} is not known to the holidays package") from exc
-    return {day for day in calendar if first <= day <= last}
+    return {day: str(name) for day, name in calendar.items() if first <= day <= last}
+
+
+def public_holidays(country: str | None, first: dt.date, last: dt.date) -> set[dt.date]:
+    """Public holidays of `country` between first and last, inclusive."""
+    return set(holiday_names(country, first, last))
+
+
+def holiday_mask(country: str | None, dates: pd.DatetimeIndex) -> np.ndarray:
+    """[d]: the date is a public holiday of `country`."""
+    if not len(dates):
+        return np.zeros(0, dtype=bool)
+    days = public_holidays(country, dates[0].date(), dates[-1].date())
+    return np.asarray(dates.isin(pd.to_datetime(sorted(days))), dtype=bool)
 
 
 def day_length_hours(timezone: str, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -174,20 +187,20 @@ def month_position(business: np.ndarray, dates: pd.DatetimeIndex) -> tuple[np.nd
     return from_start, from_end
 
 
-def event_days(site: Site, events: tuple[Event, ...] | list[Event], dates: pd.DatetimeIndex) -> np.ndarray:
-    """[queue, day]: an event in events.csv names that day for that queue (or for every queue with '*')."""
-    out = np.zeros((len(site.queues), len(dates)), dtype=bool)
-    if not len(dates):
-        return out
+def event_factors(site: Site, events: tuple[Event, ...] | list[Event], dates: pd.DatetimeIndex) -> np.ndarray:
+    """[q, d] multiplier from events.csv (NaN where no event): closed = 0; a queue's own line beats '*'."""
+    out = np.full((len(site.queues), len(dates)), np.nan)
     index = {q.id: i for i, q in enumerate(site.queues)}
-    first = dates[0]
-    for event in events:
-        day = (pd.Timestamp(event.date) - first).days
-        if 0 <= day < len(dates):
-            if event.queue == "*":
-                out[:, day] = True
-            elif event.queue in index:
-                out[index[event.queue], day] = True
+    position = {moment.date(): d for d, moment in enumerate(dates)}
+    for event in sorted(events, key=lambda e: e.queue != "*"):  # '*' first, so a queue's own line wins
+        d = position.get(event.date)
+        if d is None:
+            continue
+        value = 0.0 if event.closed else float(event.multiplier or 0.0)
+        if event.queue == "*":
+            out[:, d] = value
+        elif event.queue in index:
+            out[index[event.queue], d] = value
     return out
 
 
@@ -290,10 +303,8 @@ def build_day_table(
         aht_volume.reshape(-1)[:] = np.bincount(flat, weights=rows["aht_volume"].to_numpy(), minlength=volume.size)
 
     weekday = np.asarray(dates.day_of_week)
-    holiday_set = public_holidays(site.country, dates[0].date(), dates[-1].date()) if len(dates) else set()
-    holiday = np.asarray(dates.isin(pd.to_datetime(sorted(holiday_set))), dtype=bool)
-    business = business_days(site, dates, holiday)
-    event = event_days(site, events, dates)
+    business = business_days(site, dates, holiday_mask(site.country, dates))
+    event = ~np.isnan(event_factors(site, events, dates))
     dst_change = day_length_hours(site.timezone, dates) != 24.0 if len(dates) else np.zeros(0, dtype=bool)
     observed = ~np.isnan(volume).all(axis=2)
     candidate = observed & business & ~event & ~dst_change[None, :]
@@ -310,7 +321,7 @@ def build_day_table(
         level = np.nanmedian(implied, axis=2)
     expected = level[:, :, None] * usual
     sigma = np.sqrt(expected + (INTRADAY_DISPERSION * expected) ** 2)
-    judged = candidate[:, :, None] & ~np.isnan(volume) & (expected > 0) & ~np.isnan(expected)
+    judged = candidate[:, :, None] & ~np.isnan(volume) & (expected > 0)
     spike = judged & (volume > expected + INTERVAL_OUTLIER_SIGMAS * sigma + 3.0)
     hole = judged & (expected >= MIN_EXPECTED_FOR_HOLE) & (volume < expected - INTERVAL_OUTLIER_SIGMAS * sigma)
     outliers: list[Outlier] = []
@@ -331,7 +342,7 @@ def build_day_table(
     # The first and last business days of a month recur every month (statements, billing, payroll): a peak
     # there is the signal top_down learns, not an outlier.
     from_start, from_end = month_position(business, dates)
-    recurring = (from_start < 3) | (from_end < 2)
+    recurring = (from_start < MONTH_START_DAYS) | (from_end < MONTH_END_DAYS)
     high = candidate & ~recurring & (reference > 0) & (ratio > OUTLIER_HIGH_RATIO)
     low = candidate & (reference > 0) & (ratio < OUTLIER_LOW_RATIO)
     for kind, mask in (("day high", high), ("day low", low)):
@@ -350,9 +361,6 @@ def build_day_table(
         aht_volume=aht_volume,
         day_total=totals,
         normal=normal,
-        holiday=holiday,
-        event=event,
-        business=business,
         origin=origin_ts,
         outliers=tuple(outliers),
     )

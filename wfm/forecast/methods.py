@@ -22,7 +22,15 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import WEEKDAYS, Site
-from wfm.forecast.history import DayTable, _nanmean, business_days, month_position, public_holidays
+from wfm.forecast.history import (
+    MONTH_END_DAYS,
+    MONTH_START_DAYS,
+    DayTable,
+    _nanmean,
+    business_days,
+    holiday_mask,
+    month_position,
+)
 
 VolumeMethod = Callable[[DayTable, pd.DatetimeIndex, Site], np.ndarray]
 
@@ -43,9 +51,6 @@ RATIO_LAG_DAYS = 7
 LEVEL_DAYS = 14
 # A factor estimated from few days is pulled towards 1 as if this many days had shown no effect.
 FACTOR_SHRINKAGE_DAYS = 2.0
-# Month position: the first 3 and last 2 business days of a month get their own factors.
-MONTH_START_DAYS = 3
-MONTH_END_DAYS = 2
 
 ES_ALPHAS = (0.05, 0.1, 0.2, 0.35)  # level smoothing candidates, chosen per queue
 ES_SEASON_GAMMA = 0.1  # weekday factors
@@ -154,9 +159,7 @@ def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarr
     A business day is one of the queue's opening weekdays that is not a public holiday. `dates` should run to
     the end of the last month needed so "days to month end" is known.
     """
-    holiday = np.asarray(
-        dates.isin(pd.to_datetime(sorted(public_holidays(site.country, dates[0].date(), dates[-1].date()))))
-    )
+    holiday = holiday_mask(site.country, dates)
     weekday = np.asarray(dates.day_of_week)
     queues = len(site.queues)
     business = business_days(site, dates, holiday)
@@ -175,7 +178,6 @@ def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarr
         "weekday": np.broadcast_to(weekday, (queues, len(dates))),
         "month_start": from_start,
         "month_end": from_end,
-        "day_of_month": np.broadcast_to(np.asarray(dates.day), (queues, len(dates))),
         "after_closure": after_closure,
     }
 
