@@ -135,3 +135,19 @@ def test_forecast_since_a_date_writes_the_forecast_and_its_backtest(tmp_path: Pa
     accuracy = pd.read_csv(tmp_path / "forecast_accuracy.csv")
     assert set(accuracy["folds"]) == {2} and accuracy["chosen"].sum() == 8
     assert "Backtest: 2 weekly folds" in result.output
+
+
+def test_a_dropped_history_row_is_a_plain_warning_and_the_forecast_is_still_written(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario"
+    shutil.copytree(SAMPLE, scenario)
+    lines = (scenario / "history.csv").read_text().splitlines()
+    fields = lines[4].split(",")
+    fields[2] = "abc"
+    lines[4] = ",".join(fields)
+    (scenario / "history.csv").write_text("\n".join(lines) + "\n")
+    out_file = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["forecast", str(scenario), "--out", str(out_file), "--days", "1", "--backtest", "1"])
+    assert result.exit_code == 0, result.output
+    assert "warning: history.csv, row 5, column 'volume': 'abc' is not a number" in result.output
+    assert "[yellow]" not in result.output
+    assert out_file.exists()

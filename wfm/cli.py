@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from wfm.domain import QueueKind, Scenario
@@ -92,7 +93,8 @@ def validate(scenario: ScenarioArg) -> None:
 
 def _warn(lines: Iterable[str]) -> None:
     for line in lines:
-        err.print(f"[yellow]warning:[/yellow] {line}", markup=False, highlight=False)
+        # The prefix is markup; the line is input text, escaped so a '[' in a file name is printed as is.
+        err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
 
 
 @app.command()
@@ -261,7 +263,7 @@ def _plan_and_write(
         err.print(result.message, markup=False, highlight=False)
         raise typer.Exit(EXIT_NO_PLAN)
     if result.message:
-        err.print(f"[yellow]warning:[/yellow] {result.message}", markup=False)
+        _warn([result.message])
     folder = write_run(
         outcome,
         loaded,
