@@ -14,7 +14,7 @@ from test_forecast import MONDAY, constant, make_history, make_site, pattern, va
 from wfm.domain import Event, Site
 from wfm.forecast import METHODS, backtest, horizon_intervals, run_forecast
 from wfm.forecast.engine import choose, dispersion, quantile_volume
-from wfm.forecast.methods import FACTOR_SHRINKAGE_DAYS, proportional_factors
+from wfm.forecast.methods import AFTER_HOLIDAY_DAYS, FACTOR_SHRINKAGE_DAYS, calendar_features, proportional_factors
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -57,7 +57,7 @@ def test_a_month_position_seen_on_few_days_is_shrunk_towards_one_but_weekdays_ar
         "weekday": np.array([[0, 1, 2, 3, 4, 0, 1, 2, 3, 4]]),
         "month_start": np.full((1, 10), 5),
         "month_end": np.array([[5, 5, 5, 5, 0, 5, 5, 5, 5, 5]]),
-        "after_closure": np.zeros((1, 10), dtype=bool),
+        "after_holiday": np.zeros((1, 10), dtype=int),
     }
     ratio = np.array([[1.0, 1, 1, 1, 2.0, 1.5, 1, 1, 1, np.nan]])
     factors = proportional_factors(features, ratio, ~np.isnan(ratio))
@@ -83,6 +83,66 @@ def test_top_down_learns_a_month_end_peak_that_a_weekday_profile_cannot_see() ->
     profile = run_forecast(history, site, method="weekly_profile", folds=0).forecast
     assert peak / ordinary > 1.6  # 4 month-ends seen, shrunk: (4 x 2 + 2) / 6 = 1.67 before the level fit
     assert value_at(profile, "cases", "2026-03-31 09:00") < 12.5  # the profile averages it away
+
+
+def test_a_queue_with_twelve_days_of_history_still_gets_its_weekend_dip_from_top_down() -> None:
+    # calls (open every day) launched on a Wednesday: 12 days of history, Saturday 0.8x and Sunday 0.6x of a
+    # weekday, and a shape that is the same every day (20 at 09:00, 10 at the other three half hours).
+    site = make_site(start=dt.date(2026, 2, 2))
+
+    def launch(queue: str, moment: dt.datetime) -> float | None:
+        if queue != "calls":
+            return 10.0
+        weekday = {5: 0.8, 6: 0.6}.get(moment.weekday(), 1.0)
+        return weekday * (20.0 if moment.hour == 9 and moment.minute == 0 else 10.0)
+
+    history = make_history(site, dt.date(2026, 1, 21), 12, launch)
+    forecast = run_forecast(history, site, method="top_down", folds=0).forecast
+    monday, saturday, sunday = (value_at(forecast, "calls", f"2026-02-0{d} 09:00") for d in (2, 7, 8))
+    # No day has a 4-week window yet, so each is measured against the mean of the queue's 12 days; the weekday
+    # factors come out exact on a noiseless series, and so does the shape, the same on every day.
+    assert monday == pytest.approx(20.0)
+    assert saturday == pytest.approx(16.0)
+    assert sunday == pytest.approx(12.0)
+
+
+def test_the_three_business_days_after_a_holiday_are_numbered_and_weekends_and_closed_days_are_skipped() -> None:
+    # US 2026: Labor Day is Monday 7 September; Independence Day (Saturday 4 July) is observed on Friday 3 July.
+    site = make_site(country="US")
+    dates = pd.date_range("2026-07-02", "2026-07-09").append(pd.date_range("2026-09-04", "2026-09-11"))
+    after = calendar_features(site, dates)["after_holiday"]
+    assert AFTER_HOLIDAY_DAYS == 3
+    # cases opens Mon-Fri: the weekend after the observed holiday does not count, Monday is the first day after.
+    assert list(after[1, :8]) == [0, 0, 0, 0, 1, 2, 3, 0]  # Thu 2 .. Thu 9 Jul
+    # calls opens every day, and Saturday 4 July is itself a holiday: Sunday is the first day after.
+    assert list(after[0, :8]) == [0, 0, 0, 1, 2, 3, 0, 0]
+    assert list(after[1, 8:]) == [0, 0, 0, 0, 1, 2, 3, 0]  # Fri 4 .. Fri 11 Sep: Tuesday after Labor Day is 1
+
+
+def test_top_down_spreads_the_catch_up_after_a_holiday_over_the_next_business_days() -> None:
+    # cases (Mon-Fri, US holidays) runs 10 a day, but 16, 13, 11.5 on the three business days after a holiday.
+    # 26 weeks of history see Memorial Day, Independence Day and Labor Day 2026; the horizon holds Columbus Day.
+    site = make_site(start=dt.date(2026, 10, 12), days=7, country="US")
+    holidays = [dt.date(2026, 5, 25), dt.date(2026, 7, 3), dt.date(2026, 9, 7)]
+    bump: dict[dt.date, float] = {}
+    for holiday in holidays:
+        after = [d.date() for d in pd.bdate_range(holiday + dt.timedelta(days=1), periods=3)]
+        bump.update(zip(after, (1.6, 1.3, 1.15), strict=True))
+
+    def catch_up(queue: str, moment: dt.datetime) -> float | None:
+        return None if moment.date() in holidays else 10.0 * bump.get(moment.date(), 1.0)
+
+    history = make_history(site, dt.date(2026, 4, 13), 182, catch_up)
+    forecast = run_forecast(history, site, method="top_down", folds=0).forecast
+    tue, wed, thu, fri = (value_at(forecast, "cases", f"2026-10-{d} 09:00") for d in (13, 14, 15, 16))
+    # Each position is seen 3 times and shrunk by 2 pseudo-days towards 1: (3 x 1.6 + 2) / 5 = 1.36 for the
+    # first, 1.18 and 1.09 for the next. Those days fall on different weekdays, so the fitted weekday factors
+    # give back a little of the shrinkage; every factor stays between its shrunk and its true value.
+    assert tue / fri == pytest.approx(1.36, abs=0.01)
+    assert 1.18 <= wed / fri <= 1.3
+    assert 1.09 <= thu / fri <= 1.15
+    plain = run_forecast(history, site, method="weekly_profile", folds=0).forecast
+    assert value_at(plain, "cases", "2026-10-14 09:00") < 10.8  # a weekday profile averages the catch-up away
 
 
 # --- choosing a method --------------------------------------------------------------------------------------
@@ -284,11 +344,11 @@ def test_a_forecast_across_the_clock_change_has_the_right_rows_per_day() -> None
 # --- real data ----------------------------------------------------------------------------------------------
 
 
-def test_real_bank_calls_are_forecast_within_five_and_a_half_percent_wape() -> None:
+def test_real_bank_calls_are_forecast_within_five_percent_wape() -> None:
     """North American bank calls (fpp3 `bank_calls`, 2003), 30-minute intervals, the last 4 weeks as folds.
 
-    Measured: top_down 5.3 % (chosen), weekly_profile 5.8 %, seasonal naive 9.3 %. The issue's bar is 5.0 %;
-    the README explains why 4 weeks of this series sit above it (with perfect daily totals it is 4.1 %).
+    The issue's bar is 5.0 %. Measured: top_down 4.6 % (chosen), weekly_profile 5.8 %, seasonal naive 9.2 %;
+    top_down with a catch-up factor for only the first day after a holiday scored 5.3 %.
     """
     from wfm.io import load_forecast_inputs
 
@@ -297,6 +357,7 @@ def test_real_bank_calls_are_forecast_within_five_and_a_half_percent_wape() -> N
     chosen = result.accuracy[result.accuracy["chosen"]].iloc[0]
     naive = result.accuracy.set_index("method").loc["seasonal_naive"]
     assert chosen["folds"] == 4
-    assert chosen["wape"] <= 0.055
+    assert chosen["method"] == "top_down"
+    assert chosen["wape"] <= 0.050
     assert chosen["wape"] <= 0.6 * naive["wape"]
     assert abs(chosen["bias"]) < 0.02

@@ -8,7 +8,7 @@ holidays, events, daylight-saving days, AHT, quantiles) is applied afterwards in
 The methods, from the baseline up:
 - seasonal_naive: the same interval on the last observed same weekday. The bar every method must beat.
 - weekly_profile: mean of the last `weeks` normal same weekdays, times a damped, clipped trend.
-- top_down: a daily total (recent level x weekday, month-position and after-closure factors) spread over the
+- top_down: a daily total (recent level x weekday, month-position and after-holiday factors) spread over the
   day by that weekday's usual intraday shares.
 - exp_smoothing: multiplicative exponential smoothing with a weekly and an intraday season, its smoothing
   constant chosen per queue by one-day-ahead error.
@@ -43,6 +43,10 @@ TREND_DAMPING = 0.8
 
 # Intraday shares average many weeks: the shape of a day is stable, and more weeks average away the noise.
 SHARE_WEEKS = 16
+# ... and each weekday's shape is shrunk towards the shape of all days by this many pseudo-days (see
+# intraday_shares). Measured on the benches: lower WAPE on every sample queue and 29 % on the new chat queue,
+# against 32 % with weekday shapes alone; the bank data's 4.5 % becomes 4.6 %.
+SHARE_POOL_DAYS = 4.0
 # The daily factors of top_down and gbm are ratios of a day's total to the mean day of a 4-week window
 # ending a week before it, the same distance a one-week-ahead forecast looks back.
 RATIO_WINDOW_DAYS = 28
@@ -51,6 +55,11 @@ RATIO_LAG_DAYS = 7
 LEVEL_DAYS = 14
 # A factor estimated from few days is pulled towards 1 as if this many days had shown no effect.
 FACTOR_SHRINKAGE_DAYS = 2.0
+# Work held back by a public holiday (customers could not reach the branches, post was not delivered) comes
+# in over the next few business days, not only the first: on the bank data the Tuesday to Friday after Labor
+# Day ran +35 %, +20 %, +10 %, +3 % over the usual weekday. Each of the first 3 business days after a holiday
+# gets its own factor; backtest WAPE on the bank data: 5.3 % with only the first day, 4.5 % with three.
+AFTER_HOLIDAY_DAYS = 3
 
 ES_ALPHAS = (0.05, 0.1, 0.2, 0.35)  # level smoothing candidates, chosen per queue
 ES_SEASON_GAMMA = 0.1  # weekday factors
@@ -140,10 +149,24 @@ def weekly_profile(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.
 
 
 def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
-    """[q, t, slot]: the usual share of the day in each interval, over the last 16 normal same weekdays."""
+    """[q, t, slot]: the usual share of the day in each interval.
+
+    The mean share over the last 16 normal same weekdays, pulled towards the mean share of all recent normal
+    days as if SHARE_POOL_DAYS days of that pooled shape had been seen: a new queue with two Mondays borrows
+    the shape of its other days, a queue with 16 Mondays keeps its own.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         share = table.volume / table.day_total[:, :, None]
-    shares = _at(_profile(table, table.normal, SHARE_WEEKS, share), target)
+    queues = len(table.queues)
+    own = np.zeros((queues, 7, table.slots_per_day))
+    seen = np.zeros((queues, 7, 1))
+    for w in range(7):
+        picked = _last_days(table.normal & (table.weekday == w)[None, :], SHARE_WEEKS)
+        seen[:, w, 0] = picked.sum(axis=1)
+        own[:, w, :] = np.nan_to_num(_nanmean(np.where(picked[:, :, None], share, np.nan), axis=1))
+    recent = _last_days(table.normal, 7 * SHARE_WEEKS)
+    pooled = np.nan_to_num(_nanmean(np.where(recent[:, :, None], share, np.nan), axis=1))[:, None, :]
+    shares = _at((seen * own + SHARE_POOL_DAYS * pooled) / (seen + SHARE_POOL_DAYS), target)
     total = shares.sum(axis=2, keepdims=True)
     return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
 
@@ -153,8 +176,8 @@ def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
 
 
 def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
-    """[q, d] calendar keys: weekday, business day of the month from its start and from its end, and whether
-    the queue's previous scheduled day was closed (a public holiday), which piles work onto the next day.
+    """[q, d] calendar keys: weekday, business day of the month from its start and from its end, and the
+    business day after a public holiday (1, 2, ... AFTER_HOLIDAY_DAYS; 0 otherwise).
 
     A business day is one of the queue's opening weekdays that is not a public holiday. `dates` should run to
     the end of the last month needed so "days to month end" is known.
@@ -164,21 +187,21 @@ def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarr
     queues = len(site.queues)
     business = business_days(site, dates, holiday)
     from_start, from_end = month_position(business, dates)
-    after_closure = np.zeros((queues, len(dates)), dtype=bool)
+    after_holiday = np.zeros((queues, len(dates)), dtype=int)
     for q, queue in enumerate(site.queues):
         scheduled = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.days])
-        closed_before = np.zeros(len(dates), dtype=bool)
-        last_scheduled_closed = False
+        since = AFTER_HOLIDAY_DAYS + 1  # business days since the queue's last holiday on a scheduled day
         for d in range(len(dates)):
-            closed_before[d] = last_scheduled_closed
-            if scheduled[d]:
-                last_scheduled_closed = bool(holiday[d])
-        after_closure[q] = closed_before & business[q]
+            if scheduled[d] and holiday[d]:
+                since = 0
+            elif business[q, d]:
+                since += 1
+                after_holiday[q, d] = since if since <= AFTER_HOLIDAY_DAYS else 0
     return {
         "weekday": np.broadcast_to(weekday, (queues, len(dates))),
         "month_start": from_start,
         "month_end": from_end,
-        "after_closure": after_closure,
+        "after_holiday": after_holiday,
     }
 
 
@@ -189,8 +212,14 @@ def _extended_calendar(table: DayTable, target: pd.DatetimeIndex) -> pd.Datetime
     return pd.date_range(first, last, freq="D")
 
 
+def _first_normal(normal: np.ndarray) -> np.ndarray:
+    """[q]: index of each queue's first normal day (0 for a queue without one)."""
+    return np.argmax(normal, axis=1)
+
+
 def daily_ratios(table: DayTable) -> tuple[np.ndarray, np.ndarray]:
-    """(ratio, reference) per [q, d]: a normal day's total over the mean normal day of [d-35, d-7)."""
+    """(ratio, reference) per [q, d]: a normal day's total over the mean normal day of [d-35, d-7), or, before
+    that window holds 5 normal days, over the mean normal day of the queue's first 28 days."""
     totals = np.where(table.normal, np.nan_to_num(table.day_total), 0.0)
     counts = table.normal.astype(float)
     pad = RATIO_WINDOW_DAYS + RATIO_LAG_DAYS
@@ -200,7 +229,11 @@ def daily_ratios(table: DayTable) -> tuple[np.ndarray, np.ndarray]:
     hi, lo = d - RATIO_LAG_DAYS, d - RATIO_LAG_DAYS - RATIO_WINDOW_DAYS
     window_total = cum_total[:, hi - 1] - cum_total[:, lo - 1]
     window_count = cum_count[:, hi - 1] - cum_count[:, lo - 1]
-    reference = np.where(window_count >= 5, window_total / np.maximum(window_count, 1), np.nan)
+    # A day too early for its window (the first five weeks, or a new queue) is compared with the mean of the
+    # queue's first four weeks instead, so a queue with three weeks of history still learns its weekdays.
+    first = table.normal & (np.arange(table.days)[None, :] < _first_normal(table.normal)[:, None] + RATIO_WINDOW_DAYS)
+    start = np.where(first, np.nan_to_num(table.day_total), 0.0).sum(axis=1) / np.maximum(first.sum(axis=1), 1)
+    reference = np.where(window_count >= 5, window_total / np.maximum(window_count, 1), start[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(table.normal & (reference > 0), table.day_total / reference, np.nan)
     return ratio, reference
@@ -214,7 +247,7 @@ def _factor_keys(features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "weekday": features["weekday"],
         "month_start": np.minimum(features["month_start"], MONTH_START_DAYS),
         "month_end": np.minimum(features["month_end"], MONTH_END_DAYS),
-        "after_closure": features["after_closure"].astype(int),
+        "after_holiday": features["after_holiday"],
     }
 
 
@@ -240,7 +273,7 @@ def proportional_factors(features: dict[str, np.ndarray], ratio: np.ndarray, tra
                 values = key[q, : ratio.shape[1]][rows]
                 adjusted = ratio[q, rows] / others[q, rows]
                 new = np.ones(key.shape[1])
-                # Weekdays are seen every week; only the rare keys (month position, after a closure) are shrunk.
+                # Weekdays are seen every week; only the rare keys (month position, after a holiday) are shrunk.
                 shrink = 0.0 if name == "weekday" else FACTOR_SHRINKAGE_DAYS
                 for value in np.unique(values):
                     sample = adjusted[values == value]
