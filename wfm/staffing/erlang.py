@@ -1,7 +1,12 @@
-"""Erlang C staffing math for live queues: probability of waiting, service level, ASA, occupancy, staffing.
+"""Queueing math for live queues: probability of waiting, service level, ASA, abandonment, occupancy, staffing.
 
-The model is M/M/n (Erlang C): Poisson arrivals, exponential handle times, `n` identical servers, nobody
-abandons, an infinite queue. Traffic A = volume * aht_seconds / interval_seconds (Erlangs).
+Two models, chosen per queue by whether it has a mean patience:
+- Erlang C (M/M/n): Poisson arrivals, exponential handle times, `n` identical servers, nobody abandons, an
+  infinite queue. Traffic A = volume * aht_seconds / interval_seconds (Erlangs).
+- Erlang A (M/M/n+M): the same, but a waiting caller hangs up after an exponential patience with mean
+  `patience_seconds`. See `erlang_a` below for the exact formulas used.
+
+Erlang C:
 
     P(wait)         C(A, n) = n * B / (n - A * (1 - B)),  B = Erlang B(A, n), for n > A (1.0 otherwise)
     service level   SL      = 1 - C(A, n) * exp(-(n - A) * answer_seconds / aht_seconds)
@@ -15,8 +20,11 @@ scalar inputs give numpy scalars back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
+from scipy.special import gammainc, gammaln
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -33,6 +41,10 @@ ASA_CAP_SECONDS = 3600.0
 # 3,000 Erlangs into about 680 steps.
 _RECURSION_SIGMAS = 12.0
 _RECURSION_MARGIN = 20
+
+# Staffing searches stop here: a requirement above it (an ASA target of a second on 5,000 Erlangs, say) is
+# reported as an error naming the interval instead of being searched for ever.
+MAX_AGENTS = 100_000
 
 # Absolute slack when comparing a computed service level with its target, and when rounding counts up:
 # 8 / (1 - 0.2) is 10.000000000000002 in floating point and must stay 10 agents.
@@ -134,28 +146,158 @@ def erlang_c(traffic_erlangs: ArrayLike, agents: ArrayLike) -> FloatArray:
     return _unwrap(prob_wait)
 
 
-class _IntegerMetric:
-    """A metric evaluated at integer server counts (a small callable, so fractional staff can interpolate)."""
+def _validate_patience(patience_seconds: ArrayLike) -> FloatArray:
+    array = np.asarray(patience_seconds, dtype=np.float64)
+    if np.isnan(array).any() or (array <= 0).any():
+        raise ValueError("patience_seconds must be > 0 (mean time a caller waits before hanging up; inf = never)")
+    return array
 
-    def __init__(self, aht_seconds: FloatArray, answer_seconds: FloatArray | None, kind: str) -> None:
+
+# log G(x, y) by its series where the incomplete gamma function underflows (x far above y): the terms then
+# shrink at least geometrically, and the loop stops once they no longer change G in double precision.
+_KUMMER_UNDERFLOW = 1e-280
+_KUMMER_MAX_TERMS = 1_000_000
+
+
+def _log_kummer(x: FloatArray, y: FloatArray) -> FloatArray:
+    """log G(x, y), G = sum_{q>=0} prod_{j=1..q} y / (x + j) = Gamma(x+1) y^-x e^y P(x, y), for x > 0, y > 0.
+
+    (G is Kummer's function M(1, x+1, y); P the regularized lower incomplete gamma function.)
+    """
+    with np.errstate(divide="ignore", under="ignore"):
+        lower = gammainc(x, y)
+        result: FloatArray = gammaln(x + 1.0) - x * np.log(y) + y + np.log(lower)
+    todo = np.flatnonzero(lower < _KUMMER_UNDERFLOW)
+    if todo.size:
+        total = np.ones(todo.size)
+        term = np.ones(todo.size)
+        xs, ys = x[todo], y[todo]
+        active = np.arange(todo.size)
+        for q in range(1, _KUMMER_MAX_TERMS):
+            term[active] *= ys[active] / (xs[active] + q)
+            total[active] += term[active]
+            active = active[term[active] > 1e-17 * total[active]]
+            if not active.size:
+                break
+        result[todo] = np.log(total)
+    return result
+
+
+def _erlang_a_from_b(
+    traffic: FloatArray,
+    servers: FloatArray,
+    blocking: FloatArray,
+    aht_seconds: FloatArray,
+    answer_seconds: FloatArray,
+    patience_seconds: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(prob_wait, service_level, abandon_rate) of Erlang A at whole server counts, given Erlang B there.
+
+    With mu = 1/aht, theta = 1/patience, x = n mu / theta and y = lambda / theta (= A patience / aht), the
+    birth-death chain of the number in system has pi(n+q) / pi(n) = prod_{j=1..q} y / (x+j), whose sum over
+    q >= 0 is G(x, y) (see _log_kummer). A caller who finds q others waiting moves up at rate n mu + j theta
+    (j ahead) and hangs up at rate theta; the chance of moving up each time before hanging up telescopes to
+    x / (x+q+1), and the time to be answered, given that, is a sum of exponentials with rates n mu + j theta,
+    j = 1..q+1, for which exp(-theta S) ~ Beta(x+1, q+1). Summing over q (Gamma-function identities), with
+    B = Erlang B(A, n) and z = exp(-theta t):
+
+        P(wait)                        = G(y) / (1/B - 1 + G(y))
+        P(answered | waited)           = (x/y) (G(y) - 1) / G(y)
+        P(answered within t | waited)  = (x/y) [G(y) - 1 - (G(yz) - 1) z^x e^(y (1-z))] / G(y)
+
+    (G(y) short for G(x, y).) Everything is combined in logs, so 5,000 Erlangs neither overflow nor
+    underflow. tests/staffing_reference.py checks it against the chain solved numerically (stationary law by
+    a linear solve, the waiting caller's chain by a matrix exponential).
+    """
+    prob_wait = np.ones(traffic.shape)
+    answered = np.zeros(traffic.shape)
+    answered_within = np.zeros(traffic.shape)
+    staffed = servers > 0  # with nobody staffed every caller waits and none is answered
+    if staffed.any():
+        ratio = (patience_seconds / aht_seconds)[staffed]
+        x = servers[staffed] * ratio
+        y = traffic[staffed] * ratio
+        z = np.exp(-answer_seconds[staffed] / patience_seconds[staffed])
+        with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+            log_g = _log_kummer(x, y)
+            log_rest = np.log1p(-blocking[staffed]) - np.log(blocking[staffed])  # log(1/B - 1): a free server
+            prob_wait[staffed] = 1.0 / (1.0 + np.exp(log_rest - log_g))
+            # (G - 1) / G without losing digits when G is near 1: -expm1(-log G).
+            done = -np.expm1(-log_g)
+            log_g_z = _log_kummer(x, y * z)
+            late = np.exp(np.log(-np.expm1(-log_g_z)) + log_g_z + x * np.log(z) + y * (1.0 - z) - log_g)
+            answered[staffed] = np.clip(x / y * done, 0.0, 1.0)
+            answered_within[staffed] = np.clip(np.nan_to_num(x / y * (done - late)), 0.0, 1.0)
+    level: FloatArray = np.clip(1.0 - prob_wait + prob_wait * answered_within, 0.0, 1.0)
+    abandon: FloatArray = np.clip(prob_wait * (1.0 - answered), 0.0, 1.0)
+    return prob_wait, level, abandon
+
+
+def _erlang_c_level(
+    traffic: FloatArray, servers: FloatArray, prob_wait: FloatArray, aht: FloatArray, answer: FloatArray
+) -> FloatArray:
+    """SL = 1 - C exp(-(n - A) t / aht), 0 where the queue is unstable."""
+    stable = servers > traffic
+    with np.errstate(invalid="ignore", over="ignore"):
+        waited_out = np.exp(-np.where(stable, servers - traffic, 1.0) * answer / aht)
+    level: FloatArray = np.clip(np.where(stable, 1.0 - prob_wait * waited_out, 0.0), 0.0, 1.0)
+    return level
+
+
+class _IntegerMetric:
+    """A metric evaluated at integer server counts (a small callable, so fractional staff can interpolate).
+
+    Where `patience_seconds` is finite the queue is Erlang A, elsewhere Erlang C.
+    """
+
+    def __init__(
+        self, aht_seconds: FloatArray, answer_seconds: FloatArray | None, kind: str, patience_seconds: FloatArray
+    ) -> None:
         self.aht_seconds = aht_seconds
         self.answer_seconds = answer_seconds
         self.kind = kind
+        self.patience_seconds = patience_seconds
 
     def __call__(self, traffic: FloatArray, servers: IntArray) -> FloatArray:
-        prob_wait, servers_float = _integer_servers(traffic, servers)
+        shape = np.broadcast_shapes(traffic.shape, servers.shape)
+        traffic = np.atleast_1d(np.broadcast_to(traffic, shape))
+        servers = np.atleast_1d(np.broadcast_to(servers, shape))
+        blocking = _erlang_b(traffic, servers)
+        servers_float = servers.astype(np.float64)
+        prob_wait = _erlang_c_from_b(traffic, servers_float, blocking)
         stable = servers_float > traffic
-        headroom = np.where(stable, servers_float - traffic, 1.0)
-        with np.errstate(invalid="ignore", over="ignore"):
+        if self.kind == "service_level":
+            assert self.answer_seconds is not None
+            result = _erlang_c_level(traffic, servers_float, prob_wait, self.aht_seconds, self.answer_seconds)
+        elif self.kind == "asa":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                asa = prob_wait * self.aht_seconds / np.where(stable, servers_float - traffic, 1.0)
+            result = np.where(stable, np.minimum(asa, ASA_CAP_SECONDS), ASA_CAP_SECONDS)
+        else:  # abandonment: nobody abandons in Erlang C
+            result = np.zeros(traffic.shape)
+        result = np.array(result, dtype=np.float64)
+        patience = np.atleast_1d(np.broadcast_to(self.patience_seconds, traffic.shape))
+        aht = np.atleast_1d(np.broadcast_to(self.aht_seconds, traffic.shape))
+        patient = np.isfinite(patience)
+        if patient.any():
+            answer = self.answer_seconds if self.answer_seconds is not None else np.zeros(traffic.shape)
+            _, level, abandon = _erlang_a_from_b(
+                traffic[patient],
+                servers_float[patient],
+                blocking[patient],
+                aht[patient],
+                np.broadcast_to(answer, traffic.shape)[patient],
+                patience[patient],
+            )
             if self.kind == "service_level":
-                assert self.answer_seconds is not None
-                waited_out = np.exp(-headroom * self.answer_seconds / self.aht_seconds)
-                value = np.where(stable, 1.0 - prob_wait * waited_out, 0.0)
-                result: FloatArray = np.clip(value, 0.0, 1.0)
+                result[patient] = level
+            elif self.kind == "asa":
+                # Mean wait of every caller, answered or not (Little's law: theta E[queue] = lambda P(abandon)).
+                result[patient] = np.minimum(abandon * patience[patient], ASA_CAP_SECONDS)
             else:
-                asa = prob_wait * self.aht_seconds / headroom
-                result = np.where(stable, np.minimum(asa, ASA_CAP_SECONDS), ASA_CAP_SECONDS)
-        return result
+                result[patient] = abandon
+        out: FloatArray = result.reshape(shape)
+        return out
 
 
 def _interpolated(traffic: FloatArray, servers: FloatArray, compute: _IntegerMetric) -> FloatArray:
@@ -203,8 +345,12 @@ def service_level(
     agents: ArrayLike,
     answer_seconds: ArrayLike,
     concurrency: ArrayLike = 1,
+    patience_seconds: ArrayLike = np.inf,
 ) -> FloatArray:
-    """Share of contacts answered within `answer_seconds` (Erlang C), in [0, 1].
+    """Share of offered contacts answered within `answer_seconds`, in [0, 1].
+
+    Erlang C, or Erlang A where `patience_seconds` (the callers' mean patience) is finite: then a caller who
+    hangs up, before or after `answer_seconds`, counts as not answered within target.
 
     `agents` may be fractional (proficiency-weighted staff: an agent at proficiency 0.5 counts as half): the
     service level is interpolated linearly between the whole server counts on either side.
@@ -223,7 +369,9 @@ def service_level(
     answer_array = _as_float(answer_seconds, "answer_seconds")
     if np.isnan(answer_array).any() or (answer_array < 0).any():
         raise ValueError("answer_seconds must be >= 0")
-    return _live_metric(volume, aht_seconds, interval_seconds, agents, concurrency, answer_array, "service_level", 1.0)
+    return _live_metric(
+        volume, aht_seconds, interval_seconds, agents, concurrency, answer_array, "service_level", 1.0, patience_seconds
+    )
 
 
 def asa_seconds(
@@ -232,15 +380,37 @@ def asa_seconds(
     interval_seconds: ArrayLike,
     agents: ArrayLike,
     concurrency: ArrayLike = 1,
+    patience_seconds: ArrayLike = np.inf,
 ) -> FloatArray:
     """Average speed of answer (mean wait of all contacts, answered at once or not), in seconds.
+
+    With a finite `patience_seconds` (Erlang A) it is the mean wait of every caller, including the time
+    spent waiting by those who hung up, which is P(abandon) x patience_seconds.
 
     Where agents (times concurrency) <= traffic the queue is unstable and the true ASA is infinite; it is
     returned as the finite cap ASA_CAP_SECONDS (3600 s) so that averages over a day stay finite, and stable
     values above the cap are capped too. Fractional agents interpolate as in `service_level`; no volume
     gives 0.
     """
-    return _live_metric(volume, aht_seconds, interval_seconds, agents, concurrency, None, "asa", 0.0)
+    return _live_metric(volume, aht_seconds, interval_seconds, agents, concurrency, None, "asa", 0.0, patience_seconds)
+
+
+def abandon_rate(
+    volume: ArrayLike,
+    aht_seconds: ArrayLike,
+    interval_seconds: ArrayLike,
+    agents: ArrayLike,
+    patience_seconds: ArrayLike,
+    concurrency: ArrayLike = 1,
+) -> FloatArray:
+    """Share of offered contacts that hang up before being answered (Erlang A), in [0, 1].
+
+    0 where `patience_seconds` is infinite (Erlang C: nobody hangs up) or nobody called; 1 with no staff.
+    Fractional agents interpolate as in `service_level`.
+    """
+    return _live_metric(
+        volume, aht_seconds, interval_seconds, agents, concurrency, None, "abandon", 0.0, patience_seconds
+    )
 
 
 def _live_metric(
@@ -252,13 +422,17 @@ def _live_metric(
     answer_seconds: FloatArray | None,
     name: str,
     when_no_volume: float,
+    patience_seconds: ArrayLike = np.inf,
 ) -> FloatArray:
-    """An Erlang C metric interpolated over fractional staff, with `when_no_volume` where nobody called."""
+    """An Erlang C / A metric interpolated over fractional staff, with `when_no_volume` where nobody called."""
     volume_b, aht_b, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
+    patience = _validate_patience(patience_seconds)
     safe_aht = np.where(volume_b > 0, aht_b, 1.0)
     extra = [] if answer_seconds is None else [answer_seconds]
-    traffic, servers, safe_aht, volume_b, *answer_b = np.broadcast_arrays(traffic, servers, safe_aht, volume_b, *extra)
-    metric = _IntegerMetric(safe_aht, answer_b[0] if answer_b else None, name)
+    traffic, servers, safe_aht, volume_b, patience, *answer_b = np.broadcast_arrays(
+        traffic, servers, safe_aht, volume_b, patience, *extra
+    )
+    metric = _IntegerMetric(safe_aht, answer_b[0] if answer_b else None, name, patience)
     value = _interpolated(traffic, servers, metric)
     result: FloatArray = np.where(volume_b > 0, value, when_no_volume)
     return _unwrap(result)
@@ -282,6 +456,35 @@ def occupancy(
     return _unwrap(result)
 
 
+def _smallest_servers(meets: Callable[[IntArray, IntArray], np.ndarray], low: IntArray) -> IntArray:
+    """Per cell, the smallest server count >= low[cell] for which meets(cells, servers) holds.
+
+    `meets` must be monotone in the server count (once met, met for every larger count). Doubling finds a
+    count that meets it, then bisection the smallest; a cell needing more than MAX_AGENTS servers raises.
+    """
+    cells = np.arange(low.size)
+    high = np.maximum(low, 1)
+    pending = cells[~meets(cells, high)]
+    while pending.size:
+        high[pending] *= 2
+        if (high[pending] > MAX_AGENTS).any():
+            first = int(pending[high[pending] > MAX_AGENTS][0])
+            raise ValueError(
+                f"no staffing up to {MAX_AGENTS:,} agents meets the targets in interval #{first} "
+                "(check the targets: an ASA target of 0 s, say, can never be met)"
+            )
+        pending = pending[~meets(pending, high[pending])]
+    below = low - 1  # a count known not to be needed (or below the search range)
+    active = cells[high - below > 1]
+    while active.size:
+        middle = (below[active] + high[active]) // 2
+        ok = meets(active, middle)
+        high[active[ok]] = middle[ok]
+        below[active[~ok]] = middle[~ok]
+        active = active[high[active] - below[active] > 1]
+    return high
+
+
 def required_agents(
     volume: ArrayLike,
     aht_seconds: ArrayLike,
@@ -291,13 +494,17 @@ def required_agents(
     max_occupancy: ArrayLike = 1.0,
     concurrency: ArrayLike = 1,
     shrinkage: ArrayLike = 0.0,
+    patience_seconds: ArrayLike = np.inf,
+    max_asa_seconds: ArrayLike = np.inf,
 ) -> IntArray:
-    """Agents to schedule per interval: the fewest that meet the service level and the occupancy cap.
+    """Agents to schedule per interval: the fewest that meet every target, grossed up for shrinkage.
 
-    The smallest whole n with service_level(n) >= target and traffic / (n * concurrency) <= max_occupancy,
-    then grossed up for shrinkage (absence the schedule cannot see): ceil(n / (1 - shrinkage)). 0 where there
-    is no volume. All intervals are solved together: each starts at the least stable server count and steps up
-    one server at a time (an O(1) Erlang B update), so thousands of Erlangs cost a few hundred steps.
+    The smallest whole n with service_level(n) >= target, traffic / (n * concurrency) <= max_occupancy and
+    asa_seconds(n) <= max_asa_seconds (whichever binds), with Erlang A where `patience_seconds` is finite;
+    then ceil(n / (1 - shrinkage)) for the absence the schedule cannot see. 0 where there is no volume.
+    Erlang C cells start at the least stable server count and step up one server at a time (an O(1)
+    Erlang B update); Erlang A cells and the ASA target are found by bisection over the server count.
+    A requirement above MAX_AGENTS raises a ValueError rather than searching for ever.
     """
     volume_array = _as_float(volume, "volume")
     aht_array = _as_float(aht_seconds, "aht_seconds")
@@ -316,6 +523,10 @@ def required_agents(
     shrinkage_array = _as_float(shrinkage, "shrinkage")
     if np.isnan(shrinkage_array).any() or (shrinkage_array < 0).any() or (shrinkage_array >= 1).any():
         raise ValueError("shrinkage must be in [0, 1)")
+    patience_array = _validate_patience(patience_seconds)
+    asa_cap = np.asarray(max_asa_seconds, dtype=np.float64)
+    if np.isnan(asa_cap).any() or (asa_cap <= 0).any():
+        raise ValueError("max_asa_seconds must be > 0 (an average wait of 0 s needs infinite staff)")
 
     traffic = _traffic_erlangs(volume_array, aht_array, interval_array)
     shape = np.broadcast_shapes(
@@ -326,6 +537,8 @@ def required_agents(
         occupancy_cap.shape,
         concurrency_array.shape,
         shrinkage_array.shape,
+        patience_array.shape,
+        asa_cap.shape,
     )
     traffic_f = np.broadcast_to(traffic, shape).ravel()
     aht_f = np.where(traffic_f > 0, np.broadcast_to(aht_array, shape).ravel(), 1.0)
@@ -334,15 +547,20 @@ def required_agents(
     occupancy_f = np.broadcast_to(occupancy_cap, shape).ravel()
     concurrency_f = np.broadcast_to(concurrency_array, shape).ravel()
     shrinkage_f = np.broadcast_to(shrinkage_array, shape).ravel()
+    patience_f = np.broadcast_to(patience_array, shape).ravel()
+    asa_f = np.broadcast_to(asa_cap, shape).ravel()
 
-    # Servers (conversation slots) first: the smallest stable count that also respects the occupancy cap.
-    servers = np.maximum(np.floor(traffic_f) + 1.0, np.ceil(traffic_f / occupancy_f - _EPSILON)).astype(np.int64)
+    # Servers (conversation slots): at least the occupancy cap's count; Erlang C also needs a stable queue.
+    at_cap = np.ceil(traffic_f / occupancy_f - _EPSILON).astype(np.int64)
+    servers = np.where(np.isfinite(patience_f), at_cap, np.maximum(np.floor(traffic_f) + 1, at_cap)).astype(np.int64)
     needed = np.zeros(traffic_f.shape, dtype=np.int64)
-    todo = np.flatnonzero(traffic_f > 0)
+    todo = np.flatnonzero((traffic_f > 0) & ~np.isfinite(patience_f))
     if todo.size:
         blocking = _erlang_b(traffic_f[todo], servers[todo])
         current = servers[todo]
         while todo.size:
+            if (current > MAX_AGENTS).any():
+                raise ValueError(f"no staffing up to {MAX_AGENTS:,} agents meets the service level target")
             load = traffic_f[todo]
             prob_wait = _erlang_c_from_b(load, current.astype(np.float64), blocking)
             level = 1.0 - prob_wait * np.exp(-(current - load) * answer_f[todo] / aht_f[todo])
@@ -352,6 +570,28 @@ def required_agents(
             todo, current, blocking = todo[keep], current[keep] + 1, blocking[keep]
             load = traffic_f[todo] * blocking
             blocking = load / (current + load)
+
+    patient = np.flatnonzero((traffic_f > 0) & np.isfinite(patience_f))
+    if patient.size:
+
+        def level_met(cells: IntArray, count: IntArray) -> np.ndarray:
+            rows = patient[cells]
+            metric = _IntegerMetric(aht_f[rows], answer_f[rows], "service_level", patience_f[rows])
+            met: np.ndarray = metric(traffic_f[rows], count) >= target_f[rows] - 1e-12
+            return met
+
+        needed[patient] = _smallest_servers(level_met, servers[patient])
+
+    capped = np.flatnonzero((traffic_f > 0) & np.isfinite(asa_f))
+    if capped.size:
+
+        def asa_met(cells: IntArray, count: IntArray) -> np.ndarray:
+            rows = capped[cells]
+            metric = _IntegerMetric(aht_f[rows], None, "asa", patience_f[rows])
+            met: np.ndarray = metric(traffic_f[rows], count) <= asa_f[rows] + 1e-9
+            return met
+
+        needed[capped] = _smallest_servers(asa_met, needed[capped])
 
     # Whole agents: n agents give n * concurrency slots, and service level only grows with slots.
     agents = -(-needed // concurrency_f)
