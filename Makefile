@@ -33,6 +33,8 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	$(BIN)/python bench/forecast_bench.py
+	$(BIN)/python bench/staffing_bench.py
 	$(BIN)/python bench/schedule_bench.py
 
 clean:

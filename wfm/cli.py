@@ -62,7 +62,7 @@ _Loaded = TypeVar("_Loaded")
 def _load(path: Path, loader: Callable[[Path], _Loaded]) -> _Loaded:
     """Load with `loader` (load_scenario or load_forecast_inputs); bad input exits with EXIT_BAD_INPUT."""
     if not path.exists():
-        err.print(f"[red]error:[/red] {path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
+        _error(f"{path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
         return loader(path)
@@ -95,6 +95,11 @@ def _warn(lines: Iterable[str]) -> None:
     for line in lines:
         # The prefix is markup; the line is input text, escaped so a '[' in a file name is printed as is.
         err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
+
+
+def _error(message: str) -> None:
+    """`error: message` on stderr, the prefix in red and the message (input text) printed as is."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
 @app.command()
@@ -138,7 +143,7 @@ def forecast(
         try:
             start = dt.date.fromisoformat(since)
         except ValueError:
-            err.print(f"[red]error:[/red] --since {since!r} is not a date (expected YYYY-MM-DD)", markup=False)
+            _error(f"--since {since!r} is not a date (expected YYYY-MM-DD)")
             raise typer.Exit(EXIT_BAD_INPUT) from None
     _warn(loaded.warnings)
     try:
@@ -153,7 +158,7 @@ def forecast(
             plan_quantile=plan_quantile,
         )
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=False)
+        _error(f"{exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _warn(result.warnings)
     frame = result.forecast
@@ -201,6 +206,72 @@ def forecast(
     out.print(f"wrote {out_file} and {folder / 'forecast_accuracy.csv'}")
 
 
+@app.command()
+def staffing(
+    scenario: ScenarioArg,
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write requirements.csv")] = Path(
+        "schedules/requirements.csv"
+    ),
+    forecast_file: Annotated[
+        Path | None, typer.Option("--forecast", help="Use this forecast.csv instead of forecasting again")
+    ] = None,
+) -> None:
+    """Turn the forecast into requirements: agents per interval for live queues (Erlang C, or Erlang A where the
+    queue has patience_seconds; chat concurrency; shrinkage), and for deferred queues the work due by each
+    interval and the flattest capacity that meets every deadline (backlog.csv included).
+
+    Writes requirements.csv and, beside it, staffing_summary.csv (the table printed here).
+
+    Example: wfm staffing data/sample --forecast schedules/forecast.csv --out schedules/requirements.csv
+    """
+    from wfm.forecast import run_forecast
+    from wfm.staffing import build_requirements, requirements_summary
+
+    loaded = _load(scenario, load_scenario)
+    _warn(loaded.warnings)
+    try:
+        if forecast_file is not None:
+            demand = _read_forecast(forecast_file)
+        else:
+            result = run_forecast(loaded.history, loaded.site, events=loaded.events)
+            _warn(result.warnings)
+            demand = result.forecast
+        requirements = build_requirements(demand, loaded.site, loaded.backlog)
+    except ValueError as exc:
+        _error(f"{exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    summary = requirements_summary(requirements, loaded.site)
+    folder = out_file.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_file, _csv(requirements))
+    atomic_write_text(folder / "staffing_summary.csv", _csv(summary))
+
+    table = Table(title=f"Requirements {loaded.site.horizon.start} + {loaded.site.horizon.days} days")
+    columns = ("queue", "model", "volume", "peak agents", "agent-h", "SL at req.", "abandon", "work h", "due items")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("queue", "model") else "right")
+    for row in summary.itertuples(index=False):
+        live = row.kind == QueueKind.LIVE.value
+        peak = row.peak_agents if live else row.peak_capacity_agents
+        table.add_row(
+            str(row.queue),
+            str(row.model),
+            f"{row.volume:,.0f}",
+            _fmt(peak, ".0f" if live else ".1f"),
+            _fmt(row.agent_hours, ",.1f"),
+            _fmt(row.service_level, ".1%"),
+            _fmt(row.abandon_rate, ".1%"),
+            _fmt(row.work_hours, ",.1f"),
+            _fmt(row.items_due, ",.0f"),
+        )
+    out.print(table)
+    out.print(
+        "live: agents to schedule (after shrinkage) and the service level the requirement buys; deferred: peak of the "
+        "flattest capacity (agents at proficiency 1) that finishes every item by its deadline"
+    )
+    out.print(f"wrote {out_file} and {folder / 'staffing_summary.csv'}")
+
+
 def _outlier_frame(outliers: Any) -> pd.DataFrame:
     columns = ["queue", "date", "interval_start", "kind", "actual", "expected"]
     return pd.DataFrame([[getattr(o, c) for c in columns] for o in outliers], columns=columns)
@@ -214,20 +285,19 @@ def _read_forecast(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        err.print(f"[red]error:[/red] cannot read forecast {path}: {exc}", markup=False)
+        _error(f"cannot read forecast {path}: {exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     missing = {"interval_start", "queue", "volume", "aht_seconds"} - set(frame.columns)
     if missing:
-        err.print(
-            f"[red]error:[/red] {path}: missing column(s) {', '.join(sorted(missing))}; expected "
-            "interval_start,queue,volume,aht_seconds (as written by `wfm forecast`)",
-            markup=False,
+        _error(
+            f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
+            "interval_start,queue,volume,aht_seconds (as written by `wfm forecast`)"
         )
         raise typer.Exit(EXIT_BAD_INPUT)
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], errors="coerce")
     bad = frame.index[frame["interval_start"].isna()]
     if len(bad):
-        err.print(f"[red]error:[/red] {path}, row {bad[0] + 2}, column 'interval_start': not a date-time", markup=False)
+        _error(f"{path}, row {bad[0] + 2}, column 'interval_start': not a date-time")
         raise typer.Exit(EXIT_BAD_INPUT)
     return frame
 
@@ -254,7 +324,7 @@ def _plan_and_write(
     try:
         outcome = plan(loaded, options, forecast=given, progress=None if quiet else _progress)
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
-        err.print(f"[red]error:[/red] {exc}", markup=False)
+        _error(f"{exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _warn(outcome.warnings)
     result = outcome.result
@@ -368,13 +438,13 @@ def export(
     Example: wfm export schedules/2026-03-02 --format csv --agent A0042
     """
     if fmt not in ("csv", "json", "xlsx"):
-        err.print(f"[red]error:[/red] --format must be csv, json or xlsx, not {fmt!r}")
+        _error(f"--format must be csv, json or xlsx, not {fmt!r}")
         raise typer.Exit(EXIT_BAD_INPUT)
     needed = [run_folder / "shifts.csv", run_folder / "assignments.csv", run_folder / "kpis.json"]
     missing = [p.name for p in needed if not p.exists()]
     if missing:
-        err.print(
-            f"[red]error:[/red] {run_folder} is not a complete run folder (missing {', '.join(missing)}); "
+        _error(
+            f"{run_folder} is not a complete run folder (missing {', '.join(missing)}); "
             "give a folder written by `wfm run`."
         )
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -382,7 +452,7 @@ def export(
     segments = pd.read_csv(needed[1], dtype={"agent_id": str})
     if agent is not None:
         if agent not in set(shifts["agent_id"]) | set(segments["agent_id"]):
-            err.print(f"[red]error:[/red] agent {agent!r} has no shifts or activities in {run_folder}")
+            _error(f"agent {agent!r} has no shifts or activities in {run_folder}")
             raise typer.Exit(EXIT_BAD_INPUT)
         shifts = shifts[shifts["agent_id"] == agent]
         segments = segments[segments["agent_id"] == agent]
@@ -425,7 +495,7 @@ def demo(
     try:
         generate_operation(out_dir, agents=agents, queues=queues, seed=seed)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=False)
+        _error(f"{exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {out_dir}/")
 
@@ -440,9 +510,9 @@ def main() -> None:
         if os.environ.get("WFM_DEBUG"):
             traceback.print_exc()
         err.print(
-            f"[red]internal error:[/red] {type(exc).__name__}: {exc}. Earlier outputs are untouched. "
+            f"[red]internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')}. Earlier outputs are untouched. "
             "Please report this with the command line (WFM_DEBUG=1 shows the traceback).",
-            markup=False,
+            highlight=False,
         )
         sys.exit(EXIT_INTERNAL)
 

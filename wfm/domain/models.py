@@ -69,6 +69,9 @@ class Queue(Frozen):
     service_level: Fraction | None = None
     answer_seconds: Annotated[int, Field(gt=0)] | None = None
     max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.90
+    # Optional average-speed-of-answer target: staff so the mean wait is at most this (whichever binds).
+    max_asa_seconds: Annotated[float, Field(gt=0)] | None = None
+    # Callers' mean patience: with it the queue is Erlang A (callers hang up), without it Erlang C.
     patience_seconds: Annotated[float, Field(gt=0)] | None = None
     concurrency: Annotated[int, Field(ge=1, le=10)] = 1  # chats one agent handles at once
     # Deferred target: finish each item within `sla_hours` of arrival (moved to the next open time if closed).

@@ -17,6 +17,7 @@ import pandas as pd
 from wfm.domain import Queue, QueueKind, Scenario
 from wfm.scheduling.result import ScheduleResult
 from wfm.staffing import (
+    abandon_rate,
     asa_seconds,
     deferred_backlog,
     mean_aht_seconds,
@@ -36,6 +37,7 @@ COVERAGE_COLUMNS = (
     "scheduled_agents",
     "service_level",
     "asa_seconds",
+    "abandon_rate",
     "occupancy",
     "arrivals",
     "completed",
@@ -99,7 +101,7 @@ def compute_coverage(scenario: Scenario, requirements: pd.DataFrame, result: Sch
         aht = rows["aht_seconds"].to_numpy(dtype=float)
         scheduled = staffed[queue.id]
         nan = np.full(len(starts), np.nan)
-        live_metrics = {"service_level": nan, "asa_seconds": nan, "occupancy": nan}
+        live_metrics = {"service_level": nan, "asa_seconds": nan, "abandon_rate": nan, "occupancy": nan}
         deferred_metrics = {"arrivals": nan, "completed": nan, "backlog": nan, "items_past_sla": nan}
         if queue.kind is QueueKind.LIVE:
             is_open = np.array([queue.is_open(moment.to_pydatetime()) for moment in starts], dtype=bool)
@@ -108,11 +110,20 @@ def compute_coverage(scenario: Scenario, requirements: pd.DataFrame, result: Sch
             # expected to turn up, or service would look better than the floor will see it.
             shrinkage = queue.shrinkage if queue.shrinkage is not None else site.shrinkage
             args = (volume, aht, interval_seconds, scheduled * (1.0 - shrinkage))
+            # Erlang A where callers hang up (the queue has a mean patience), as the requirement was sized.
+            patience = np.inf if queue.patience_seconds is None else queue.patience_seconds
             live_metrics = {
                 "service_level": np.where(
-                    is_open, service_level(*args, queue.answer_seconds, queue.concurrency), np.nan
+                    is_open,
+                    service_level(*args, queue.answer_seconds, queue.concurrency, patience_seconds=patience),
+                    np.nan,
                 ),
-                "asa_seconds": np.where(is_open, asa_seconds(*args, queue.concurrency), np.nan),
+                "asa_seconds": np.where(
+                    is_open, asa_seconds(*args, queue.concurrency, patience_seconds=patience), np.nan
+                ),
+                "abandon_rate": np.where(
+                    is_open, abandon_rate(*args, patience_seconds=patience, concurrency=queue.concurrency), np.nan
+                ),
                 "occupancy": np.asarray(occupancy(*args, queue.concurrency), dtype=float),
             }
         else:

@@ -21,7 +21,7 @@ from wfm.domain import Queue
 _EPSILON = 1e-9
 
 
-def _grid_open_mask(interval_starts: pd.DatetimeIndex, queue: Queue, interval_minutes: int) -> np.ndarray:
+def grid_open_mask(interval_starts: pd.DatetimeIndex, queue: Queue, interval_minutes: int) -> np.ndarray:
     if interval_minutes <= 0:
         raise ValueError("interval_minutes must be > 0")
     step = np.timedelta64(interval_minutes, "m")
@@ -70,7 +70,7 @@ def deadline_index(interval_starts: pd.DatetimeIndex, queue: Queue, interval_min
     """
     if queue.sla_hours is None:
         raise ValueError(f"queue {queue.id!r} has no sla_hours: deadlines exist only for deferred queues")
-    open_mask = _grid_open_mask(interval_starts, queue, interval_minutes)
+    open_mask = grid_open_mask(interval_starts, queue, interval_minutes)
     size = len(interval_starts)
     arrival = np.arange(size, dtype=np.int64)
     minutes = (arrival * float(interval_minutes) + queue.sla_hours * 60.0).astype(np.float64)
@@ -87,7 +87,7 @@ def deadline_index_of(
     """
     if len(interval_starts) == 0:
         raise ValueError("interval_starts is empty")
-    open_mask = _grid_open_mask(interval_starts, queue, interval_minutes)
+    open_mask = grid_open_mask(interval_starts, queue, interval_minutes)
     minutes = (pd.Timestamp(deadline) - interval_starts[0]).total_seconds() / 60.0
     if minutes <= 0:
         return 0
@@ -191,3 +191,82 @@ def simulate_deferred(
     # Fluid arithmetic leaves crumbs like 1e-15 items; a planner should read them as zero.
     frame = pd.DataFrame({"completed": completed, "backlog": backlog, "items_past_sla": past_sla})
     return frame.mask(frame.abs() < 1e-9, 0.0)
+
+
+def minimal_capacity(
+    arrival_work: npt.ArrayLike, due_work: npt.ArrayLike, open_mask: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """The flattest capacity profile (work-minutes per interval) that finishes all work by its deadline.
+
+    `arrival_work[t]` work arrives in interval t (and may be worked from t on), `due_work[t]` work falls due by
+    the end of t, and capacity exists only in `open_mask` intervals. Cumulative capacity must stay between
+    cumulative due work (every deadline met) and cumulative arrived work (nothing is worked before it arrives),
+    and ends with exactly the work due inside the grid done (work due later is left for later). Of all such
+    profiles this returns the taut string between the two curves, open time on the x axis: it has the lowest
+    peak, and it minimises every convex cost of capacity at once; it is what earliest-deadline-first
+    scheduling at variable speed needs (Yao, Demers and Shenker 1995, for deadlines in arrival order as here).
+    Work due before the first open interval cannot be finished on time; it is done as early as possible.
+    """
+    arrival = np.asarray(arrival_work, dtype=np.float64)
+    due = np.asarray(due_work, dtype=np.float64)
+    is_open = np.asarray(open_mask, dtype=bool)
+    if not (arrival.shape == due.shape == is_open.shape) or arrival.ndim != 1:
+        raise ValueError("arrival_work, due_work and open_mask must be one value per interval, the same length")
+    if (arrival < 0).any() or (due < 0).any() or np.isnan(arrival).any() or np.isnan(due).any():
+        raise ValueError("arrival_work and due_work must be numbers >= 0")
+    capacity = np.zeros(arrival.shape)
+    opened = np.flatnonzero(is_open)
+    if not opened.size or due.sum() <= _EPSILON:
+        return capacity
+    arrived = np.cumsum(arrival)
+    owed = np.cumsum(due)
+    # Point j (1..K) is the end of the j-th open interval. It must have worked everything due before the next
+    # open interval starts (nothing can be worked in between) and nothing not yet arrived.
+    next_open = np.append(opened[1:], len(arrival))
+    upper = arrived[opened]
+    lower = np.minimum(owed[next_open - 1], upper)
+    lower = np.maximum.accumulate(lower)  # due work is cumulative; keep the bound monotone after the clamp
+    total = lower[-1]
+    lower[-1] = upper[-1] = total  # end with exactly the work due in the grid done
+    upper = np.maximum(upper, lower)
+    slopes = _taut_string(np.concatenate([[0.0], lower]), np.concatenate([[0.0], upper]))
+    capacity[opened] = slopes
+    return capacity
+
+
+def _taut_string(lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Slopes of the shortest path from (0, lower[0]) to (K, lower[K]) with lower[j] <= y(j) <= upper[j].
+
+    Greedy funnel: from the current corner, widen the segment point by point while some slope still passes
+    every bound seen; when the bounds cross, the path bends at the bound that closed the funnel, which becomes
+    the next corner.
+    """
+    points = len(lower) - 1
+    slopes = np.zeros(points)
+    x0, y0 = 0, float(lower[0])
+    while x0 < points:
+        low_slope, high_slope = -np.inf, np.inf
+        low_at = high_at = x0 + 1
+        bend: tuple[int, float, float] | None = None
+        for j in range(x0 + 1, points + 1):
+            run = j - x0
+            need = (lower[j] - y0) / run
+            room = (upper[j] - y0) / run
+            if need > high_slope + 1e-12:  # must climb above the lowest ceiling seen: bend at that ceiling
+                bend = (high_at, high_slope, float(upper[high_at]))
+                break
+            if room < low_slope - 1e-12:  # must stay below the highest floor seen: bend at that floor
+                bend = (low_at, low_slope, float(lower[low_at]))
+                break
+            if need >= low_slope:
+                low_slope, low_at = need, j
+            if room <= high_slope:
+                high_slope, high_at = room, j
+        if bend is None:  # the end point (where lower == upper) closes the funnel: one straight segment
+            slope = (lower[points] - y0) / (points - x0)
+            slopes[x0:points] = slope
+            break
+        corner, slope, height = bend
+        slopes[x0:corner] = slope
+        x0, y0 = corner, height
+    return slopes

@@ -444,12 +444,21 @@ def occupancy(
     interval_seconds: ArrayLike,
     agents: ArrayLike,
     concurrency: ArrayLike = 1,
+    patience_seconds: ArrayLike = np.inf,
 ) -> FloatArray:
-    """Share of staffed capacity spent handling contacts: traffic / (agents * concurrency), capped at 1.0.
+    """Share of staffed capacity spent handling contacts: carried traffic / (agents * concurrency), at most 1.
 
-    For chat this is the share of conversation slots in use. 0 when nobody is staffed.
+    Erlang C carries all the offered traffic; Erlang A (finite `patience_seconds`) only what is not abandoned,
+    traffic x (1 - abandon_rate), as in pyworkforce's Erlang A. For chat this is the share of conversation
+    slots in use. 0 when nobody is staffed.
     """
     _, _, traffic, servers, _ = _live_inputs(volume, aht_seconds, interval_seconds, agents, concurrency)
+    patience = np.broadcast_to(_validate_patience(patience_seconds), traffic.shape)
+    if np.isfinite(patience).any():
+        carried = 1.0 - np.broadcast_to(
+            abandon_rate(volume, aht_seconds, interval_seconds, agents, patience, concurrency), traffic.shape
+        )
+        traffic = traffic * np.where(np.isfinite(patience), carried, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(servers > 0, np.minimum(traffic / np.where(servers > 0, servers, 1.0), 1.0), 0.0)
     result: FloatArray = value.astype(np.float64)
@@ -550,9 +559,10 @@ def required_agents(
     patience_f = np.broadcast_to(patience_array, shape).ravel()
     asa_f = np.broadcast_to(asa_cap, shape).ravel()
 
-    # Servers (conversation slots): at least the occupancy cap's count; Erlang C also needs a stable queue.
+    # Servers (conversation slots): Erlang C needs a stable queue and at least the occupancy cap's count.
+    # Erlang A is stable with any staff and its cap is on the carried (not abandoned) load, checked below.
     at_cap = np.ceil(traffic_f / occupancy_f - _EPSILON).astype(np.int64)
-    servers = np.where(np.isfinite(patience_f), at_cap, np.maximum(np.floor(traffic_f) + 1, at_cap)).astype(np.int64)
+    servers = np.where(np.isfinite(patience_f), 0, np.maximum(np.floor(traffic_f) + 1, at_cap)).astype(np.int64)
     needed = np.zeros(traffic_f.shape, dtype=np.int64)
     todo = np.flatnonzero((traffic_f > 0) & ~np.isfinite(patience_f))
     if todo.size:
@@ -576,8 +586,13 @@ def required_agents(
 
         def level_met(cells: IntArray, count: IntArray) -> np.ndarray:
             rows = patient[cells]
-            metric = _IntegerMetric(aht_f[rows], answer_f[rows], "service_level", patience_f[rows])
-            met: np.ndarray = metric(traffic_f[rows], count) >= target_f[rows] - 1e-12
+            level = _IntegerMetric(aht_f[rows], answer_f[rows], "service_level", patience_f[rows])
+            abandon = _IntegerMetric(aht_f[rows], None, "abandon", patience_f[rows])
+            load = traffic_f[rows]
+            carried = load * (1.0 - abandon(load, count))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                busy = np.where(count > 0, carried / np.maximum(count, 1), np.inf)
+            met: np.ndarray = (level(load, count) >= target_f[rows] - 1e-12) & (busy <= occupancy_f[rows] + 1e-12)
             return met
 
         needed[patient] = _smallest_servers(level_met, servers[patient])

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import BacklogItem, Queue, QueueKind, Site
-from wfm.staffing.deferred import deadline_index, deadline_index_of
+from wfm.staffing.deferred import deadline_index, deadline_index_of, grid_open_mask, minimal_capacity
 from wfm.staffing.erlang import required_agents
 
 FORECAST_COLUMNS = ("interval_start", "queue", "volume", "aht_seconds")
@@ -31,6 +31,8 @@ REQUIREMENT_COLUMNS = (
     "due_items",
     "due_work_minutes",
     "deadline_index",
+    "due_work_cumulative_minutes",
+    "capacity_agents",
 )
 
 
@@ -109,11 +111,15 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
     """Per interval and queue: required agents (live) or arriving and due work (deferred).
 
     `forecast` has interval_start, queue, volume, aht_seconds for every queue on the horizon's full grid.
-    Live queues get `required_agents` from Erlang C with the queue's targets, concurrency, max_occupancy and
-    shrinkage (the queue's, else the site's); intervals the queue is closed need 0 agents, as nobody may be
-    scheduled on a closed queue. Deferred queues get `arrival_work_minutes`, `due_items`, `due_work_minutes`
-    (work whose deadline is this interval's end) and `deadline_index` (per arrival interval; -1 for live).
-    A deferred queue's backlog counts as arriving in the first interval at the queue's mean forecast AHT.
+    Live queues get `required_agents` from Erlang C (Erlang A when the queue has `patience_seconds`) with the
+    queue's targets (service level, max_asa_seconds, max_occupancy), concurrency and shrinkage (the queue's,
+    else the site's: unplanned absence only, as time off and fixed activities are already in the schedule);
+    intervals the queue is closed need 0 agents, as nobody may be scheduled on a closed queue. Deferred queues
+    get `arrival_work_minutes`, `due_items`, `due_work_minutes` (work whose deadline is this interval's end),
+    its running total `due_work_cumulative_minutes`, `deadline_index` (per arrival interval; -1 for live) and
+    `capacity_agents`: the flattest staffing at proficiency 1, before shrinkage, that finishes every item by
+    its deadline (`minimal_capacity`). A deferred queue's backlog counts as arriving in the first interval at
+    the queue's mean forecast AHT.
     """
     missing_columns = [c for c in FORECAST_COLUMNS if c not in forecast.columns]
     if missing_columns:
@@ -138,6 +144,7 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
         due_items = np.zeros(size)
         due_work = np.zeros(size)
         deadlines = np.full(size, -1, dtype=np.int64)
+        capacity_agents = np.zeros(size)
         if queue.kind is QueueKind.LIVE:
             assert queue.service_level is not None and queue.answer_seconds is not None
             shrinkage = queue.shrinkage if queue.shrinkage is not None else site.shrinkage
@@ -151,6 +158,8 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
                     max_occupancy=queue.max_occupancy,
                     concurrency=queue.concurrency,
                     shrinkage=shrinkage,
+                    patience_seconds=np.inf if queue.patience_seconds is None else queue.patience_seconds,
+                    max_asa_seconds=np.inf if queue.max_asa_seconds is None else queue.max_asa_seconds,
                 ),
                 dtype=np.int64,
             )
@@ -171,6 +180,8 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
                 if carried.deadline_index < size:
                     due_items[carried.deadline_index] += carried.items
                     due_work[carried.deadline_index] += carried_work
+            open_mask = grid_open_mask(starts, queue, site.interval_minutes)
+            capacity_agents = minimal_capacity(arrival_work, due_work, open_mask) / site.interval_minutes
         frames.append(
             pd.DataFrame(
                 {
@@ -184,6 +195,8 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
                     "due_items": due_items,
                     "due_work_minutes": due_work,
                     "deadline_index": deadlines,
+                    "due_work_cumulative_minutes": np.cumsum(due_work),
+                    "capacity_agents": capacity_agents,
                 }
             )
         )

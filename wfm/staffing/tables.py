@@ -34,7 +34,7 @@ BoolArray = npt.NDArray[np.bool_]
 # A lift below this share of an interval's volume is floating-point noise, not a hull.
 _HULL_TOLERANCE = 1e-9
 # Erlang A rows are evaluated this many cells at a time to bound the memory of the [cells, N+1] temporaries.
-_CHUNK_CELLS = 2048
+_CHUNK_CELLS = 256
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,22 @@ def service_table(
     safe_aht = np.where(volume_array > 0, aht_array, 1.0)
 
     cells = volume_array.size
+    raw: FloatArray = np.zeros((cells, max_agents + 1))
+    busy = np.flatnonzero(volume_array > 0)  # closed and silent intervals stay rows of zeros
+    if busy.size:
+        raw[busy] = volume_array[busy, None] * _level_grid(
+            traffic[busy], safe_aht[busy], float(answer_seconds), max_agents, slots, patience
+        )
+    answered = concave_majorant(raw)
+    scale = np.maximum(volume_array, 1.0)[:, None]
+    return ServiceTable(answered=answered, raw=raw, hulled=answered > raw + _HULL_TOLERANCE * scale)
+
+
+def _level_grid(
+    traffic: FloatArray, aht: FloatArray, answer_seconds: float, max_agents: int, slots: int, patience: float
+) -> FloatArray:
+    """Service level [cell, n] for n = 0..max_agents agents of `slots` servers each."""
+    cells = traffic.size
     agents = np.arange(max_agents + 1)
     blocking = np.empty((cells, max_agents + 1))
     current = np.ones(cells)  # Erlang B with 0 servers
@@ -141,25 +157,21 @@ def service_table(
             blocking[:, servers // slots] = current
     servers_grid = np.broadcast_to((agents * slots).astype(np.float64), (cells, max_agents + 1))
     traffic_grid = np.broadcast_to(traffic[:, None], servers_grid.shape)
-    aht_grid = np.broadcast_to(safe_aht[:, None], servers_grid.shape)
-    answer_grid = np.full(servers_grid.shape, float(answer_seconds))
-    if np.isfinite(patience):
-        level = np.empty(servers_grid.shape)
-        for start in range(0, cells, _CHUNK_CELLS):
-            part = slice(start, start + _CHUNK_CELLS)
-            _, part_level, _ = _erlang_a_from_b(
-                traffic_grid[part].ravel(),
-                servers_grid[part].ravel(),
-                blocking[part].ravel(),
-                aht_grid[part].ravel(),
-                answer_grid[part].ravel(),
-                np.full(servers_grid[part].size, patience),
-            )
-            level[part] = part_level.reshape(-1, max_agents + 1)
-    else:
+    aht_grid = np.broadcast_to(aht[:, None], servers_grid.shape)
+    answer_grid = np.full(servers_grid.shape, answer_seconds)
+    if not np.isfinite(patience):
         prob_wait = _erlang_c_from_b(traffic_grid, servers_grid, blocking)
-        level = _erlang_c_level(traffic_grid, servers_grid, prob_wait, aht_grid, answer_grid)
-    raw: FloatArray = np.where(volume_array[:, None] > 0, volume_array[:, None] * level, 0.0)
-    answered = concave_majorant(raw)
-    scale = np.maximum(volume_array, 1.0)[:, None]
-    return ServiceTable(answered=answered, raw=raw, hulled=answered > raw + _HULL_TOLERANCE * scale)
+        return _erlang_c_level(traffic_grid, servers_grid, prob_wait, aht_grid, answer_grid)
+    level = np.empty(servers_grid.shape)
+    for start in range(0, cells, _CHUNK_CELLS):
+        part = slice(start, start + _CHUNK_CELLS)
+        _, part_level, _ = _erlang_a_from_b(
+            traffic_grid[part].ravel(),
+            servers_grid[part].ravel(),
+            blocking[part].ravel(),
+            aht_grid[part].ravel(),
+            answer_grid[part].ravel(),
+            np.full(servers_grid[part].size, patience),
+        )
+        level[part] = part_level.reshape(-1, max_agents + 1)
+    return level
