@@ -116,7 +116,7 @@ def test_contradictory_rules_exit_3_naming_the_agent(tmp_path: Path) -> None:
 
 
 def test_every_command_explains_itself_with_an_example() -> None:
-    for command in ("validate", "forecast", "schedule", "run", "export", "demo"):
+    for command in ("validate", "forecast", "staffing", "schedule", "run", "export", "demo"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example: wfm" in result.output
@@ -151,3 +151,27 @@ def test_a_dropped_history_row_is_a_plain_warning_and_the_forecast_is_still_writ
     assert "warning: history.csv, row 5, column 'volume': 'abc' is not a number" in result.output
     assert "[yellow]" not in result.output
     assert out_file.exists()
+
+
+def test_staffing_writes_requirements_and_a_per_queue_summary(tmp_path: Path) -> None:
+    forecast_file = tmp_path / "forecast.csv"
+    made = runner.invoke(app, ["forecast", str(SAMPLE), "--out", str(forecast_file), "--backtest", "0"])
+    assert made.exit_code == 0, made.output
+    out_file = tmp_path / "requirements.csv"
+    result = runner.invoke(app, ["staffing", str(SAMPLE), "--forecast", str(forecast_file), "--out", str(out_file)])
+    assert result.exit_code == 0, result.output
+    requirements = pd.read_csv(out_file)
+    assert {"required_agents", "capacity_agents", "due_work_cumulative_minutes"} <= set(requirements.columns)
+    summary = pd.read_csv(tmp_path / "staffing_summary.csv").set_index("queue")
+    assert summary.loc["voice_service", "model"] == "Erlang A 180s"  # the sample's voice queue has patience
+    assert summary.loc["chat", "model"] == "Erlang A 300s chat x2"
+    assert summary.loc["collections", "model"] == "deadlines"
+    assert 0.8 <= summary.loc["voice_service", "service_level"] <= 1
+    assert "Erlang A 180s" in result.output
+
+
+def test_staffing_with_an_unreadable_forecast_exits_2_with_a_plain_message(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["staffing", str(SAMPLE), "--forecast", str(tmp_path / "missing.csv")])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "error: cannot read forecast" in result.output
+    assert "[red]" not in result.output and "Traceback" not in result.output

@@ -35,7 +35,7 @@ def queueing_model(queue_kind: QueueKind, patience_seconds: float | None, concur
 
 def requirements_summary(requirements: pd.DataFrame, site: Site) -> pd.DataFrame:
     """One row per queue: live queues' peak and total agent-hours and the service level and abandonment the
-    requirement buys (on the staff expected after shrinkage, volume-weighted over open intervals); deferred
+    requirement buys (on the staff expected after shrinkage, weighted by the volume of open intervals); deferred
     queues' work, the items due in the horizon and the peak of the flattest capacity that meets every deadline.
     """
     interval_hours = site.interval_minutes / 60
@@ -68,6 +68,10 @@ def requirements_summary(requirements: pd.DataFrame, site: Site) -> pd.DataFrame
             seconds = site.interval_minutes * 60
             level = service_level(volume, aht, seconds, attending, queue.answer_seconds, queue.concurrency, patience)
             abandon = abandon_rate(volume, aht, seconds, attending, patience, queue.concurrency)
+            # Volume the forecast puts in closed hours is nobody's to answer; weigh open intervals only.
+            starts = pd.to_datetime(part["interval_start"])
+            is_open = np.array([queue.is_open(moment.to_pydatetime()) for moment in starts], dtype=bool)
+            volume = np.where(is_open, volume, 0.0)
             weight = volume.sum()
             row |= {
                 "peak_agents": float(required.max(initial=0)),
