@@ -175,3 +175,28 @@ def test_staffing_with_an_unreadable_forecast_exits_2_with_a_plain_message(tmp_p
     assert result.exit_code == EXIT_BAD_INPUT
     assert "error: cannot read forecast" in result.output
     assert "[red]" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("aht_seconds", "0", "column 'aht_seconds': '0' is not a handle time > 0"),
+        ("aht_seconds", "-90", "column 'aht_seconds': '-90' is not a handle time > 0"),
+        ("volume", "-3", "column 'volume': '-3' is not a number >= 0"),
+        ("volume", "many", "column 'volume': 'many' is not a number >= 0"),
+    ],
+)
+def test_staffing_names_the_forecast_row_with_an_impossible_value(
+    tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    forecast_file = tmp_path / "forecast.csv"
+    made = runner.invoke(app, ["forecast", str(SAMPLE), "--out", str(forecast_file), "--backtest", "0"])
+    assert made.exit_code == 0, made.output
+    frame = pd.read_csv(forecast_file, dtype=str)
+    busy = frame.index[pd.to_numeric(frame["volume"]) > 0][0]
+    frame.loc[busy, column] = value
+    frame.to_csv(forecast_file, index=False)
+    result = runner.invoke(app, ["staffing", str(SAMPLE), "--forecast", str(forecast_file)])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert f"forecast.csv, row {busy + 2}, {message}" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -299,6 +299,25 @@ def _read_forecast(path: Path) -> pd.DataFrame:
     if len(bad):
         _error(f"{path}, row {bad[0] + 2}, column 'interval_start': not a date-time")
         raise typer.Exit(EXIT_BAD_INPUT)
+    # Staffing needs a volume >= 0 everywhere and a handle time > 0 wherever there is volume; name the first
+    # offending row (row 1 is the header) rather than fail later on a whole column.
+    volume = pd.to_numeric(frame["volume"], errors="coerce")
+    aht = pd.to_numeric(frame["aht_seconds"], errors="coerce")
+    checks = (
+        ("volume", ~(volume >= 0), "a number >= 0 (contacts or items in the interval)"),
+        ("aht_seconds", (volume > 0) & ~(aht > 0), "a handle time > 0 seconds wherever volume > 0"),
+    )
+    for column, wrong, expected in checks:
+        rows = frame.index[wrong.to_numpy()]
+        if len(rows):
+            value = frame.loc[rows[0], column]
+            shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+            _error(
+                f"{path}, row {rows[0] + 2}, column '{column}': '{shown}' is not {expected} "
+                f"({len(rows)} such row(s)); fix the forecast or rerun `wfm forecast`"
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)
+    frame["volume"], frame["aht_seconds"] = volume, aht
     return frame
 
 
