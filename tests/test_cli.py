@@ -25,6 +25,7 @@ CONTRACT_FILES = {
     "roster.xlsx",
     "manifest.json",
     "forecast_accuracy.csv",
+    "staffing_summary.csv",
 }
 runner = CliRunner()
 

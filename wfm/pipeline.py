@@ -26,7 +26,7 @@ from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
 from wfm.scheduling import ScheduleResult, schedule
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
-from wfm.staffing import build_requirements
+from wfm.staffing import build_requirements, requirements_summary
 
 # Exit codes, documented in the README: cron and the batch job read them.
 EXIT_OK = 0
@@ -152,6 +152,9 @@ def write_run(
         if outcome.forecast_accuracy is not None:
             accuracy_csv = outcome.forecast_accuracy.to_csv(index=False, float_format="%.4f")
             (staging / "forecast_accuracy.csv").write_text(accuracy_csv, encoding="utf-8")
+        # What each queue needs and what the requirement buys, as `wfm staffing` prints it.
+        summary_csv = requirements_summary(outcome.requirements, scenario.site).to_csv(index=False, float_format="%.4f")
+        (staging / "staffing_summary.csv").write_text(summary_csv, encoding="utf-8")
         outcome.stage_seconds["reports"] = time.monotonic() - started
         manifest = {
             "wfm_version": __version__,
