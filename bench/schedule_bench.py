@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/schedule_bench.py                       # the bundled sample, 60 s limit
     .venv/bin/python bench/schedule_bench.py --agents 150 1000 --time-limit 300
+    .venv/bin/python bench/schedule_bench.py --blend                # cross-training off vs on, same scenario
 
 Each row: operation size, model size, solver status, objective, bound, gap, solve seconds, end-to-end seconds,
 service level (volume-weighted, recomputed with Erlang C on the staff actually planned), items past SLA,
@@ -17,15 +18,32 @@ import time
 from pathlib import Path
 
 from wfm.demo import generate_operation
+from wfm.domain import Scenario
 from wfm.io import load_scenario
 from wfm.pipeline import RunOptions, plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bench_one(path: Path, label: str, options: RunOptions) -> dict[str, object]:
+def home_office_only(scenario: Scenario) -> Scenario:
+    """The same operation with cross-training switched off: each agent keeps only their home office's queues.
+
+    An agent whose every skill is in another office (none in the sample) would keep them, so nobody is dropped.
+    """
+    office_of = {q.id: q.office for q in scenario.site.queues}
+    kept = []
+    for agent in scenario.agents:
+        skills = [s for s in scenario.skills if s.agent_id == agent.agent_id]
+        home = [s for s in skills if office_of[s.queue] == agent.office]
+        kept.extend(home or skills)
+    return scenario.model_copy(update={"skills": tuple(kept)})
+
+
+def bench_one(path: Path, label: str, options: RunOptions, *, blended: bool = True) -> dict[str, object]:
     started = time.monotonic()
     scenario = load_scenario(path)
+    if not blended:
+        scenario = home_office_only(scenario)
     outcome = plan(scenario, options)
     total = time.monotonic() - started
     result = outcome.result
@@ -59,15 +77,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-sample", action="store_true", help="skip the bundled sample")
+    parser.add_argument(
+        "--blend", action="store_true", help="also plan each operation with cross-training off (home office only)"
+    )
     args = parser.parse_args(argv)
     options = RunOptions(seed=args.seed, time_limit_seconds=args.time_limit)
 
     rows = []
     if not args.no_sample:
+        if args.blend:
+            rows.append(bench_one(ROOT / "data" / "sample", "sample, home office only", options, blended=False))
         rows.append(bench_one(ROOT / "data" / "sample", "sample", options))
     for agents in args.agents:
         with tempfile.TemporaryDirectory() as folder:
             generate_operation(Path(folder), agents=agents, queues=args.queues, seed=args.seed)
+            if args.blend:
+                label = f"generated-{agents}, home office only"
+                rows.append(bench_one(Path(folder), label, options, blended=False))
             rows.append(bench_one(Path(folder), f"generated-{agents}", options))
 
     print(f"time limit {args.time_limit:g} s, seed {args.seed}, 2 solver workers (site.toml)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 import pytest
 from scheduling_fixtures import CASES, START, VOICE, requirements, scenario, site
@@ -181,3 +182,83 @@ def test_kpis_of_a_blended_plan_count_every_case_done_on_time() -> None:
     cases = coverage[coverage["queue"] == "cases"]
     assert cases["items_past_sla"].sum() == 0.0
     assert cases["completed"].sum() == pytest.approx(48.0)
+
+
+def test_an_impossible_week_names_the_agent_and_the_smallest_set_of_conflicting_rules() -> None:
+    # 36 paid hours need 5 eight-hour days; 2 days off allow 5, so the hours pre-check passes. But at most one
+    # working day in a row allows only Mon, Wed, Fri, Sun: 32 hours. No single rule is at fault, the pair is.
+    from scheduling_fixtures import FULL_TIME
+
+    strict = FULL_TIME.model_copy(update={"min_hours_week": 36, "max_consecutive_days": 1})
+    the_site = site().model_copy(update={"contracts": (strict,)})
+    the_scenario = scenario(the_site, {"A1": {"voice": 1.0}, "A2": {"voice": 1.0}})
+    result = schedule(the_scenario, requirements(the_site, {"voice": 1.0}))
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.runtime_seconds == 0.0  # found from each agent's own week, without the full solve
+    lines = [line for line in result.message.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2 and "agent A1 (ft)" in lines[0] and "agent A2 (ft)" in lines[1]
+    # The deletion filter keeps exactly the rules that conflict: weekly hours and consecutive days.
+    assert "weekly_hours" in lines[0] and "max_consecutive_days" in lines[0]
+    assert "days_off" not in lines[0] and "min_rest" not in lines[0]
+
+
+def test_the_warm_start_is_a_complete_feasible_solution_the_solver_accepts_as_is() -> None:
+    # Measured before the fix: one constant of the model was hinted 0 against its domain [1, 1], so CP-SAT
+    # rejected the whole hint. Fixing every variable to its hint must now give a solution.
+    from ortools.sat.python import cp_model
+
+    from wfm.scheduling.model import build_model, warm_start
+
+    the_site = site()
+    the_scenario = scenario(the_site, {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1}})
+    table = requirements(
+        the_site, {"voice": 1.0}, {"cases": (600.0, dt.datetime(2026, 3, 2, 8), dt.datetime(2026, 3, 2, 20))}
+    )
+    table.loc[table["queue"] == "voice", "volume"] = 12.0  # the service tables need volume
+    ctx = build_model(build_problem(the_scenario, table))
+    assert warm_start(ctx, seed=1) == []
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL
+
+
+def test_service_lines_are_the_segments_of_the_concave_table_in_model_units() -> None:
+    # Table (contacts answered within target) for 0..3 attending agents: 0, 6, 9, 10 of 12 contacts.
+    # Attendance 1: one agent = 100 hundredths; lost in thousandths. Segment 0-1: lost >= 12000 - 60 * staff;
+    # 1-2: lost >= (12 - 6 + 3 * 1) * 1000 - 30 * staff = 9000 - 30 staff; 2-3: (12 - 9 + 1 * 2) * 1000 - 10 staff;
+    # beyond 3 agents the flat tail: lost >= 2000.
+    from wfm.scheduling.model import _service_lines
+
+    lines = _service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 1.0, 12.0)
+    assert lines == [(12000, 60), (9000, 30), (5000, 10), (2000, 0)]
+    # 30 % shrinkage: a scheduled hundredth is 0.7 attending hundredths, so every slope is 0.7 x as steep.
+    assert [slope for _, slope in _service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 0.7, 12.0)] == [42, 21, 7, 0]
+
+
+def test_with_service_weights_the_spare_agent_goes_where_service_rises_most() -> None:
+    # Two live queues with one single-skilled agent each, and F1 who can take either. By head count `quiet` is
+    # short (it asks for 2), but `busy` has 12 contacts an interval against 1, so a second agent answers far
+    # more there. Chasing the head count sends F1 to `quiet`; maximising service sends F1 to `busy`.
+    busy = VOICE.model_copy(update={"id": "busy"})
+    quiet = VOICE.model_copy(update={"id": "quiet"})
+    base = site(days=1, queues=(busy, quiet))
+    table = requirements(base, {"busy": 1.0, "quiet": 2.0})
+    table.loc[table["queue"] == "busy", "volume"] = 12.0
+    table.loc[table["queue"] == "quiet", "volume"] = 1.0
+
+    def hours_of_f1(**weights: float) -> dict[str, float]:
+        the_site = base.model_copy(update={"weights": base.weights.model_copy(update=weights)})
+        skills = {"B1": {"busy": 1.0}, "Q1": {"quiet": 1.0}, "F1": {"busy": 1.0, "quiet": 1.0}}
+        result = schedule(scenario(the_site, skills), table)
+        assert result.status.has_plan
+        worked: dict[str, float] = defaultdict(float)
+        for segment in result.segments:
+            if segment.agent_id == "F1" and segment.activity == "work":
+                worked[segment.queue or ""] += (segment.end - segment.start).total_seconds() / 3600
+        return worked
+
+    by_head_count = hours_of_f1(understaffing_per_agent_hour=100.0, unanswered_contact=0.0)
+    by_service = hours_of_f1(understaffing_per_agent_hour=0.0, unanswered_contact=5.0)
+    assert by_head_count["quiet"] > 3 * by_head_count["busy"]
+    assert by_service["busy"] > 3 * by_service["quiet"]

@@ -50,6 +50,7 @@ from wfm.domain import (
     Weights,
     parse_clock,
 )
+from wfm.domain.models import ShiftRequest
 from wfm.io.errors import Problem, ScenarioError
 
 __all__ = ["ForecastInputs", "load_forecast_inputs", "load_scenario", "load_site"]
@@ -101,6 +102,7 @@ _TABLES: dict[str, _TableSpec] = {
     "previous_shifts": _TableSpec(("agent_id", "start", "end")),
     "backlog": _TableSpec(("queue", "items", "oldest_arrival")),
     "events": _TableSpec(("date", "queue"), ("multiplier", "closed")),
+    "requests": _TableSpec(("agent_id", "date", "shift_template", "on"), ("weight",)),
 }
 
 
@@ -562,6 +564,7 @@ class _SiteFacts:
     queue_ids: set[str] | None = None
     deferred_queue_ids: set[str] | None = None
     contract_ids: set[str] | None = None
+    template_ids: set[str] | None = None
     interval_minutes: int | None = None
     timezone: str | None = None  # IANA name; history times are read as wall-clock time there
 
@@ -578,6 +581,7 @@ class _SiteFacts:
             queue_ids=ids("queues"),
             deferred_queue_ids=ids("queues", lambda q: q.get("kind") == "deferred"),
             contract_ids=ids("contracts"),
+            template_ids=ids("shift_templates"),
             interval_minutes=interval if interval in (15, 30) and not isinstance(interval, bool) else None,
             timezone=_known_timezone(raw.get("timezone", "UTC")),
         )
@@ -727,6 +731,7 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
         queue_ids={q.id for q in site.queues},
         deferred_queue_ids={q.id for q in site.queues if q.kind == "deferred"},
         contract_ids={c.id for c in site.contracts},
+        template_ids={t.id for t in site.shift_templates},
         interval_minutes=site.interval_minutes,
         timezone=site.timezone,
     )
@@ -1045,6 +1050,182 @@ def _load_events(table: _Table, facts: _SiteFacts, out: _Collector) -> list[Even
         if built is not None:
             events.append(built)
     return events
+
+
+# requests.csv: one row per wish, "A0042,2026-03-02,early,on,5". The `on` column says whether the agent wants the
+# shift (or the day off) or would rather not have it; `weight` is what leaving the wish ungranted costs.
+EXPECTED_WANTED = "on or off (on: the agent asks for it; off: they would rather not have it)"
+EXPECTED_WEIGHT = "a weight, a number > 0"
+_WANTED = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+
+
+def _wanted(text: str) -> bool:
+    wanted = _WANTED.get(text.lower())
+    if wanted is None:
+        raise _Bad(EXPECTED_WANTED, "true/false, yes/no and 1/0 work too.")
+    return wanted
+
+
+def _request_weight(overtime_per_hour: float) -> Callable[[str], float]:
+    scale = (
+        f"A weight is what leaving the request ungranted costs, in the points of [weights] in site.toml "
+        f"(an hour of overtime costs overtime_per_hour = {overtime_per_hour:g}); a blank weight means 1."
+    )
+
+    def parse(text: str) -> float:
+        try:
+            value = _float(text, EXPECTED_WEIGHT)
+        except _Bad as bad:
+            raise _Bad(EXPECTED_WEIGHT, f"{bad.hint} {scale}".strip()) from None
+        if value == 0:
+            raise _Bad(EXPECTED_WEIGHT, f"To withdraw a request, delete its row. {scale}")
+        if value < 0:
+            raise _Bad(EXPECTED_WEIGHT, f"For a shift the agent would rather not have, write off in 'on'. {scale}")
+        return value
+
+    return parse
+
+
+def _request_template(known: set[str] | None) -> Callable[[str], str]:
+    """A template id of site.toml or 'off' (any case) for a day off."""
+    choices = None if known is None else {*known, ShiftRequest.DAY_OFF}
+    reference = _reference(
+        choices, "a shift template", "site.toml or 'off' for a day off", "Fix the value or add the template."
+    )
+
+    def parse(text: str) -> str:
+        if text.lower() == ShiftRequest.DAY_OFF and (known is None or text not in known):
+            return ShiftRequest.DAY_OFF
+        return reference(text)
+
+    return parse
+
+
+def _load_requests(
+    table: _Table,
+    facts: _SiteFacts,
+    site: Site | None,
+    staff_rows: dict[str, int] | None,
+    contracts: Mapping[str, str],
+    out: _Collector,
+    notes: _Collector,
+) -> list[ShiftRequest]:
+    """Agents' shift requests. A request that can never be granted (a template outside the agent's contract) is
+    an error; one dated outside the horizon is dropped with a warning (last month's requests may stay in the
+    file), and so is a "rather not" for a template the agent's contract never gives them (it has no effect)."""
+    requests: list[ShiftRequest] = []
+    clashing = sorted(t for t in facts.template_ids or () if t.lower() == ShiftRequest.DAY_OFF)
+    for name in clashing:
+        out.add(
+            Problem(
+                table.label,
+                None,
+                "shift_template",
+                None,
+                f"site.toml defines a shift template '{name}', so '{name}' here could mean that shift or a day off",
+                "Rename the template in site.toml (and in its contracts).",
+            )
+        )
+    agent = _agent_ref(staff_rows)
+    template = _request_template(facts.template_ids)
+    weight_of = _request_weight(site.weights.overtime_per_hour if site is not None else Weights().overtime_per_hour)
+    horizon = site.horizon if site is not None else None
+    seen: dict[tuple[str, dt.date, str], tuple[bool, int]] = {}
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        agent_id = row.cell("agent_id", agent)
+        date = row.cell("date", _date)
+        template_id = row.cell("shift_template", template)
+        wanted = row.cell("on", _wanted)
+        weight = row.cell("weight", weight_of, default=1.0)
+
+        if date is not None and horizon is not None and not horizon.start <= date < horizon.end:
+            if row.ok:
+                last = horizon.end - dt.timedelta(days=1)
+                notes.add(
+                    Problem(
+                        table.label,
+                        number,
+                        "date",
+                        record["date"],
+                        f"a date in the planning horizon ({horizon.start} to {last}, [horizon] in site.toml)",
+                        ROW_DROPPED,
+                    ),
+                    kind="request outside the horizon",
+                )
+            continue
+
+        contract_id = contracts.get(agent_id) if agent_id is not None else None
+        if site is not None and contract_id in site.contract_by_id and template_id not in (None, ShiftRequest.DAY_OFF):
+            allowed = site.contract_by_id[contract_id].shift_templates
+            if template_id not in allowed:
+                expected = (
+                    f"a shift template the contract of agent '{agent_id}' allows (contract '{contract_id}' in "
+                    f"site.toml allows: {_listing(list(allowed))}; or 'off' for a day off)"
+                )
+                if wanted is False:
+                    notes.add(
+                        Problem(
+                            table.label,
+                            number,
+                            "shift_template",
+                            record["shift_template"],
+                            expected,
+                            f"The agent never works it anyway, so the request has no effect. {ROW_DROPPED}",
+                        ),
+                        kind="request outside the contract",
+                    )
+                    continue
+                if wanted is True:
+                    row.fail(
+                        "shift_template",
+                        record["shift_template"],
+                        expected,
+                        "A request for it could never be granted; fix the template, or the agent's contract in "
+                        "staff.csv or site.toml.",
+                    )
+
+        if agent_id is not None and date is not None and template_id is not None and wanted is not None:
+            key = (agent_id, date, template_id)
+            earlier = seen.get(key)
+            if earlier is None:
+                seen[key] = (wanted, number)
+            elif earlier[0] == wanted:
+                asks = "asks for it" if wanted else "says they would rather not have it"
+                row.fail(
+                    "shift_template",
+                    record["shift_template"],
+                    f"a new request for agent '{agent_id}' on {date} (row {earlier[1]} already {asks})",
+                    "Keep one row per request; to make it count more, raise its weight.",
+                )
+            else:
+                asks = "asks for" if earlier[0] else "would rather not have"
+                row.fail(
+                    "on",
+                    record["on"],
+                    f"consistent with row {earlier[1]}, where agent '{agent_id}' {asks} '{template_id}' on {date}",
+                    "Keep the row that is right and delete the other.",
+                )
+
+        built = _build(
+            row,
+            ShiftRequest,
+            {
+                "agent_id": "agent_id",
+                "date": "date",
+                "shift_template": "shift_template",
+                "wanted": "on",
+                "weight": "weight",
+            },
+            agent_id=agent_id,
+            date=date,
+            shift_template=template_id,
+            wanted=wanted,
+            weight=weight,
+        )
+        if built is not None:
+            requests.append(built)
+    return requests
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1703,6 +1884,10 @@ def _load(source: _Source, out: _Collector, notes: _Collector) -> Scenario | Non
     previous = _optional(tables["previous_shifts"], lambda t: _load_periods(t, PreviousShift, staff_rows, out))
     backlog = _optional(tables["backlog"], lambda t: _load_backlog(t, facts, out))
     events = _optional(tables["events"], lambda t: _load_events(t, facts, out))
+    contracts = {a.agent_id: a.contract for a in agents}
+    requests = _optional(
+        tables["requests"], lambda t: _load_requests(t, facts, site, staff_rows, contracts, out, notes)
+    )
 
     if out or site is None or history is None:
         return None
@@ -1717,6 +1902,7 @@ def _load(source: _Source, out: _Collector, notes: _Collector) -> Scenario | Non
             previous_shifts=tuple(previous),
             backlog=tuple(backlog),
             events=tuple(events),
+            requests=tuple(requests),
             history=history,
             warnings=_rendered(notes),
         )

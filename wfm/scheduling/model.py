@@ -17,10 +17,11 @@ Staff counts are in hundredths of an agent (proficiency 0.65 counts 65) to keep 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -30,10 +31,11 @@ from ortools.sat.python import cp_model
 from wfm.domain import QueueKind
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.result import SolveStatus
-from wfm.scheduling.rules import HARD_RULES
+from wfm.scheduling.rules import HARD_RULES, Rule
 
 SCALE = 100  # staff in hundredths of an agent
 SHORTFALL_TIER = 0.20  # first 20% of a requirement short costs the base weight, beyond that twice
+CONTACT_SCALE = 1000  # lost contacts in thousandths
 
 
 @dataclass
@@ -166,6 +168,8 @@ def _objective(ctx: ModelContext) -> None:
                 base = weights.understaffing_per_agent_hour * interval_hours / SCALE
                 ctx.objective.append((base, short_a))
                 ctx.objective.append((2 * base, short_b))
+            if weights.unanswered_contact > 0 or weights.contact_below_target > 0:
+                _service(ctx, queue_id)
         else:
             _deferred(ctx, queue_id)
     for var in ctx.overtime.values():
@@ -173,6 +177,65 @@ def _objective(ctx: ModelContext) -> None:
     for var in ctx.undertime.values():
         ctx.objective.append((weights.undertime_per_hour / 60, var))
     model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+
+
+def _service(ctx: ModelContext, queue_id: str) -> None:
+    """Contacts not answered within target, from the concave service tables, as a cost.
+
+    Per open interval with volume: staff = the proficiency-weighted agents scheduled (hundredths), attending =
+    staff x attendance; the table's least concave majorant is the minimum of its segments' lines, so
+    `lost >= volume - line_k(attending)` for every segment k makes `lost` exactly volume - table(attending) at
+    the optimum. Lost contacts up to the target's allowance ((1 - service_level) x volume) cost
+    `unanswered_contact` each, beyond it `unanswered_contact + contact_below_target`.
+    Units: lost in thousandths of a contact, so a segment's slope per hundredth of an agent stays integral.
+    """
+    data = ctx.data
+    model = ctx.model
+    weights = data.scenario.site.weights
+    demand = data.demand[queue_id]
+    target = demand.queue.service_level or 0.0
+    for t, table in enumerate(demand.service):
+        if table is None:
+            continue
+        terms = ctx.staffed[queue_id].get(t, [])
+        volume = float(demand.volume[t])
+        worst = round(volume * CONTACT_SCALE)
+        allowed = min(worst, round((1.0 - target) * volume * CONTACT_SCALE))
+        reach = sum(c for c, _ in terms)  # most hundredths of agents that could be there
+        staff = model.new_int_var(0, max(reach, 0), f"s_{queue_id}_{t}")
+        model.add(staff == sum(c * v for c, v in terms))
+        lost_ok = model.new_int_var(0, allowed, f"lo_{queue_id}_{t}")
+        lost_more = model.new_int_var(0, max(0, worst - allowed), f"lm_{queue_id}_{t}")
+        lines = _service_lines(table, demand.attendance, volume)
+        for constant, slope in lines:
+            # lost >= constant - slope * staff   (both in thousandths of a contact)
+            model.add(lost_ok + lost_more + slope * staff >= constant)
+        ctx.derivations.append(partial(_derive_service, staff, lost_ok, lost_more, lines, terms, allowed, worst))
+        ctx.objective.append((weights.unanswered_contact / CONTACT_SCALE, lost_ok + lost_more))
+        ctx.objective.append((weights.contact_below_target / CONTACT_SCALE, lost_more))
+
+
+def _service_lines(table: Any, attendance: float, volume: float) -> list[tuple[int, int]]:
+    """(constant, slope) of `lost >= constant - slope * staff` for each segment of a concave table.
+
+    The segment from n to n+1 attending agents is answered(n) + (answered(n+1) - answered(n)) (att - n), with
+    att = staff x attendance / SCALE; rounding the slope per hundredth of a scheduled agent to whole
+    thousandths of a contact keeps constraints integral. Equal-slope neighbours are merged; the flat tail
+    beyond the table is `lost >= volume - answered(N)`.
+    """
+    lines: list[tuple[int, int]] = []
+    for n in range(len(table) - 1):
+        rise = float(table[n + 1] - table[n])
+        slope = round(rise * attendance * CONTACT_SCALE / SCALE)
+        if slope <= 0:
+            break
+        constant = round((volume - float(table[n]) + rise * n) * CONTACT_SCALE)
+        if lines and lines[-1][1] == slope:
+            lines[-1] = (max(lines[-1][0], constant), slope)
+        else:
+            lines.append((constant, slope))
+    lines.append((round((volume - float(table[-1])) * CONTACT_SCALE), 0))
+    return lines
 
 
 def _deferred(ctx: ModelContext, queue_id: str) -> None:
@@ -231,6 +294,23 @@ def _derive_shortfall(
     need = max(0, required - ModelContext.evaluate(terms, values))
     values[short_a.index] = min(need, first_tier)
     values[short_b.index] = need - values[short_a.index]
+
+
+def _derive_service(
+    staff: cp_model.IntVar,
+    lost_ok: cp_model.IntVar,
+    lost_more: cp_model.IntVar,
+    lines: list[tuple[int, int]],
+    terms: list[tuple[int, cp_model.IntVar]],
+    allowed: int,
+    worst: int,
+    values: dict[int, int],
+) -> None:
+    level = ModelContext.evaluate(terms, values)
+    values[staff.index] = level
+    lost = min(worst, max(0, *(constant - slope * level for constant, slope in lines)))
+    values[lost_ok.index] = min(lost, allowed)
+    values[lost_more.index] = lost - values[lost_ok.index]
 
 
 def _derive_work_done(
@@ -330,29 +410,25 @@ def solve(
     )
 
 
-def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) -> int:
+def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
     Every hard rule is per agent, so each agent's week can be made feasible alone. Agents are taken one by one
     (single-skilled first, the flexible ones last) and each gets the week that best covers the demand still left
-    uncovered by those before, in a tiny model with the same rule plug-ins. Returns the agents hinted.
+    uncovered by those before, in a tiny model with the same rule plug-ins. Returns the agents whose own week
+    was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
     """
     data = ctx.data
     grid = data.grid
     residual = {q: _demand_profile(data, q) for q in data.demand}
     order = sorted(range(len(data.agents)), key=lambda a: (a not in ctx.single_queue, len(data.agents[a].options)))
     hints: dict[int, int] = {}  # proto index -> value, for shift and queue-block decisions
-    hinted = 0
+    impossible: list[int] = []
     for a in order:
         agent = data.agents[a]
         if not agent.options:
             continue
-        sub = ModelContext(
-            data=ProblemData(data.scenario, grid, (agent,), data.demand, data.block_intervals), model=cp_model.CpModel()
-        )
-        _shift_variables(sub)
-        for rule in HARD_RULES:
-            rule.add_to_model(sub)
+        sub = _agent_model(data, agent, HARD_RULES)
         values = [
             round(10 * sum(_best_cover(agent, residual, t)[1] for t in range(opt.start, min(opt.end, grid.size))))
             for opt in agent.options
@@ -367,9 +443,11 @@ def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) 
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.max_time_in_seconds = seconds_per_agent
-        if solver.solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue  # this agent's rules conflict; the full solve will report it
-        hinted += 1
+        code = solver.solve(sub.model)
+        if code == cp_model.INFEASIBLE:
+            impossible.append(a)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
         for o, option in enumerate(agent.options):
             chosen = solver.boolean_value(sub.x[0, o])
             hints[ctx.x[a, o].index] = int(chosen)
@@ -387,7 +465,61 @@ def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) 
                 elif a in ctx.single_queue and queue_id is not None:
                     residual[queue_id][t] -= agent.proficiency[queue_id]
     _complete_hint(ctx, hints)
-    return hinted
+    return sorted(impossible)
+
+
+def _agent_model(data: ProblemData, agent: AgentData, rules: Sequence[Rule]) -> ModelContext:
+    """A model of one agent's week under `rules` (every hard rule is per agent, so this is exact for them)."""
+    sub = ModelContext(
+        data=ProblemData(data.scenario, data.grid, (agent,), data.demand, data.block_intervals),
+        model=cp_model.CpModel(),
+    )
+    _shift_variables(sub)
+    for rule in rules:
+        rule.add_to_model(sub)
+    return sub
+
+
+def _feasible(sub: ModelContext, seconds: float) -> bool | None:
+    """True / False when CP-SAT proves it, None when it could not decide in time."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    code = solver.solve(sub.model)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return True
+    return False if code == cp_model.INFEASIBLE else None
+
+
+def explain_infeasible_agents(
+    data: ProblemData, agents: Sequence[int] | None = None, *, seconds_per_check: float = 2.0
+) -> list[str]:
+    """For every agent whose own week cannot satisfy the hard rules, the smallest set of rules that conflict.
+
+    Every hard rule is per agent, so a plan exists exactly when each agent's week is feasible alone. For an
+    agent whose week is not, rules are dropped one at a time while the rest still conflict (a deletion filter),
+    leaving a minimal conflicting set: removing any one of its rules would make the week possible. The shift
+    options themselves (templates, availability, time off, rest after last week) are always in force.
+    """
+    found: list[str] = []
+    for index in range(len(data.agents)) if agents is None else agents:
+        agent = data.agents[index]
+        if _feasible(_agent_model(data, agent, HARD_RULES), seconds_per_check) is not False:
+            continue
+        conflict = list(HARD_RULES)
+        for rule in list(conflict):
+            trial = [r for r in conflict if r is not rule]
+            if _feasible(_agent_model(data, agent, trial), seconds_per_check) is False:
+                conflict = trial
+        days = sorted({option.day for option in agent.options})
+        when = ", ".join(f"{data.grid.origin + dt.timedelta(days=d):%a %d}" for d in days) or "no day at all"
+        rules = "; ".join(f"{rule.id} ({rule.limits(data, agent)})" for rule in conflict)
+        found.append(
+            f"agent {agent.agent.agent_id} ({agent.contract.id}): these rules cannot all hold for this agent: "
+            f"{rules or 'no shift option at all'}. The agent can only start shifts on {when} (availability, time "
+            "off, templates and rest). Relax one of them for this agent."
+        )
+    return found
 
 
 def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:
@@ -399,8 +531,11 @@ def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:
     values = dict(hints)
     for derive in ctx.derivations:
         derive(values)
-    for index in range(len(ctx.model.proto.variables)):
-        ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(index), values.get(index, 0))
+    for index, variable in enumerate(ctx.model.proto.variables):
+        # Variables no derivation sets (the model's own constants, e.g. a fixed "true") get 0 clamped into their
+        # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it.
+        value = values.get(index, min(max(0, variable.domain[0]), variable.domain[-1]))
+        ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(index), value)
 
 
 def _demand_profile(data: ProblemData, queue_id: str) -> list[float]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import Agent, Contract, Queue, QueueKind, Scenario, ShiftTemplate, parse_clock
+from wfm.staffing import service_table
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,12 @@ class QueueDemand:
     cumulative_due_minutes: np.ndarray
     # Interval indexes in which the queue is open (can be worked or takes calls).
     open_mask: np.ndarray
+    # Live: contacts forecast per interval, and per open interval with volume the concave table of contacts
+    # answered within target for 0, 1, ..., N attending agents (wfm.staffing.service_table; None elsewhere).
+    volume: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    service: tuple[np.ndarray | None, ...] = ()
+    # Share of scheduled staff expected to turn up (1 - unplanned shrinkage): the tables are in attending agents.
+    attendance: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -151,11 +158,42 @@ def _template_options(template: ShiftTemplate, day: int, grid: TimeGrid, max_pai
     return out
 
 
+# The service tables reach this far beyond the staff the requirement buys (attending agents): past it, another
+# agent adds almost nothing, and the tables stay small. Never more than SERVICE_MAX_AGENTS rows.
+SERVICE_HEADROOM = 1.5
+SERVICE_MAX_AGENTS = 500
+
+
+def _service_tables(
+    queue: Queue, volume: np.ndarray, aht: np.ndarray, required: np.ndarray, attendance: float, grid: TimeGrid
+) -> tuple[np.ndarray | None, ...]:
+    """Per interval, contacts answered within target for 0..N attending agents (None: nothing to answer)."""
+    busy = np.flatnonzero(volume > 0)
+    if queue.kind is not QueueKind.LIVE or not busy.size:
+        return (None,) * grid.size
+    assert queue.answer_seconds is not None
+    top = min(SERVICE_MAX_AGENTS, math.ceil(SERVICE_HEADROOM * float(required.max()) * attendance) + 5)
+    table = service_table(
+        volume[busy],
+        np.where(aht[busy] > 0, aht[busy], 1.0),
+        grid.interval_minutes * 60,
+        queue.answer_seconds,
+        top,
+        concurrency=queue.concurrency,
+        patience_seconds=np.inf if queue.patience_seconds is None else queue.patience_seconds,
+    )
+    rows: list[np.ndarray | None] = [None] * grid.size
+    for row, t in enumerate(busy):
+        rows[t] = table.answered[row]
+    return tuple(rows)
+
+
 def _requirements_arrays(
     requirements: pd.DataFrame | None, queue: Queue, grid: TimeGrid
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """required agents, cumulative arrival and due work-minutes, volume and AHT per interval of the grid."""
     if requirements is None:  # checking rules only (wfm validate): no demand yet
-        return np.zeros(grid.size), np.zeros(grid.size), np.zeros(grid.size)
+        return (np.zeros(grid.size),) * 5
     rows = requirements[requirements["queue"] == queue.id]
     index = (
         (
@@ -169,11 +207,15 @@ def _requirements_arrays(
     required = np.zeros(grid.size)
     arrival = np.zeros(grid.size)
     due = np.zeros(grid.size)
+    volume = np.zeros(grid.size)
+    aht = np.zeros(grid.size)
     required[index[keep]] = rows["required_agents"].to_numpy(dtype=float)[keep]
+    volume[index[keep]] = np.nan_to_num(rows["volume"].to_numpy(dtype=float)[keep])
+    aht[index[keep]] = np.nan_to_num(rows["aht_seconds"].to_numpy(dtype=float)[keep])
     if queue.kind is QueueKind.DEFERRED:
         arrival[index[keep]] = rows["arrival_work_minutes"].to_numpy(dtype=float)[keep]
         due[index[keep]] = rows["due_work_minutes"].to_numpy(dtype=float)[keep]
-    return required, np.cumsum(arrival), np.cumsum(due)
+    return required, np.cumsum(arrival), np.cumsum(due), volume, aht
 
 
 def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> ProblemData:
@@ -193,9 +235,20 @@ def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> Prob
     starts = grid.starts()
     demand: dict[str, QueueDemand] = {}
     for queue in site.queues:
-        required, cumulative_arrival, cumulative_due = _requirements_arrays(requirements, queue, grid)
+        required, cumulative_arrival, cumulative_due, volume, aht = _requirements_arrays(requirements, queue, grid)
         open_mask = np.array([queue.is_open(ts.to_pydatetime()) for ts in starts])
-        demand[queue.id] = QueueDemand(queue, required, cumulative_arrival, cumulative_due, open_mask)
+        volume = np.where(open_mask, volume, 0.0)  # nobody may answer a closed queue: no service to buy there
+        attendance = 1.0 - (queue.shrinkage if queue.shrinkage is not None else site.shrinkage)
+        demand[queue.id] = QueueDemand(
+            queue,
+            required,
+            cumulative_arrival,
+            cumulative_due,
+            open_mask,
+            volume=volume,
+            service=_service_tables(queue, volume, aht, required, attendance, grid),
+            attendance=attendance,
+        )
 
     agents: list[AgentData] = []
     for agent in scenario.agents:

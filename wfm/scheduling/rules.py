@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ortools.sat.python.cp_model import IntVar
 
-from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
+from wfm.scheduling.problem import AgentData, ProblemData, leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ class Rule(ABC):
 
     @abstractmethod
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]: ...
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        """The rule as it binds this agent, in a planner's words (used to explain an impossible week)."""
+        return self.description.rstrip(".")
 
 
 def _shifts_by_agent(plan: ScheduleResult) -> dict[str, list[ShiftAssignment]]:
@@ -77,6 +81,10 @@ class OneShiftPerDay(Rule):
 class WeeklyHours(Rule):
     id = "weekly_hours"
     description = "Paid hours per week (approved leave counted at the contract's daily rate) within min and max."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        c = agent.contract
+        return f"{c.min_hours_week:g}-{c.max_hours_week:g} paid hours a week (contract {c.id})"
 
     def add_to_model(self, ctx: ModelContext) -> None:
         for a, agent in enumerate(ctx.data.agents):
@@ -142,6 +150,9 @@ class DaysOff(Rule):
     id = "days_off"
     description = "Each week leaves the contract's days off (pro rata for a part week)."
 
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"{agent.contract.days_off_per_week} days off a week"
+
     def add_to_model(self, ctx: ModelContext) -> None:
         for a, agent in enumerate(ctx.data.agents):
             for days in ctx.data.weeks():
@@ -165,6 +176,9 @@ class DaysOff(Rule):
 class MinRest(Rule):
     id = "min_rest"
     description = "At least rules.min_rest_hours between the end of one shift and the start of the next."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"{data.scenario.site.rules.min_rest_hours:g} h rest between shifts"
 
     def add_to_model(self, ctx: ModelContext) -> None:
         rest = round(ctx.data.scenario.site.rules.min_rest_hours * 60 / ctx.data.grid.interval_minutes)
@@ -203,6 +217,9 @@ class MinRest(Rule):
 class MaxConsecutiveDays(Rule):
     id = "max_consecutive_days"
     description = "No more than the contract's max_consecutive_days in a row, counting days worked before."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"at most {agent.contract.max_consecutive_days} working day(s) in a row, counting last week's"
 
     def add_to_model(self, ctx: ModelContext) -> None:
         for a, agent in enumerate(ctx.data.agents):

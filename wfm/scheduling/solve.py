@@ -8,7 +8,7 @@ import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
-from wfm.scheduling.model import build_model, solve, warm_start
+from wfm.scheduling.model import build_model, explain_infeasible_agents, solve, warm_start
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
@@ -40,7 +40,16 @@ def schedule(
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
     ctx = build_model(data)
-    warm_start(ctx, seed=settings.seed if seed is None else seed)
+    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed)
+    if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
+        conflicts = explain_infeasible_agents(data, impossible)
+        return ScheduleResult(
+            status=SolveStatus.INFEASIBLE,
+            objective=None,
+            best_bound=None,
+            runtime_seconds=0.0,
+            message="The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts),
+        )
     outcome = solve(
         ctx,
         time_limit_seconds=time_limit_seconds or settings.time_limit_seconds,
@@ -51,12 +60,16 @@ def schedule(
         progress=progress,
     )
     if not outcome.status.has_plan:
-        reason = (
-            "The hard rules cannot all hold together (no pre-check caught it). Run `wfm validate` and relax one "
-            "of: contract hours, days off, rest, availability, fixed activities."
-            if outcome.status is SolveStatus.INFEASIBLE
-            else "No plan was found within the time limit; raise --time-limit."
-        )
+        conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
+        if conflicts:
+            reason = "The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts)
+        elif outcome.status is SolveStatus.INFEASIBLE:
+            reason = (
+                "The hard rules cannot all hold together, though every agent's week is possible alone. Run "
+                "`wfm validate` and relax one of: contract hours, days off, rest, availability, fixed activities."
+            )
+        else:
+            reason = "No plan was found within the time limit; raise --time-limit."
         return ScheduleResult(
             status=outcome.status,
             objective=None,
