@@ -262,3 +262,37 @@ def test_with_service_weights_the_spare_agent_goes_where_service_rises_most() ->
     by_service = hours_of_f1(understaffing_per_agent_hour=0.0, unanswered_contact=5.0)
     assert by_head_count["quiet"] > 3 * by_head_count["busy"]
     assert by_service["busy"] > 3 * by_service["quiet"]
+
+
+def test_requests_are_granted_when_they_cost_nothing_else_and_counted_in_the_kpis() -> None:
+    from wfm.domain import ShiftRequest
+    from wfm.scheduling.kpis import requests_granted
+
+    the_site = site()
+    base = scenario(the_site, {"A1": {"voice": 1.0}, "A2": {"voice": 1.0}, "A3": {"voice": 1.0}})
+    wed, tue = START + dt.timedelta(days=2), START + dt.timedelta(days=1)
+    asks = (
+        ShiftRequest(agent_id="A1", date=wed, shift_template="off", wanted=True, weight=50),
+        ShiftRequest(agent_id="A2", date=tue, shift_template="late", wanted=True, weight=50),
+        ShiftRequest(agent_id="A3", date=tue, shift_template="early", wanted=False, weight=50),
+    )
+    with_asks = base.model_copy(update={"requests": asks})
+    result = schedule(with_asks, requirements(the_site, {"voice": 1.0}))
+    assert result.status.has_plan
+    days = {(s.agent_id, s.date): s.template_id for s in result.shifts}
+    assert ("A1", wed) not in days
+    assert days.get(("A2", tue)) == "late"
+    assert days.get(("A3", tue)) != "early"
+    assert requests_granted(with_asks, result) == {"requests": 3, "requests_granted": 3}
+
+
+def test_solver_parameters_from_site_toml_are_checked_by_name_and_type() -> None:
+    from pydantic import ValidationError
+
+    from wfm.domain import SolverSettings
+
+    assert SolverSettings(parameters={"symmetry_level": 4}).parameters == {"symmetry_level": 4}
+    with pytest.raises(ValidationError, match="'symetry_level' is not a CP-SAT parameter"):
+        SolverSettings(parameters={"symetry_level": 4})
+    with pytest.raises(ValidationError, match="'symmetry_level' takes a value of type int, not 'high'"):
+        SolverSettings(parameters={"symmetry_level": "high"})

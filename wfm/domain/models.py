@@ -211,6 +211,27 @@ class SolverSettings(Frozen):
     workers: Annotated[int, Field(ge=1, le=64)] = 2
     relative_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
     seed: int = 7
+    # Any other CP-SAT parameter by its name in sat_parameters.proto ([solver.parameters] in site.toml), e.g.
+    # symmetry_level = 4; checked against the solver when the scenario loads.
+    parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
+
+    @field_validator("parameters")
+    @classmethod
+    def _known_parameters(cls, value: dict[str, bool | int | float | str]) -> dict[str, bool | int | float | str]:
+        from ortools.sat.python import cp_model
+
+        solver = cp_model.CpSolver()
+        for name, setting in value.items():
+            if not hasattr(solver.parameters, name):
+                raise ValueError(f"{name!r} is not a CP-SAT parameter (see ortools' sat_parameters.proto)")
+            try:
+                setattr(solver.parameters, name, setting)
+            except (TypeError, ValueError):
+                expected = type(getattr(solver.parameters, name)).__name__
+                raise ValueError(
+                    f"CP-SAT parameter {name!r} takes a value of type {expected}, not {setting!r}"
+                ) from None
+        return value
 
 
 class ForecastSettings(Frozen):

@@ -273,7 +273,7 @@ def compute_kpis(
         }
 
     everyone = {a.agent_id for a in scenario.agents}
-    overall = {**service_totals(list(queues)), **people_totals(everyone)}
+    overall = {**service_totals(list(queues)), **people_totals(everyone), **requests_granted(scenario, result)}
     overall["agents_without_hourly_cost"] = len(scenario.agents) - len(costed)
     offices: dict[str, dict[str, Any]] = {}
     for office in sorted({q.office.value for q in site.queues} | {a.office.value for a in scenario.agents}):
@@ -295,3 +295,14 @@ def compute_kpis(
         "queues": queues,
         "offices": offices,
     }
+
+
+def requests_granted(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
+    """How many of the agents' requests (requests.csv) the plan grants, counted from the shifts it contains."""
+    worked = {(s.agent_id, s.date): s.template_id for s in result.shifts}
+    granted = 0
+    for request in scenario.requests:
+        template = worked.get((request.agent_id, request.date))
+        has_it = template is None if request.day_off else template == request.shift_template
+        granted += has_it == request.wanted
+    return {"requests": len(scenario.requests), "requests_granted": granted}

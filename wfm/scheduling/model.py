@@ -172,11 +172,38 @@ def _objective(ctx: ModelContext) -> None:
                 _service(ctx, queue_id)
         else:
             _deferred(ctx, queue_id)
+    _requests(ctx)
     for var in ctx.overtime.values():
         ctx.objective.append((weights.overtime_per_hour / 60, var))
     for var in ctx.undertime.values():
         ctx.objective.append((weights.undertime_per_hour / 60, var))
     model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+
+
+def _requests(ctx: ModelContext) -> None:
+    """Agents' requests (requests.csv) as soft terms: a request left ungranted costs its weight.
+
+    "Template T on day D, wanted" costs weight x (1 - worked T that day); "not wanted" costs weight x worked T;
+    "off on day D, wanted" costs weight x worked that day; "off, not wanted" (they want to work) the reverse.
+    The constant parts are dropped: they do not change which plan is best.
+    """
+    data = ctx.data
+    index = {agent.agent.agent_id: a for a, agent in enumerate(data.agents)}
+    for request in data.scenario.requests:
+        a = index.get(request.agent_id)
+        day = (request.date - data.grid.origin.date()).days
+        if a is None or not 0 <= day < data.grid.days:
+            continue
+        if request.day_off:
+            worked: cp_model.LinearExprT = ctx.works[a, day]
+        else:
+            worked = sum(
+                ctx.x[a, o]
+                for o, option in enumerate(data.agents[a].options)
+                if option.day == day and option.template_id == request.shift_template
+            )
+        granted_when_worked = request.wanted != request.day_off
+        ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
 
 
 def _service(ctx: ModelContext, queue_id: str) -> None:
@@ -371,6 +398,7 @@ def solve(
     relative_gap: float,
     deterministic: bool = False,
     progress: Callable[[float, float, float], None] | None = None,
+    parameters: dict[str, bool | int | float | str] | None = None,
 ) -> SolveOutcome:
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -378,6 +406,8 @@ def solve(
     params.num_workers = workers
     params.random_seed = seed
     params.relative_gap_limit = relative_gap
+    for name, setting in (parameters or {}).items():
+        setattr(params, name, setting)
     if deterministic:
         # Wall-clock limits make runs differ; a deterministic time budget and interleaved search do not.
         params.interleave_search = True

@@ -56,6 +56,7 @@ def schedule(
         workers=workers or settings.workers,
         seed=settings.seed if seed is None else seed,
         relative_gap=settings.relative_gap,
+        parameters=settings.parameters,
         deterministic=deterministic,
         progress=progress,
     )
