@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from scheduling_fixtures import CASES, START, VOICE, requirements, scenario, site
 
-from wfm.domain import Availability, FixedActivity, TimeOff
+from wfm.domain import Availability, FixedActivity, Site, TimeOff
 from wfm.scheduling import ScheduleResult, ShiftAssignment, SolveStatus, audit_plan, schedule
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.rules import MinRest
@@ -296,3 +297,97 @@ def test_solver_parameters_from_site_toml_are_checked_by_name_and_type() -> None
         SolverSettings(parameters={"symetry_level": 4})
     with pytest.raises(ValidationError, match="'symmetry_level' takes a value of type int, not 'high'"):
         SolverSettings(parameters={"symmetry_level": "high"})
+
+
+# --- contract rules: one test per rule, the audit's exact finding and the model keeping it ------------------
+
+
+def _contract_site(**terms: object) -> Site:
+    from scheduling_fixtures import FULL_TIME
+
+    return site().model_copy(update={"contracts": (FULL_TIME.model_copy(update=terms),)})
+
+
+def _plan_on(days: list[int], template: str = "early") -> ScheduleResult:
+    start = "08:00" if template == "early" else "13:00"
+    end = "16:30" if template == "early" else "21:30"
+    shifts = tuple(
+        ShiftAssignment("a1", START + dt.timedelta(days=d), template, _at(d, start), _at(d, end), 480) for d in days
+    )
+    return ScheduleResult(status=SolveStatus.FEASIBLE, objective=0, best_bound=0, runtime_seconds=0, shifts=shifts)
+
+
+def _audit(rule: object, the_site: Site, plan: ScheduleResult) -> list[str]:
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
+    return [str(v) for v in rule.audit(data, plan)]  # type: ignore[attr-defined]
+
+
+def _planned_days(the_site: Site, agents: int = 3) -> dict[str, list[ShiftAssignment]]:
+    the_scenario = scenario(the_site, {f"a{i}": {"voice": 1.0} for i in range(1, agents + 1)})
+    result = schedule(the_scenario, requirements(the_site, {"voice": 2.0}))
+    assert result.status.has_plan and not result.message
+    by_agent: dict[str, list[ShiftAssignment]] = defaultdict(list)
+    for shift in result.shifts:
+        by_agent[shift.agent_id].append(shift)
+    return by_agent
+
+
+def test_fixed_days_off_are_never_worked() -> None:
+    from wfm.scheduling.rules import FixedDaysOff
+
+    the_site = _contract_site(fixed_days_off=("sun",))
+    # The horizon runs Mon 2 .. Sun 8 March: day 6 is the Sunday.
+    assert _audit(FixedDaysOff(), the_site, _plan_on([0, 6])) == [
+        "[fixed_days_off] agent a1 on Sun 08 Mar: works on a fixed day off (sun)"
+    ]
+    for shifts in _planned_days(the_site).values():
+        assert all(s.date.weekday() != 6 for s in shifts)
+
+
+def test_max_weekends_counts_a_saturday_or_a_sunday_as_a_weekend_worked() -> None:
+    from wfm.scheduling.rules import MaxWeekends
+
+    the_site = _contract_site(max_weekends=0)
+    assert _audit(MaxWeekends(), the_site, _plan_on([5])) == ["[max_weekends] agent a1: works 1 weekends (max 0)"]
+    assert _audit(MaxWeekends(), the_site, _plan_on([0, 1, 2, 3, 4])) == []
+    for shifts in _planned_days(the_site, agents=4).values():
+        assert all(s.date.weekday() < 5 for s in shifts)
+
+
+def test_min_consecutive_days_off_forbids_a_single_day_off_between_working_days() -> None:
+    from wfm.scheduling.rules import MinConsecutiveDaysOff
+
+    the_site = _contract_site(min_consecutive_days_off=2)
+    # Mon, Wed: one day off (Tue) between two working days. Mon, Thu: two days off, fine.
+    assert _audit(MinConsecutiveDaysOff(), the_site, _plan_on([0, 2])) == [
+        "[min_consecutive_days_off] agent a1 on Tue 03 Mar: only 1 day(s) off in a row (min 2)"
+    ]
+    assert _audit(MinConsecutiveDaysOff(), the_site, _plan_on([0, 3])) == []
+    for shifts in _planned_days(the_site).values():
+        days = sorted((s.date - START).days for s in shifts)
+        assert all(after - before != 2 for before, after in itertools.pairwise(days))
+
+
+def test_max_shifts_per_week_caps_one_template() -> None:
+    from wfm.scheduling.rules import MaxShiftsPerWeek
+
+    the_site = _contract_site(max_shifts_per_week={"late": 1})
+    assert _audit(MaxShiftsPerWeek(), the_site, _plan_on([0, 1], "late")) == [
+        "[max_shifts_per_week] agent a1: 2 late shifts in week 1 (max 1)"
+    ]
+    late_need = requirements(the_site, {"voice": 2.0})
+    the_scenario = scenario(the_site, {f"a{i}": {"voice": 1.0} for i in range(1, 4)})
+    result = schedule(the_scenario, late_need)
+    assert result.status.has_plan
+    lates: dict[str, int] = defaultdict(int)
+    for shift in result.shifts:
+        lates[shift.agent_id] += shift.template_id == "late"
+    assert max(lates.values()) <= 1
+
+
+def test_a_contract_cannot_cap_a_template_it_does_not_have() -> None:
+    from pydantic import ValidationError
+    from scheduling_fixtures import FULL_TIME
+
+    with pytest.raises(ValidationError, match="max_shifts_per_week names night, not among its shift_templates"):
+        type(FULL_TIME).model_validate({**FULL_TIME.model_dump(), "max_shifts_per_week": {"night": 1}})

@@ -175,11 +175,25 @@ class Contract(Frozen):
     days_off_per_week: Annotated[int, Field(ge=0, le=7)] = 2
     max_consecutive_days: Annotated[int, Field(ge=1, le=14)] = 6
     shift_templates: tuple[str, ...] = Field(min_length=1)
+    # Weekdays never worked (e.g. ["sun"]).
+    fixed_days_off: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ()
+    # Weekends (a Saturday or Sunday worked, or both) allowed over the horizon; None = no limit.
+    max_weekends: Annotated[int, Field(ge=0)] | None = None
+    # A stretch of days off between two working days lasts at least this many days (1 = any).
+    min_consecutive_days_off: Annotated[int, Field(ge=1, le=7)] = 1
+    # Most shifts of a template per week, e.g. {late = 2}; templates not named have no limit.
+    max_shifts_per_week: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _hours(self) -> Contract:
         if not self.min_hours_week <= self.contracted_hours_week <= self.max_hours_week:
             raise ValueError(f"contract {self.id!r}: need min_hours_week <= contracted_hours_week <= max_hours_week")
+        unknown = sorted(set(self.max_shifts_per_week) - set(self.shift_templates))
+        if unknown:
+            raise ValueError(
+                f"contract {self.id!r}: max_shifts_per_week names {', '.join(unknown)}, not among its "
+                f"shift_templates ({', '.join(self.shift_templates)})"
+            )
         return self
 
 

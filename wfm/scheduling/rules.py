@@ -14,10 +14,11 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ortools.sat.python.cp_model import IntVar
 
+from wfm.domain import WEEKDAYS
 from wfm.scheduling.problem import AgentData, ProblemData, leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
@@ -246,6 +247,162 @@ class MaxConsecutiveDays(Rule):
         return out
 
 
+def _weekday_name(data: ProblemData, day: int) -> str:
+    return WEEKDAYS[(data.grid.origin.date() + dt.timedelta(days=day)).weekday()]
+
+
+def _days_worked(data: ProblemData, plan: ScheduleResult) -> dict[str, set[int]]:
+    """Day indexes each agent starts a shift on."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for shift in plan.shifts:
+        out[shift.agent_id].add((shift.date - data.grid.origin.date()).days)
+    return out
+
+
+class FixedDaysOff(Rule):
+    id = "fixed_days_off"
+    description = "Never work on the contract's fixed_days_off weekdays."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"always off on {', '.join(agent.contract.fixed_days_off)}"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for day in range(ctx.data.grid.days):
+                if _weekday_name(ctx.data, day) in agent.contract.fixed_days_off:
+                    ctx.model.add(ctx.works[a, day] == 0)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        contracts = {agent.agent.agent_id: agent.contract for agent in data.agents}
+        return [
+            Violation(self.id, s.agent_id, s.date, f"works on a fixed day off ({_weekday_name(data, day)})")
+            for s in plan.shifts
+            if (day := (s.date - data.grid.origin.date()).days) >= 0
+            and _weekday_name(data, day) in contracts[s.agent_id].fixed_days_off
+        ]
+
+
+def _weekends(data: ProblemData) -> list[list[int]]:
+    """Day indexes of each weekend (its Saturday and Sunday) that falls in the horizon, even in part."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for day in range(data.grid.days):
+        date = data.grid.origin.date() + dt.timedelta(days=day)
+        if date.weekday() >= 5:
+            out[(date - dt.timedelta(days=date.weekday() - 5)).toordinal()].append(day)
+    return list(out.values())
+
+
+class MaxWeekends(Rule):
+    id = "max_weekends"
+    description = "No more weekends worked (a Saturday or a Sunday) over the horizon than the contract's max_weekends."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"at most {agent.contract.max_weekends} weekend(s) worked in the horizon"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        weekends = _weekends(ctx.data)
+        for a, agent in enumerate(ctx.data.agents):
+            limit = agent.contract.max_weekends
+            if limit is None or limit >= len(weekends):
+                continue
+            worked = []
+            for k, days in enumerate(weekends):
+                flag = ctx.model.new_bool_var(f"we_{a}_{k}")
+                for day in days:
+                    ctx.model.add(flag >= ctx.works[a, day])
+                shifts = [ctx.x[a, o] for o, option in enumerate(agent.options) if option.day in days]
+                ctx.derivations.append(partial(_derive_any, flag, shifts))
+                worked.append(flag)
+            ctx.model.add(sum(worked) <= limit)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        worked = _days_worked(data, plan)
+        out = []
+        for agent in data.agents:
+            limit = agent.contract.max_weekends
+            days = worked.get(agent.agent.agent_id, set())
+            count = sum(1 for weekend in _weekends(data) if days & set(weekend))
+            if limit is not None and count > limit:
+                out.append(Violation(self.id, agent.agent.agent_id, None, f"works {count} weekends (max {limit})"))
+        return out
+
+
+class MinConsecutiveDaysOff(Rule):
+    id = "min_consecutive_days_off"
+    description = "A stretch of days off between two working days lasts at least min_consecutive_days_off days."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"days off come at least {agent.contract.min_consecutive_days_off} in a row"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        # Forbid work, then 1..m-1 days off, then work: works[d] - sum(off stretch) + works[d+L+1] <= 1.
+        # A stretch touching the horizon's edges is not judged: the days beyond are not planned here.
+        days = ctx.data.grid.days
+        for a, agent in enumerate(ctx.data.agents):
+            shortest = agent.contract.min_consecutive_days_off
+            for length in range(1, shortest):
+                for first in range(0, days - length - 1):
+                    gap: Any = sum(ctx.works[a, d] for d in range(first + 1, first + 1 + length))
+                    before: Any = ctx.works[a, first]
+                    after: Any = ctx.works[a, first + length + 1]
+                    ctx.model.add(before + after - gap <= 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        worked = _days_worked(data, plan)
+        out = []
+        for agent in data.agents:
+            days = sorted(worked.get(agent.agent.agent_id, set()))
+            for before, after in itertools.pairwise(days):
+                off = after - before - 1
+                if 0 < off < agent.contract.min_consecutive_days_off:
+                    date = data.grid.origin.date() + dt.timedelta(days=before + 1)
+                    out.append(
+                        Violation(
+                            self.id,
+                            agent.agent.agent_id,
+                            date,
+                            f"only {off} day(s) off in a row (min {agent.contract.min_consecutive_days_off})",
+                        )
+                    )
+        return out
+
+
+class MaxShiftsPerWeek(Rule):
+    id = "max_shifts_per_week"
+    description = "No more shifts of a template in a week than the contract's max_shifts_per_week allows."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        caps = ", ".join(f"{t} at most {n}" for t, n in agent.contract.max_shifts_per_week.items())
+        return f"shifts a week: {caps}"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for template_id, cap in agent.contract.max_shifts_per_week.items():
+                for days in ctx.data.weeks():
+                    chosen = [
+                        ctx.x[a, o]
+                        for o, option in enumerate(agent.options)
+                        if option.template_id == template_id and option.day in days
+                    ]
+                    if len(chosen) > cap:
+                        ctx.model.add(sum(chosen) <= cap)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        contracts = {agent.agent.agent_id: agent.contract for agent in data.agents}
+        counts: dict[tuple[str, str, int], int] = defaultdict(int)
+        for shift in plan.shifts:
+            counts[shift.agent_id, shift.template_id, (shift.date - data.grid.origin.date()).days // 7] += 1
+        return [
+            Violation(self.id, agent_id, None, f"{count} {template_id} shifts in week {week + 1} (max {cap})")
+            for (agent_id, template_id, week), count in sorted(counts.items())
+            if (cap := contracts[agent_id].max_shifts_per_week.get(template_id)) is not None and count > cap
+        ]
+
+
+def _derive_any(flag: IntVar, shifts: list[IntVar], values: dict[int, int]) -> None:
+    values[flag.index] = int(any(values.get(x.index, 0) for x in shifts))
+
+
 class FixedActivities(Rule):
     id = "fixed_activities"
     description = "Training and meetings happen inside a worked shift, off the queues."
@@ -366,6 +523,10 @@ HARD_RULES: tuple[Rule, ...] = (
     DaysOff(),
     MinRest(),
     MaxConsecutiveDays(),
+    FixedDaysOff(),
+    MaxWeekends(),
+    MinConsecutiveDaysOff(),
+    MaxShiftsPerWeek(),
     FixedActivities(),
     ShiftShapes(),
     AvailabilityAndLeave(),
