@@ -389,6 +389,21 @@ def test_overtime_beyond_the_weeks_paid_hours_stays_on_the_last_shift() -> None:
     assert shifts_table(make_scenario(), result)["overtime_hours"].sum() == 10.0
 
 
+def test_overtime_of_a_week_starting_on_a_wednesday_goes_to_that_weeks_shifts() -> None:
+    # Found by the independent validator's author: planning weeks start on the horizon's first day, so a
+    # Wednesday horizon keys overtime by Wednesday; grouping shifts by ISO Monday lost them ("no shift in that
+    # week") and `wfm run` failed. The week from Wednesday holds the following Tuesday's shift too.
+    wednesday = MONDAY + dt.timedelta(days=2)
+    tuesday = MONDAY + dt.timedelta(days=8)
+    result = ScheduleResult(
+        status=SolveStatus.FEASIBLE, objective=0.0, best_bound=0.0, runtime_seconds=0.0,
+        shifts=(shift("A1", wednesday, "day", "08:00"), shift("A1", tuesday, "day", "08:00")),
+        overtime_hours={("A1", wednesday): 2.0},
+    )  # fmt: skip
+    by_shift = {s.date: hours for s, hours in overtime_per_shift(result).items()}
+    assert by_shift == {tuesday: 2.0}  # the latest shift of the week takes the overtime
+
+
 def test_overtime_in_a_week_without_shifts_is_an_inconsistent_plan() -> None:
     result = ScheduleResult(
         status=SolveStatus.FEASIBLE, objective=0.0, best_bound=0.0, runtime_seconds=0.0,

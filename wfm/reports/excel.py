@@ -404,7 +404,8 @@ def shift_text(shift: ShiftAssignment) -> str:
 
 def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, result: ScheduleResult) -> None:
     days = scenario.site.horizon.dates
-    weeks = sorted({week_start(day) for day in days})
+    first_day = scenario.site.horizon.start
+    weeks = sorted({week_start(day, first_day) for day in days})
     office_order = {office: i for i, office in enumerate(Office)}
     agents = sorted(
         scenario.agents,
@@ -415,7 +416,7 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     paid_hours: dict[tuple[str, dt.date], float] = defaultdict(float)
     for shift in sorted(result.shifts, key=lambda s: (s.agent_id, s.start)):
         shift_texts[(shift.agent_id, shift.date)].append(shift_text(shift))
-        paid_hours[(shift.agent_id, week_start(shift.date))] += shift.paid_minutes / 60
+        paid_hours[(shift.agent_id, week_start(shift.date, first_day))] += shift.paid_minutes / 60
 
     # Time off shows on every horizon day it touches; a part-day absence next to a shift is added to the shift.
     reasons: dict[tuple[str, dt.date], list[str]] = defaultdict(list)

@@ -17,9 +17,10 @@ SHIFT_COLUMNS = ["agent_id", "date", "template", "shift_start", "shift_end", "pa
 ASSIGNMENT_COLUMNS = ["agent_id", "start", "end", "activity", "queue"]
 
 
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of the ISO week `day` falls in: the key of `ScheduleResult.overtime_hours`."""
-    return day - dt.timedelta(days=day.weekday())
+def week_start(day: dt.date, first_day: dt.date) -> dt.date:
+    """The first day of the 7-day planning week `day` falls in, weeks counted from the horizon's `first_day`: the
+    key of `ScheduleResult.overtime_hours` (a Monday only when the horizon starts on one)."""
+    return first_day + dt.timedelta(days=7 * ((day - first_day).days // 7))
 
 
 def overtime_per_shift(result: ScheduleResult) -> dict[ShiftAssignment, float]:
@@ -30,15 +31,20 @@ def overtime_per_shift(result: ScheduleResult) -> dict[ShiftAssignment, float]:
     the first shift (overtime larger than the week's paid hours, which a consistent plan never has) stays on the
     last shift, so the shifts' overtime always adds up to the week's overtime.
     """
-    shifts_by_week: dict[tuple[str, dt.date], list[ShiftAssignment]] = defaultdict(list)
+    shifts_by_agent: dict[str, list[ShiftAssignment]] = defaultdict(list)
     for shift in result.shifts:
-        shifts_by_week[(shift.agent_id, week_start(shift.date))].append(shift)
+        shifts_by_agent[shift.agent_id].append(shift)
 
     overtime: dict[ShiftAssignment, float] = {}
+    # Overtime is keyed by the first day of each 7-day planning week, which is the horizon's start weekday, not
+    # necessarily a Monday: a week holds the shifts starting in [first day, first day + 7).
     for (agent_id, monday), hours in sorted(result.overtime_hours.items()):
         if hours <= 0:
             continue
-        week_shifts = sorted(shifts_by_week.get((agent_id, monday), []), key=lambda s: (s.start, s.end))
+        week_shifts = sorted(
+            (s for s in shifts_by_agent.get(agent_id, []) if 0 <= (s.date - monday).days < 7),
+            key=lambda s: (s.start, s.end),
+        )
         if not week_shifts:
             raise ValueError(
                 f"the plan gives agent {agent_id!r} {hours:g} overtime hours in the week of {monday}, "

@@ -61,14 +61,26 @@ def decode(
         plans.append((agent, option, queue, activity))
         _count(board, agent, option, queue, +1)
 
-    # Multi-skilled time the model left unassigned goes where it helps most (a live gap first, then deferred).
+    # Multi-skilled time the model left unassigned goes where it helps most (a live gap first, then deferred),
+    # one queue per block: a whole block's unassigned work goes to one queue, so nobody switches queue inside
+    # a block (rules.block_minutes). Found by the independent validator (tests/plan_validator.py): filling
+    # interval by interval switched people between queues every 15 minutes.
     for agent, option, queue, activity in plans:
-        for i, t in enumerate(range(option.start, min(option.end, grid.size))):
-            if queue[i] is None and activity[i] == "work":
-                best = _best_queue(board, agent, t)
-                if best is not None:
-                    queue[i] = best
+        end = min(option.end, grid.size)
+        first = option.start
+        while first < end:
+            last = min(end, first - first % data.block_intervals + data.block_intervals)
+            idle = [
+                t
+                for t in range(first, last)
+                if queue[t - option.start] is None and activity[t - option.start] == "work"
+            ]
+            best = _best_queue_for(board, agent, idle)
+            if best is not None:
+                for t in idle:
+                    queue[t - option.start] = best
                     board.staffed[best][t] += agent.proficiency[best]
+            first = last
 
     for index, (agent, option, queue, activity) in enumerate(plans):
         _place_breaks(data, board, agent, option, queue, activity, index)
@@ -117,11 +129,19 @@ def _count(board: _Board, agent: AgentData, option: ShiftOption, queue: list[str
             board.staffed[q][t] += sign * agent.proficiency[q]
 
 
-def _best_queue(board: _Board, agent: AgentData, t: int) -> str | None:
-    open_queues = [q for q in agent.proficiency if board.data.demand[q].open_mask[t]]
+def _best_queue_for(board: _Board, agent: AgentData, intervals: list[int]) -> str | None:
+    """One queue for all of `intervals` (part of one block): open throughout, the live queue with the largest
+    total gap there if any is short, else the first deferred (or open) queue; None if none is open throughout."""
+    if not intervals:
+        return None
+    open_queues = [q for q in agent.proficiency if all(board.data.demand[q].open_mask[t] for t in intervals)]
     if not open_queues:
         return None
-    live_gaps = [(board.shortfall(q, t), q) for q in open_queues if board.data.demand[q].queue.kind is QueueKind.LIVE]
+    live_gaps = [
+        (sum(max(0.0, board.shortfall(q, t)) for t in intervals), q)
+        for q in open_queues
+        if board.data.demand[q].queue.kind is QueueKind.LIVE
+    ]
     live_gaps = [g for g in live_gaps if g[0] > 0]
     if live_gaps:
         return max(live_gaps)[1]
