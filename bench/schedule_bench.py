@@ -23,6 +23,8 @@ from wfm.io import load_scenario
 from wfm.pipeline import RunOptions, plan
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from plan_validator import validate_result  # noqa: E402 - the test suite's independent validator
 
 
 def home_office_only(scenario: Scenario) -> Scenario:
@@ -48,6 +50,8 @@ def bench_one(path: Path, label: str, options: RunOptions, *, blended: bool = Tr
     total = time.monotonic() - started
     result = outcome.result
     overall = (outcome.kpis or {}).get("overall", {})
+    # Every plan is re-checked by the independent validator (tests/plan_validator.py), not only the model's audit.
+    violations = validate_result(scenario, result) if result.status.has_plan else []
     return {
         "operation": label,
         "agents": len(scenario.agents),
@@ -63,6 +67,7 @@ def bench_one(path: Path, label: str, options: RunOptions, *, blended: bool = Tr
         "items_past_sla": overall.get("items_past_sla"),
         "items_due": overall.get("items_due", overall.get("items_arrived")),
         "overtime_h": overall.get("overtime_hours"),
+        "validator": "ok" if not violations else f"{len(violations)} violations: {violations[0]}",
     }
 
 
@@ -99,15 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"time limit {args.time_limit:g} s, seed {args.seed}, 2 solver workers (site.toml)")
     print(
         "| operation | agents | queues | variables | status | objective | bound | gap | solve s | total s "
-        "| service level | items past SLA | overtime h |"
+        "| service level | items past SLA | overtime h | independent validator |"
     )
-    print("|" + " --- |" * 13)
+    print("|" + " --- |" * 14)
     for r in rows:
         print(
             f"| {r['operation']} | {r['agents']} | {r['queues']} | {fmt(r['variables'], ',')} | {r['status']} "
             f"| {fmt(r['objective'], ',.0f')} | {fmt(r['bound'], ',.0f')} | {fmt(r['gap'], '.1%')} "
             f"| {fmt(r['solve_s'], '.1f')} | {fmt(r['total_s'], '.1f')} | {fmt(r['service_level'], '.1%')} "
-            f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} |"
+            f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} | {r['validator']} |"
         )
     return 0
 
