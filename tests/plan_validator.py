@@ -51,7 +51,12 @@ RULES: dict[str, str] = {
     "available": "`available` only when none of the agent's queues is open",
     "breaks": "each shift's breaks and lunches as its template's break rules say, inside their windows",
     "queue_block": "a queue changes to another only on a rules.block_minutes boundary (the minimum stint)",
+    "fixed_days_off": "no shift starts on one of the contract's fixed_days_off weekdays",
+    "max_weekends": "at most max_weekends weekends (a Saturday or a Sunday worked) in the horizon",
+    "min_days_off": "a stretch of days off between two worked days lasts at least min_consecutive_days_off",
+    "template_cap": "at most max_shifts_per_week[template] shifts of a template in a planning week",
 }
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # Activities every agent may have inside a shift; any other name must be one of the agent's fixed activities.
 _SHIFT_ACTIVITIES = ("work", "break", "lunch", "available")
@@ -383,6 +388,7 @@ class _Check:
             self.check_availability(agent_id, shifts)
             self.check_weeks(agent_id, contract, shifts)
             self.check_consecutive_days(agent_id, contract, shifts)
+            self.check_contract_patterns(agent_id, contract, shifts)
             self.check_min_rest(agent_id, shifts)
             owner = self.check_segment_cover(agent_id, shifts)
             self.check_time_off(agent_id, shifts)
@@ -677,6 +683,32 @@ class _Check:
                     "consecutive_days",
                     f"day {len(run)} in a row since {run[0]:%a %d %b} (contract {contract.id} allows {limit})",
                 )
+
+    def check_contract_patterns(self, agent_id: str, contract: Contract, shifts: list[Shift]) -> None:
+        # Semantics (site.toml [[contracts]]): a day is worked when a shift starts on it; a weekend is the
+        # Saturday and Sunday of one calendar week; stretches of days off touching the horizon's edges are not
+        # judged (the days beyond are not planned here); planning weeks count from the horizon's first day.
+        days = sorted({s.start.date() for s in shifts})
+        for day in days:
+            if _WEEKDAY_NAMES[day.weekday()] in contract.fixed_days_off:
+                self.add(agent_id, day, "fixed_days_off", f"works on {day:%A}, a fixed day off of {contract.id}")
+        weekends = {day - dt.timedelta(days=day.weekday() - 5) for day in days if day.weekday() >= 5}
+        if contract.max_weekends is not None and len(weekends) > contract.max_weekends:
+            self.add(agent_id, None, "max_weekends", f"{len(weekends)} weekends worked (max {contract.max_weekends})")
+        for before, after in itertools.pairwise(days):
+            off = (after - before).days - 1
+            if 0 < off < contract.min_consecutive_days_off:
+                self.add(
+                    agent_id, before + dt.timedelta(days=1), "min_days_off",
+                    f"{off} day(s) off in a row (min {contract.min_consecutive_days_off})",
+                )  # fmt: skip
+        counts: dict[tuple[str, int], int] = defaultdict(int)
+        for shift in shifts:
+            counts[shift.template, (shift.start.date() - self.horizon.start).days // 7] += 1
+        for (template, week), count in sorted(counts.items()):
+            cap = contract.max_shifts_per_week.get(template)
+            if cap is not None and count > cap:
+                self.add(agent_id, None, "template_cap", f"{count} {template} shifts in week {week + 1} (max {cap})")
 
     def check_min_rest(self, agent_id: str, shifts: list[Shift]) -> None:
         rest = dt.timedelta(hours=self.site.rules.min_rest_hours)

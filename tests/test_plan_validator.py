@@ -770,3 +770,42 @@ def test_back_to_back_breaks_of_one_kind_may_show_as_one_segment() -> None:
     assert not _fits([(120.0, 135.0, "break"), lunch], rules, 15)  # one break missing
     assert not _fits([(80.0, 110.0, "break"), lunch], rules, 15)  # first starts before its window
     assert not _fits([(120.0, 150.0, "break"), (240.0, 255.0, "lunch")], rules, 15)  # lunch too short
+
+
+def test_the_contract_pattern_rules_are_rederived_from_the_inputs() -> None:
+    # A hand-made plan on a contract with every pattern rule: worked Mon, Wed (one day off, min 2), Sat and Sun
+    # (Sunday a fixed day off; one weekend allowed, this is one weekend), and two late shifts (max 1 a week).
+    from scheduling_fixtures import FULL_TIME, scenario, site
+
+    strict = FULL_TIME.model_copy(
+        update={
+            "fixed_days_off": ("sun",),
+            "max_weekends": 0,
+            "min_consecutive_days_off": 2,
+            "max_shifts_per_week": {"late": 1},
+        }
+    )
+    the_site = site().model_copy(update={"contracts": (strict,)})
+    the_scenario = scenario(the_site, {"a1": {"voice": 1.0}})
+    rows = []
+    for day, template in ((0, "late"), (2, "late"), (5, "early"), (6, "early")):
+        date = the_site.horizon.start + dt.timedelta(days=day)
+        start = dt.datetime.combine(date, dt.time(13 if template == "late" else 8))
+        rows.append(
+            {
+                "agent_id": "a1",
+                "date": date.isoformat(),
+                "template": template,
+                "shift_start": start.isoformat(),
+                "shift_end": (start + dt.timedelta(minutes=510)).isoformat(),
+                "paid_hours": 8.0,
+                "overtime_hours": 0.0,
+            }
+        )
+    found = {
+        v.rule
+        for v in validate_plan(
+            the_scenario, pd.DataFrame(rows), pd.DataFrame(columns=["agent_id", "start", "end", "activity", "queue"])
+        )
+    }
+    assert {"fixed_days_off", "max_weekends", "min_days_off", "template_cap"} <= found
