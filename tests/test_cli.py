@@ -201,3 +201,22 @@ def test_staffing_names_the_forecast_row_with_an_impossible_value(
     assert result.exit_code == EXIT_BAD_INPUT
     assert f"forecast.csv, row {busy + 2}, {message}" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_validate_finds_an_impossible_week_no_single_rule_explains(tmp_path: Path) -> None:
+    # ft40 needs 36 paid hours (5 shifts); one working day in a row allows 4 in a week. The hours pre-check
+    # alone passes (2 days off leave 5 working days), so only the per-agent model finds it, before any solve.
+    broken = tmp_path / "strict"
+    shutil.copytree(SAMPLE, broken)
+    toml = (broken / "site.toml").read_text(encoding="utf-8")
+    marker = 'id = "ft40"'
+    head, tail = toml.split(marker, 1)
+    (broken / "site.toml").write_text(
+        head + marker + tail.replace("max_consecutive_days = 6", "max_consecutive_days = 1", 1), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == EXIT_BAD_INPUT
+    text = " ".join(result.output.split())
+    assert "rule conflict(s) make a plan impossible" in text
+    assert "(ft40): these rules cannot all hold for this agent: weekly_hours (36-44 paid hours a week" in text
+    assert "max_consecutive_days (at most 1 working day(s) in a row" in text

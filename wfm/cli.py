@@ -77,11 +77,15 @@ def validate(scenario: ScenarioArg) -> None:
 
     Example: wfm validate data/sample
     """
+    from wfm.scheduling.model import explain_infeasible_agents
+
     loaded = _load(scenario, load_scenario)
     data = build_problem(loaded, None)
-    if data.problems:
-        err.print(f"[red]{len(data.problems)} rule conflict(s) make a plan impossible:[/red]")
-        for problem in data.problems:
+    # Every hard rule is per agent: each agent's own week is checked with the same rule plug-ins as the solve.
+    problems = list(data.problems) or explain_infeasible_agents(data)
+    if problems:
+        err.print(f"[red]{len(problems)} rule conflict(s) make a plan impossible:[/red]")
+        for problem in problems:
             err.print(f"- {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     site = loaded.site
