@@ -391,3 +391,18 @@ def test_a_contract_cannot_cap_a_template_it_does_not_have() -> None:
 
     with pytest.raises(ValidationError, match="max_shifts_per_week names night, not among its shift_templates"):
         type(FULL_TIME).model_validate({**FULL_TIME.model_dump(), "max_shifts_per_week": {"night": 1}})
+
+
+def test_weekend_days_are_spread_over_the_agents_of_a_contract() -> None:
+    # Two agents on one contract; voice needs one agent every day. Someone must work Saturday and Sunday: with
+    # weekend fairness each takes one weekend day, not one agent both. The KPIs report [min, max] per contract.
+    from wfm.scheduling.kpis import fairness
+
+    base = site()
+    the_site = base.model_copy(
+        update={"weights": base.weights.model_copy(update={"weekend_fairness": 50.0, "late_shift_fairness": 0.0})}
+    )
+    the_scenario = scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}})
+    result = schedule(the_scenario, requirements(the_site, {"voice": 1.0}))
+    assert result.status.has_plan
+    assert fairness(the_scenario, result)["ft"]["weekend_days"] == [1, 1]

@@ -201,6 +201,14 @@ class Rules(Frozen):
     min_rest_hours: Annotated[float, Field(ge=0, le=24)] = 11
     # Queue assignment granularity: nobody switches queue more often than this (the minimum block).
     block_minutes: Annotated[int, Field(ge=15, le=240)] = 30
+    # A shift ending after this clock time (or past midnight) is a late shift, for fairness and the KPIs.
+    late_shift_after: str = "20:00"
+
+    @field_validator("late_shift_after")
+    @classmethod
+    def _late_clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
 
 
 class Weights(Frozen):
@@ -214,6 +222,10 @@ class Weights(Frozen):
     # 60-second gap grew from ~10-18 % to 35 % (README, "How the plan is made").
     unanswered_contact: NonNegative = 0
     contact_below_target: NonNegative = 0
+    # Fairness: the most weekend days, and the most late shifts, any agent of a contract works in the horizon
+    # (per contract, as part-timers and full-timers differ); each day or shift above the others costs this.
+    weekend_fairness: NonNegative = 5
+    late_shift_fairness: NonNegative = 2
     late_work_per_hour: NonNegative = 40  # an hour of deferred work (at proficiency 1) overdue, per hour overdue
     backlog_per_work_hour: NonNegative = 10  # an hour of deferred work still open at the horizon's end
     overtime_per_hour: NonNegative = 30  # paid hours beyond the contract

@@ -7,6 +7,7 @@ work capacity for deferred queues. The KPIs summarise coverage and the roster pe
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Queue, QueueKind, Scenario
+from wfm.domain import Queue, QueueKind, Scenario, parse_clock
 from wfm.scheduling.result import ScheduleResult
 from wfm.staffing import (
     abandon_rate,
@@ -274,6 +275,7 @@ def compute_kpis(
 
     everyone = {a.agent_id for a in scenario.agents}
     overall = {**service_totals(list(queues)), **people_totals(everyone), **requests_granted(scenario, result)}
+    overall["fairness"] = fairness(scenario, result)
     overall["agents_without_hourly_cost"] = len(scenario.agents) - len(costed)
     offices: dict[str, dict[str, Any]] = {}
     for office in sorted({q.office.value for q in site.queues} | {a.office.value for a in scenario.agents}):
@@ -306,3 +308,24 @@ def requests_granted(scenario: Scenario, result: ScheduleResult) -> dict[str, in
         has_it = template is None if request.day_off else template == request.shift_template
         granted += has_it == request.wanted
     return {"requests": len(scenario.requests), "requests_granted": granted}
+
+
+def fairness(scenario: Scenario, result: ScheduleResult) -> dict[str, dict[str, list[int]]]:
+    """Per contract, the fewest and the most weekend days and late shifts (ending after rules.late_shift_after
+    or past midnight) any of its agents works in the plan: [min, max]."""
+    late_after = parse_clock(scenario.site.rules.late_shift_after)
+    weekend: dict[str, int] = defaultdict(int)
+    late: dict[str, int] = defaultdict(int)
+    for shift in result.shifts:
+        weekend[shift.agent_id] += shift.date.weekday() >= 5
+        ends = (shift.end - dt.datetime.combine(shift.date, dt.time())).total_seconds() / 60
+        late[shift.agent_id] += ends > late_after
+    out: dict[str, dict[str, list[int]]] = {}
+    for contract in scenario.site.contracts:
+        members = [a.agent_id for a in scenario.agents if a.contract == contract.id]
+        if members:
+            out[contract.id] = {
+                "weekend_days": [min(weekend[m] for m in members), max(weekend[m] for m in members)],
+                "late_shifts": [min(late[m] for m in members), max(late[m] for m in members)],
+            }
+    return out

@@ -28,8 +28,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from wfm.domain import QueueKind
-from wfm.scheduling.problem import AgentData, ProblemData
+from wfm.domain import QueueKind, parse_clock
+from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
 from wfm.scheduling.result import SolveStatus
 from wfm.scheduling.rules import HARD_RULES, Rule
 
@@ -173,6 +173,7 @@ def _objective(ctx: ModelContext) -> None:
         else:
             _deferred(ctx, queue_id)
     _requests(ctx)
+    _fairness(ctx)
     for var in ctx.overtime.values():
         ctx.objective.append((weights.overtime_per_hour / 60, var))
     for var in ctx.undertime.values():
@@ -204,6 +205,48 @@ def _requests(ctx: ModelContext) -> None:
             )
         granted_when_worked = request.wanted != request.day_off
         ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
+
+
+def is_late(data: ProblemData, option: ShiftOption) -> bool:
+    """A shift ending after rules.late_shift_after on the day it starts, or past midnight, is a late shift."""
+    after = parse_clock(data.scenario.site.rules.late_shift_after) // data.grid.interval_minutes
+    return option.end - option.day * data.grid.per_day > after
+
+
+def _fairness(ctx: ModelContext) -> None:
+    """Weekends and late shifts spread evenly: per contract, the most weekend days and the most late shifts any
+    agent works are costed (weekend_fairness, late_shift_fairness), so nobody carries more than needed."""
+    data = ctx.data
+    weights = data.scenario.site.weights
+    weekend = {d for d in range(data.grid.days) if (data.grid.origin + dt.timedelta(days=d)).weekday() >= 5}
+    groups: dict[str, list[int]] = defaultdict(list)
+    for a, agent in enumerate(data.agents):
+        groups[agent.contract.id].append(a)
+    for contract_id, members in groups.items():
+        if len(members) < 2:
+            continue
+        # Each agent's count as the shift variables it sums (one shift a day, so weekend shifts = weekend days).
+        weekend_shifts = {
+            a: [ctx.x[a, o] for o, opt in enumerate(data.agents[a].options) if opt.day in weekend] for a in members
+        }
+        late_shifts = {
+            a: [ctx.x[a, o] for o, opt in enumerate(data.agents[a].options) if is_late(data, opt)] for a in members
+        }
+        for name, weight, counts in (
+            ("weekend", weights.weekend_fairness, weekend_shifts),
+            ("late", weights.late_shift_fairness, late_shifts),
+        ):
+            if weight <= 0 or not any(counts.values()):
+                continue
+            most = ctx.model.new_int_var(0, data.grid.days, f"most_{name}_{contract_id}")
+            for shifts in counts.values():
+                ctx.model.add(most >= sum(shifts))
+            ctx.derivations.append(partial(_derive_most, most, list(counts.values())))
+            ctx.objective.append((weight, most))
+
+
+def _derive_most(most: cp_model.IntVar, counts: list[list[cp_model.IntVar]], values: dict[int, int]) -> None:
+    values[most.index] = max((sum(values.get(x.index, 0) for x in shifts) for shifts in counts), default=0)
 
 
 def _service(ctx: ModelContext, queue_id: str) -> None:
