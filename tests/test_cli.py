@@ -220,3 +220,11 @@ def test_validate_finds_an_impossible_week_no_single_rule_explains(tmp_path: Pat
     assert "rule conflict(s) make a plan impossible" in text
     assert "(ft40): these rules cannot all hold for this agent: weekly_hours (36-44 paid hours a week" in text
     assert "max_consecutive_days (at most 1 working day(s) in a row" in text
+
+
+def test_run_with_a_previous_plan_that_is_not_a_run_folder_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["run", str(SAMPLE), "--seed", "7", "--previous-plan", str(tmp_path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "--previous-plan" in result.output and "cannot read its shifts.csv" in " ".join(result.output.split())

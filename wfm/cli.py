@@ -53,6 +53,14 @@ WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Solver thread
 DeterministicOpt = Annotated[
     bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan (deterministic time limit)")
 ]
+PreviousPlanOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-plan",
+        help="A run folder (e.g. schedules/2026-03-02) to re-plan from: its shifts are kept where the rules "
+        "still allow and each one changed costs [weights] replan_change_per_shift",
+    ),
+]
 OutDirOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders; the run goes to OUT/<horizon start>/")]
 
 
@@ -325,6 +333,23 @@ def _read_forecast(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _read_previous_plan(folder: Path | None) -> tuple[tuple[str, dt.date, str, dt.datetime], ...]:
+    """(agent_id, date, template, shift start) of each shift in a run folder's shifts.csv."""
+    if folder is None:
+        return ()
+    path = folder / "shifts.csv"
+    try:
+        frame = pd.read_csv(path, dtype={"agent_id": str, "template": str})
+        return tuple(
+            (str(row.agent_id), dt.date.fromisoformat(str(row.date)), str(row.template),
+             dt.datetime.fromisoformat(str(row.shift_start)))
+            for row in frame.itertuples(index=False)
+        )  # fmt: skip
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError, AttributeError, ValueError) as exc:
+        _error(f"--previous-plan {folder}: cannot read its shifts.csv ({exc}); give a run folder written by `wfm run`")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 def _progress(elapsed: float, objective: float, bound: float) -> None:
     gap = (objective - bound) / max(abs(objective), 1e-9)
     err.print(
@@ -422,12 +447,19 @@ def schedule_cmd(
     workers: WorkersOpt = None,
     deterministic: DeterministicOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
+    previous_plan: PreviousPlanOpt = None,
 ) -> None:
     """Plan named agents (shifts, breaks, queue per interval) from a forecast, and write the run folder.
 
     Example: wfm schedule data/sample --forecast schedules/forecast.csv --seed 7 --time-limit 60
     """
-    options = RunOptions(seed=seed, time_limit_seconds=time_limit, workers=workers, deterministic=deterministic)
+    options = RunOptions(
+        seed=seed,
+        time_limit_seconds=time_limit,
+        workers=workers,
+        deterministic=deterministic,
+        previous_plan=_read_previous_plan(previous_plan),
+    )
     _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=forecast_file, quiet=quiet)
 
 
@@ -440,12 +472,19 @@ def run(
     workers: WorkersOpt = None,
     deterministic: DeterministicOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
+    previous_plan: PreviousPlanOpt = None,
 ) -> None:
     """All stages: validate, forecast, staffing, schedule, reports (roster.xlsx, CSVs, kpis.json, manifest.json).
 
     Example: wfm run data/sample --out schedules --seed 7
     """
-    options = RunOptions(seed=seed, time_limit_seconds=time_limit, workers=workers, deterministic=deterministic)
+    options = RunOptions(
+        seed=seed,
+        time_limit_seconds=time_limit,
+        workers=workers,
+        deterministic=deterministic,
+        previous_plan=_read_previous_plan(previous_plan),
+    )
     _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=None, quiet=quiet)
 
 

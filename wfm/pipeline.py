@@ -54,6 +54,9 @@ class RunOptions:
     time_limit_seconds: float | None = None
     workers: int | None = None
     deterministic: bool = False
+    # A previous plan's shifts (shifts.csv: agent_id, date, template, shift_start) to start from: the warm
+    # start keeps every shift of it that still keeps the rules, so a re-plan changes only what it must.
+    previous_plan: tuple[tuple[str, dt.date, str, dt.datetime], ...] = ()
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:
@@ -110,6 +113,7 @@ def plan(
         seed=options.seed,
         deterministic=options.deterministic,
         progress=progress,
+        previous_plan=options.previous_plan,
     )
     timings["schedule"] = time.monotonic() - started
     outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)

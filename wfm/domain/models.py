@@ -226,6 +226,8 @@ class Weights(Frozen):
     # (per contract, as part-timers and full-timers differ); each day or shift above the others costs this.
     weekend_fairness: NonNegative = 5
     late_shift_fairness: NonNegative = 2
+    # Re-planning from a previous plan (--previous-plan): each of its shifts the new plan drops or moves.
+    replan_change_per_shift: NonNegative = 20
     late_work_per_hour: NonNegative = 40  # an hour of deferred work (at proficiency 1) overdue, per hour overdue
     backlog_per_work_hour: NonNegative = 10  # an hour of deferred work still open at the horizon's end
     overtime_per_hour: NonNegative = 30  # paid hours beyond the contract

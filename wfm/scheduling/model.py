@@ -483,14 +483,23 @@ def solve(
     )
 
 
-def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) -> list[int]:
+def warm_start(
+    ctx: ModelContext,
+    *,
+    seed: int,
+    seconds_per_agent: float = 1.0,
+    previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]] = (),
+) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
     Every hard rule is per agent, so each agent's week can be made feasible alone. Agents are taken one by one
     (single-skilled first, the flexible ones last) and each gets the week that best covers the demand still left
-    uncovered by those before, in a tiny model with the same rule plug-ins. Returns the agents whose own week
-    was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
+    uncovered by those before, in a tiny model with the same rule plug-ins. With a `previous_plan` (agent,
+    date, template, start of each shift), each agent's week keeps as many of their previous shifts as the
+    rules still allow before anything else: a re-plan then moves people only where it must. Returns the agents
+    whose own week was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
     """
+    before = {(agent_id, date, template, start) for agent_id, date, template, start in previous_plan}
     data = ctx.data
     grid = data.grid
     residual = {q: _demand_profile(data, q) for q in data.demand}
@@ -507,10 +516,18 @@ def warm_start(ctx: ModelContext, *, seed: int, seconds_per_agent: float = 1.0) 
             for opt in agent.options
         ]
         weights = data.scenario.site.weights
+        # Keeping a previous shift outweighs any coverage gain: 1,000 points a shift.
+        kept = [
+            o
+            for o, opt in enumerate(agent.options)
+            if (agent.agent.agent_id, (grid.origin + dt.timedelta(days=opt.day)).date(), opt.template_id,
+                grid.start_of(opt.start)) in before
+        ]  # fmt: skip
         sub.model.minimize(
             sum(weights.overtime_per_hour / 60 * v for v in sub.overtime.values())
             + sum(weights.undertime_per_hour / 60 * v for v in sub.undertime.values())
             - sum(value / 10 * sub.x[0, o] for o, value in enumerate(values))
+            - sum(1000 * sub.x[0, o] for o in kept)
         )
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
@@ -593,6 +610,28 @@ def explain_infeasible_agents(
             "off, templates and rest). Relax one of them for this agent."
         )
     return found
+
+
+def keep_previous_plan(ctx: ModelContext, previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]]) -> int:
+    """Cost every shift of a previous plan the new plan drops or moves (weights.replan_change_per_shift), so a
+    re-plan changes people's days only where that buys more than it costs them. Returns the shifts matched."""
+    weight = ctx.data.scenario.site.weights.replan_change_per_shift
+    grid = ctx.data.grid
+    wanted = {(agent_id, date, template, start) for agent_id, date, template, start in previous_plan}
+    matched = 0
+    for (a, o), var in ctx.x.items():
+        agent = ctx.data.agents[a]
+        option = agent.options[o]
+        key = (agent.agent.agent_id, (grid.origin + dt.timedelta(days=option.day)).date(), option.template_id,
+               grid.start_of(option.start))  # fmt: skip
+        if key in wanted:
+            matched += 1
+            if weight > 0:
+                ctx.objective.append((-weight, var))  # weight x (1 - kept): the variable part ...
+    if matched and weight > 0:
+        ctx.objective.append((weight * matched, 1))  # ... and the constant, so objective and gap stay comparable
+        ctx.model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+    return matched
 
 
 def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:

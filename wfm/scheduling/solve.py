@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
-from wfm.scheduling.model import build_model, explain_infeasible_agents, solve, warm_start
+from wfm.scheduling.model import build_model, explain_infeasible_agents, keep_previous_plan, solve, warm_start
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
@@ -23,6 +24,7 @@ def schedule(
     seed: int | None = None,
     deterministic: bool = False,
     progress: Callable[[float, float, float], None] | None = None,
+    previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]] = (),
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
 
@@ -40,7 +42,9 @@ def schedule(
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
     ctx = build_model(data)
-    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed)
+    if previous_plan:
+        keep_previous_plan(ctx, previous_plan)
+    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed, previous_plan=previous_plan)
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
