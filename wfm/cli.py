@@ -333,6 +333,18 @@ def _read_forecast(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _run_options(
+    seed: int, time_limit: float | None, workers: int | None, deterministic: bool, previous_plan: Path | None
+) -> RunOptions:
+    return RunOptions(
+        seed=seed,
+        time_limit_seconds=time_limit,
+        workers=workers,
+        deterministic=deterministic,
+        previous_plan=_read_previous_plan(previous_plan),
+    )
+
+
 def _read_previous_plan(folder: Path | None) -> tuple[tuple[str, dt.date, str, dt.datetime], ...]:
     """(agent_id, date, template, shift start) of each shift in a run folder's shifts.csv."""
     if folder is None:
@@ -453,13 +465,7 @@ def schedule_cmd(
 
     Example: wfm schedule data/sample --forecast schedules/forecast.csv --seed 7 --time-limit 60
     """
-    options = RunOptions(
-        seed=seed,
-        time_limit_seconds=time_limit,
-        workers=workers,
-        deterministic=deterministic,
-        previous_plan=_read_previous_plan(previous_plan),
-    )
+    options = _run_options(seed, time_limit, workers, deterministic, previous_plan)
     _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=forecast_file, quiet=quiet)
 
 
@@ -478,13 +484,7 @@ def run(
 
     Example: wfm run data/sample --out schedules --seed 7
     """
-    options = RunOptions(
-        seed=seed,
-        time_limit_seconds=time_limit,
-        workers=workers,
-        deterministic=deterministic,
-        previous_plan=_read_previous_plan(previous_plan),
-    )
+    options = _run_options(seed, time_limit, workers, deterministic, previous_plan)
     _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=None, quiet=quiet)
 
 
