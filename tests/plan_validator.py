@@ -55,6 +55,8 @@ RULES: dict[str, str] = {
     "max_weekends": "at most max_weekends weekends (a Saturday or a Sunday worked) in the horizon",
     "min_days_off": "a stretch of days off between two worked days lasts at least min_consecutive_days_off",
     "template_cap": "at most max_shifts_per_week[template] shifts of a template in a planning week",
+    "min_work_days": "a stretch of worked days between two days off lasts at least min_consecutive_days",
+    "horizon_hours": "paid hours over the horizon (whole leave days at the daily rate) within the horizon limits",
 }
 _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -702,6 +704,30 @@ class _Check:
                     agent_id, before + dt.timedelta(days=1), "min_days_off",
                     f"{off} day(s) off in a row (min {contract.min_consecutive_days_off})",
                 )  # fmt: skip
+        worked = set(days)
+        horizon_days = [self.horizon.start + dt.timedelta(days=d) for d in range(self.horizon.days)]
+        for index, day in enumerate(horizon_days[1:-1], start=1):
+            # A stretch that starts right after a day off inside the horizon and ends before one is judged.
+            if day in worked and horizon_days[index - 1] not in worked:
+                length = 0
+                while index + length < len(horizon_days) and horizon_days[index + length] in worked:
+                    length += 1
+                ends_inside = index + length < len(horizon_days)
+                if ends_inside and length < contract.min_consecutive_days:
+                    self.add(
+                        agent_id, day, "min_work_days",
+                        f"{length} worked day(s) in a row (min {contract.min_consecutive_days})",
+                    )  # fmt: skip
+        if contract.min_hours_horizon is not None or contract.max_hours_horizon is not None:
+            leave_days = sum(
+                1 for day in horizon_days if any(s <= _midnight(day) and _midnight(day) + dt.timedelta(days=1) <= e
+                                                 for s, e, _ in self.time_off.get(agent_id, []))
+            )  # fmt: skip
+            total = (sum(self.paid_minutes(s) for s in shifts) + _leave_credit_minutes(contract) * leave_days) / 60
+            low = contract.min_hours_horizon or 0.0
+            high = contract.max_hours_horizon if contract.max_hours_horizon is not None else float("inf")
+            if total < low - 0.02 or total > high + 0.02:
+                self.add(agent_id, None, "horizon_hours", f"{total:.2f} paid hours over the horizon ({low:g}-{high:g})")
         counts: dict[tuple[str, int], int] = defaultdict(int)
         for shift in shifts:
             counts[shift.template, (shift.start.date() - self.horizon.start).days // 7] += 1

@@ -783,6 +783,8 @@ def test_the_contract_pattern_rules_are_rederived_from_the_inputs() -> None:
             "max_weekends": 0,
             "min_consecutive_days_off": 2,
             "max_shifts_per_week": {"late": 1},
+            "min_consecutive_days": 2,
+            "max_hours_horizon": 24,
         }
     )
     the_site = site().model_copy(update={"contracts": (strict,)})
@@ -808,4 +810,5 @@ def test_the_contract_pattern_rules_are_rederived_from_the_inputs() -> None:
             the_scenario, pd.DataFrame(rows), pd.DataFrame(columns=["agent_id", "start", "end", "activity", "queue"])
         )
     }
-    assert {"fixed_days_off", "max_weekends", "min_days_off", "template_cap"} <= found
+    # Also: Wednesday is a lone worked day between days off, and 32 paid hours exceed the horizon's 24.
+    assert {"fixed_days_off", "max_weekends", "min_days_off", "template_cap", "min_work_days", "horizon_hours"} <= found

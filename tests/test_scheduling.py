@@ -426,3 +426,30 @@ def test_replanning_from_a_previous_plan_keeps_its_shifts_where_nothing_forces_a
     assert len(kept) >= 0.9 * len(previous)
     scratch = schedule(the_scenario, busier)
     assert len({(s.agent_id, s.date, s.template_id, s.start) for s in scratch.shifts} & set(previous)) < len(kept)
+
+
+def test_min_consecutive_days_forbids_a_lone_working_day_between_days_off() -> None:
+    from wfm.scheduling.rules import MinConsecutiveDays
+
+    the_site = _contract_site(min_consecutive_days=2)
+    # Mon, Wed, Thu: Wednesday-Thursday is fine, Monday touches the horizon's start (not judged); Mon, Wed, Fri:
+    # Wednesday alone between Tuesday and Thursday off.
+    assert _audit(MinConsecutiveDays(), the_site, _plan_on([0, 2, 3])) == []
+    assert _audit(MinConsecutiveDays(), the_site, _plan_on([0, 2, 4, 5])) == [
+        "[min_consecutive_days] agent a1 on Wed 04 Mar: only 1 working day(s) in a row (min 2)"
+    ]
+    for shifts in _planned_days(the_site).values():
+        days = {(s.date - START).days for s in shifts}
+        lone = [d for d in days if 0 < d < 6 and d - 1 not in days and d + 1 not in days]
+        assert lone == []
+
+
+def test_horizon_hours_bound_the_paid_hours_over_the_whole_plan() -> None:
+    from wfm.scheduling.rules import HorizonHours
+
+    the_site = _contract_site(max_hours_horizon=32)
+    assert _audit(HorizonHours(), the_site, _plan_on([0, 1, 2, 3, 4])) == [
+        "[horizon_hours] agent a1: 40.00 paid hours over the horizon"
+    ]
+    for shifts in _planned_days(the_site).values():
+        assert sum(s.paid_minutes for s in shifts) <= 32 * 60

@@ -181,6 +181,11 @@ class Contract(Frozen):
     max_weekends: Annotated[int, Field(ge=0)] | None = None
     # A stretch of days off between two working days lasts at least this many days (1 = any).
     min_consecutive_days_off: Annotated[int, Field(ge=1, le=7)] = 1
+    # A stretch of working days between two days off lasts at least this many days (1 = any).
+    min_consecutive_days: Annotated[int, Field(ge=1, le=7)] = 1
+    # Paid hours over the whole horizon (e.g. an annualised-hours balance left for these weeks); None = no limit.
+    min_hours_horizon: Annotated[float, Field(ge=0)] | None = None
+    max_hours_horizon: Annotated[float, Field(gt=0)] | None = None
     # Most shifts of a template per week, e.g. {late = 2}; templates not named have no limit.
     max_shifts_per_week: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
 

@@ -367,6 +367,87 @@ class MinConsecutiveDaysOff(Rule):
         return out
 
 
+class MinConsecutiveDays(Rule):
+    id = "min_consecutive_days"
+    description = "A stretch of working days between two days off lasts at least min_consecutive_days days."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        return f"working days come at least {agent.contract.min_consecutive_days} in a row"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        # Forbid off, then 1..m-1 working days, then off: works[d+1..d+L] - works[d] - works[d+L+1] <= L - 1.
+        # A stretch touching the horizon's edges is not judged: the days beyond are not planned here.
+        days = ctx.data.grid.days
+        for a, agent in enumerate(ctx.data.agents):
+            for length in range(1, agent.contract.min_consecutive_days):
+                for first in range(0, days - length - 1):
+                    stretch: Any = sum(ctx.works[a, d] for d in range(first + 1, first + 1 + length))
+                    before: Any = ctx.works[a, first]
+                    after: Any = ctx.works[a, first + length + 1]
+                    ctx.model.add(stretch - before - after <= length - 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        worked = _days_worked(data, plan)
+        out = []
+        for agent in data.agents:
+            days = worked.get(agent.agent.agent_id, set())
+            run: list[int] = []
+            for day in range(data.grid.days):
+                if day in days:
+                    run.append(day)
+                    continue
+                # A run ended by this day off; judged only if a day off (inside the horizon) came before it.
+                if run and run[0] > 0 and len(run) < agent.contract.min_consecutive_days:
+                    date = data.grid.origin.date() + dt.timedelta(days=run[0])
+                    out.append(
+                        Violation(
+                            self.id,
+                            agent.agent.agent_id,
+                            date,
+                            f"only {len(run)} working day(s) in a row (min {agent.contract.min_consecutive_days})",
+                        )
+                    )
+                run = []
+        return out
+
+
+class HorizonHours(Rule):
+    id = "horizon_hours"
+    description = "Paid hours over the whole horizon (leave counted as in weekly_hours) within the contract's limits."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        c = agent.contract
+        low = "0" if c.min_hours_horizon is None else f"{c.min_hours_horizon:g}"
+        high = "any" if c.max_hours_horizon is None else f"{c.max_hours_horizon:g}"
+        return f"{low}-{high} paid hours over the horizon"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            c = agent.contract
+            if c.min_hours_horizon is None and c.max_hours_horizon is None:
+                continue
+            credit = round(leave_credit_minutes(c) * len(agent.leave_days))
+            paid: Any = sum(ctx.paid[a, w] for w in range(len(ctx.data.weeks())))
+            if c.min_hours_horizon is not None:
+                ctx.model.add(paid + credit >= round(c.min_hours_horizon * 60))
+            if c.max_hours_horizon is not None:
+                ctx.model.add(paid + credit <= round(c.max_hours_horizon * 60))
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        paid: dict[str, int] = defaultdict(int)
+        for shift in plan.shifts:
+            paid[shift.agent_id] += shift.paid_minutes
+        out = []
+        for agent in data.agents:
+            c = agent.contract
+            total = (paid[agent.agent.agent_id] + leave_credit_minutes(c) * len(agent.leave_days)) / 60
+            low = c.min_hours_horizon if c.min_hours_horizon is not None else 0.0
+            high = c.max_hours_horizon if c.max_hours_horizon is not None else float("inf")
+            if total < low - 0.02 or total > high + 0.02:
+                out.append(Violation(self.id, agent.agent.agent_id, None, f"{total:.2f} paid hours over the horizon"))
+        return out
+
+
 class MaxShiftsPerWeek(Rule):
     id = "max_shifts_per_week"
     description = "No more shifts of a template in a week than the contract's max_shifts_per_week allows."
@@ -526,7 +607,9 @@ HARD_RULES: tuple[Rule, ...] = (
     FixedDaysOff(),
     MaxWeekends(),
     MinConsecutiveDaysOff(),
+    MinConsecutiveDays(),
     MaxShiftsPerWeek(),
+    HorizonHours(),
     FixedActivities(),
     ShiftShapes(),
     AvailabilityAndLeave(),
