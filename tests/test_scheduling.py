@@ -453,3 +453,22 @@ def test_horizon_hours_bound_the_paid_hours_over_the_whole_plan() -> None:
     ]
     for shifts in _planned_days(the_site).values():
         assert sum(s.paid_minutes for s in shifts) <= 32 * 60
+
+
+def test_minimum_hours_go_on_days_the_queue_is_open_not_on_idle_shifts() -> None:
+    # voice is closed on Sunday and nobody is needed at all, yet four agents' minimum hours must be placed
+    # somewhere. Measured with fairness off: with idle_paid_hour = 0 all four work the closed Sunday (seeds 1-3),
+    # paid to sit idle; with the default 5, none does.
+    closed_sunday = VOICE.model_copy(update={"days": ("mon", "tue", "wed", "thu", "fri", "sat")})
+    base = site(queues=(closed_sunday,))
+
+    def sunday_shifts(idle_paid_hour: float) -> int:
+        weights = {"idle_paid_hour": idle_paid_hour, "weekend_fairness": 0.0, "late_shift_fairness": 0.0}
+        the_site = base.model_copy(update={"weights": base.weights.model_copy(update=weights)})
+        the_scenario = scenario(the_site, {f"a{i}": {"voice": 1.0} for i in range(1, 5)})
+        result = schedule(the_scenario, requirements(the_site, {"voice": 0.0}))
+        assert result.status.has_plan
+        return sum(1 for s in result.shifts if s.date.weekday() == 6)
+
+    assert sunday_shifts(5.0) == 0
+    assert sunday_shifts(0.0) > 0

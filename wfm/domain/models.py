@@ -233,6 +233,10 @@ class Weights(Frozen):
     late_shift_fairness: NonNegative = 2
     # Re-planning from a previous plan (--previous-plan): each of its shifts the new plan drops or moves.
     replan_change_per_shift: NonNegative = 20
+    # A paid hour on shift while none of the agent's queues is open (minimum hours must go somewhere: not on
+    # a day the queue is closed). Measured in the peer bench: without it, 1-2 agents got Sunday shifts with
+    # nothing to do in 3 of 4 runs.
+    idle_paid_hour: NonNegative = 5
     late_work_per_hour: NonNegative = 40  # an hour of deferred work (at proficiency 1) overdue, per hour overdue
     backlog_per_work_hour: NonNegative = 10  # an hour of deferred work still open at the horizon's end
     overtime_per_hour: NonNegative = 30  # paid hours beyond the contract

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.domain import QueueKind, parse_clock
@@ -174,6 +175,7 @@ def _objective(ctx: ModelContext) -> None:
             _deferred(ctx, queue_id)
     _requests(ctx)
     _fairness(ctx)
+    _idle_time(ctx)
     for var in ctx.overtime.values():
         ctx.objective.append((weights.overtime_per_hour / 60, var))
     for var in ctx.undertime.values():
@@ -247,6 +249,25 @@ def _fairness(ctx: ModelContext) -> None:
 
 def _derive_most(most: cp_model.IntVar, counts: list[list[cp_model.IntVar]], values: dict[int, int]) -> None:
     values[most.index] = max((sum(values.get(x.index, 0) for x in shifts) for shifts in counts), default=0)
+
+
+def _idle_time(ctx: ModelContext) -> None:
+    """Cost the paid time of a shift during which none of the agent's queues is open (weights.idle_paid_hour)."""
+    data = ctx.data
+    weight = data.scenario.site.weights.idle_paid_hour
+    if weight <= 0:
+        return
+    hours = data.grid.interval_minutes / 60
+    for a, agent in enumerate(data.agents):
+        open_any = np.zeros(data.grid.size, dtype=bool)
+        for queue_id in agent.proficiency:
+            open_any |= data.demand[queue_id].open_mask.astype(bool)
+        closed_before = np.concatenate([[0], np.cumsum(~open_any)])  # closed intervals before each index
+        for o, option in enumerate(agent.options):
+            end = min(option.end, data.grid.size)
+            idle = int(closed_before[end] - closed_before[option.start])
+            if idle:
+                ctx.objective.append((weight * idle * hours, ctx.x[a, o]))
 
 
 def _service(ctx: ModelContext, queue_id: str) -> None:
