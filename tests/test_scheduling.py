@@ -472,3 +472,48 @@ def test_minimum_hours_go_on_days_the_queue_is_open_not_on_idle_shifts() -> None
 
     assert sunday_shifts(5.0) == 0
     assert sunday_shifts(0.0) > 0
+
+
+# --- daylight-saving days --------------------------------------------------------------------------------------
+
+
+def _dst_forecast(the_site: Site, volume: dict[str, float]) -> pd.DataFrame:
+    from wfm.forecast import horizon_intervals
+
+    grid = horizon_intervals(the_site, the_site.horizon.start, the_site.horizon.days)
+    rows = [
+        {"interval_start": t, "queue": q.id, "volume": volume[q.id], "aht_seconds": 300.0, "fold": f}
+        for t, f in zip(grid["interval_start"], grid["fold"], strict=True)
+        for q in the_site.queues
+    ]
+    frame = pd.DataFrame(rows)
+    # Make the second pass of the repeated hour busier for voice, so "the busier pass" is visible.
+    frame.loc[(frame["fold"] == 1) & (frame["queue"] == "voice"), "volume"] = 2 * volume["voice"]
+    return frame
+
+
+@pytest.mark.parametrize(("first_day", "hours"), [(dt.date(2026, 10, 25), 25), (dt.date(2026, 3, 29), 23)])
+def test_a_daylight_saving_day_is_planned_on_clock_intervals(first_day: dt.date, hours: int) -> None:
+    from wfm.pipeline import RunOptions, plan, wall_clock_forecast
+
+    base = site(days=2)
+    the_site = base.model_copy(
+        update={"horizon": base.horizon.model_copy(update={"start": first_day}), "timezone": "Europe/London"}
+    )
+    the_scenario = scenario(the_site, {"a1": {"voice": 1.0, "cases": 1.0}, "a2": {"voice": 1.0}})
+    forecast = _dst_forecast(the_site, {"voice": 4.0, "cases": 3.0})
+    assert len(forecast) == 2 * (hours * 2 + 48)  # two queues; the DST day plus an ordinary 24-hour day
+    clock, notes = wall_clock_forecast(forecast, the_scenario)
+    assert len(clock) == 2 * 2 * 48 and len(notes) == 1
+    one_am = pd.Timestamp.combine(first_day, dt.time(1, 0))
+    at = clock.set_index(["queue", "interval_start"])["volume"]
+    if hours == 25:
+        assert "25 hours" in notes[0]
+        assert at["voice", one_am] == 8.0  # live: the busier pass (4 and 8)
+        assert at["cases", one_am] == 6.0  # deferred: both passes' items (3 + 3)
+    else:
+        assert "23 hours" in notes[0]
+        assert at["voice", one_am] == 0.0 and at["cases", one_am] == 0.0  # the hour that does not exist
+    outcome = plan(the_scenario, RunOptions(seed=1, time_limit_seconds=5), forecast=forecast)
+    assert outcome.result.status.has_plan
+    assert any("hours (clocks go" in w for w in outcome.warnings)

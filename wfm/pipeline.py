@@ -64,20 +64,53 @@ def input_hashes(scenario_path: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def _refuse_daylight_saving_days(forecast: pd.DataFrame) -> None:
-    """The scheduler's time grid has 24-hour days; a 23- or 25-hour day would shift every later interval."""
-    if "fold" in forecast.columns and (forecast["fold"] == 1).any():
-        day = pd.Timestamp(forecast.loc[forecast["fold"] == 1, "interval_start"].iloc[0]).date()
-    else:
-        per_day = forecast.groupby(pd.DatetimeIndex(forecast["interval_start"]).normalize())["interval_start"].nunique()
-        short = per_day[per_day < per_day.max()]
-        if short.empty or len(per_day) < 2:
-            return
-        day = short.index[0].date()
-    raise ValueError(
-        f"the horizon includes {day}, a daylight-saving changeover day (23 or 25 hours); the forecast handles "
-        "it (wfm forecast), but the scheduler plans 24-hour days only: choose a horizon without that day"
+def wall_clock_forecast(forecast: pd.DataFrame, scenario: Scenario) -> tuple[pd.DataFrame, list[str]]:
+    """The forecast on the scheduler's grid of 24-hour days of wall-clock intervals, and what that changed.
+
+    The forecast keeps real time: a day when clocks go forward has no 01:00-02:00 (92 quarter hours) and a day
+    when they go back has it twice (100, the second pass with fold = 1). The scheduler plans clock times, so:
+    the skipped hour gets no demand, and the repeated hour becomes one clock hour that needs, for a live queue,
+    the busier pass's volume (the same people are on shift for both) and, for deferred work, both passes' items
+    (all of it must be done). Shifts across the change are paid their clock length. Each such day is reported.
+    """
+    site = scenario.site
+    frame = forecast.copy()
+    frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+    notes: list[str] = []
+    if "fold" in frame.columns and (frame["fold"] == 1).any():
+        live = {q.id for q in site.queues if q.kind.value == "live"}
+        frame["work"] = frame["volume"] * frame["aht_seconds"].fillna(0)
+        keys = ["queue", "interval_start"]
+        grouped = frame.sort_values("volume").groupby(keys, as_index=False, sort=True)
+        merged = grouped.last()  # per clock interval, the busier pass's row
+        totals = grouped[["volume", "work"]].sum()  # the same groups, in the same order
+        deferred = ~merged["queue"].isin(live)
+        merged.loc[deferred, "volume"] = totals.loc[deferred, "volume"]
+        mean_aht = (totals["work"] / totals["volume"]).where(totals["volume"] > 0)
+        merged.loc[deferred, "aht_seconds"] = mean_aht[deferred]
+        day = frame.loc[frame["fold"] == 1, "interval_start"].iloc[0].date()
+        notes.append(
+            f"{day} has 25 hours (clocks go back): the plan uses clock times, so the repeated hour is staffed once, "
+            "for the busier pass on live queues and for both passes' work on deferred ones"
+        )
+        frame = merged.drop(columns=["work"]).assign(fold=0)
+    grid = pd.date_range(
+        dt.datetime.combine(site.horizon.start, dt.time()),
+        periods=site.horizon.days * site.intervals_per_day,
+        freq=f"{site.interval_minutes}min",
     )
+    present = set(frame["interval_start"])
+    skipped = sorted(t for t in grid if t not in present)
+    if skipped and len(skipped) < len(grid):
+        filler = pd.DataFrame(
+            [{"interval_start": t, "queue": q.id, "volume": 0.0, "aht_seconds": float("nan")} for t in skipped
+             for q in site.queues]
+        )  # fmt: skip
+        frame = pd.concat([frame, filler], ignore_index=True).sort_values(["queue", "interval_start"])
+        notes.append(
+            f"{skipped[0].date()} has 23 hours (clocks go forward): the clock hour that does not exist has no demand"
+        )
+    return frame.reset_index(drop=True), notes
 
 
 def plan(
@@ -97,11 +130,12 @@ def plan(
         forecast_warnings = list(forecast_result.warnings)
     else:
         accuracy, forecast_warnings = None, []
-    _refuse_daylight_saving_days(forecast)
     timings["forecast"] = time.monotonic() - started
 
     started = time.monotonic()
-    requirements = build_requirements(forecast, scenario.site, scenario.backlog)
+    clock_forecast, clock_notes = wall_clock_forecast(forecast, scenario)
+    forecast_warnings.extend(clock_notes)
+    requirements = build_requirements(clock_forecast, scenario.site, scenario.backlog)
     timings["staffing"] = time.monotonic() - started
 
     started = time.monotonic()
