@@ -217,6 +217,11 @@ def test_the_warm_start_is_a_complete_feasible_solution_the_solver_accepts_as_is
     )
     table.loc[table["queue"] == "voice", "volume"] = 12.0  # the service tables need volume
     ctx = build_model(build_problem(the_scenario, table))
+    # A rule whose terms are all constants (no shift option on those days) adds a plain `True`, which CP-SAT
+    # keeps as a constant-true variable no derivation sets; it must be hinted 1. (Reading its domain's upper
+    # end as domain[-1] gave 0: the proto's repeated fields ignore negative indexes.)
+    ctx.model.add(True)
+    assert any(list(v.domain) == [1, 1] for v in ctx.model.proto.variables)
     assert warm_start(ctx, seed=1) == []
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True

@@ -666,16 +666,21 @@ def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:
         derive(values)
     for index, variable in enumerate(ctx.model.proto.variables):
         # Variables no derivation sets (the model's own constants, e.g. a fixed "true") get 0 clamped into their
-        # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it.
-        value = values.get(index, min(max(0, variable.domain[0]), variable.domain[-1]))
+        # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it. (The
+        # proto's repeated fields do not support negative indexes: domain[-1] reads 0, so index from the front.)
+        domain = variable.domain
+        value = values.get(index, min(max(0, domain[0]), domain[len(domain) - 1]))
         ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(index), value)
 
 
 def _demand_profile(data: ProblemData, queue_id: str) -> list[float]:
-    """Agents wanted per interval: the Erlang requirement, or deferred work spread evenly over open time."""
+    """Agents wanted per interval: the Erlang requirement; for deferred work the flattest staffing that meets
+    every deadline (requirements' capacity_agents), or, without it, the work spread evenly over open time."""
     demand = data.demand[queue_id]
     if demand.queue.kind is QueueKind.LIVE:
         return [float(v) for v in demand.required_agents]
+    if demand.capacity_agents.size == data.grid.size and demand.capacity_agents.sum() > 0:
+        return [float(v) for v in demand.capacity_agents]
     open_intervals = max(1, int(demand.open_mask.sum()))
     total = float(demand.cumulative_arrival_minutes[-1]) if len(demand.cumulative_arrival_minutes) else 0.0
     level = total / (open_intervals * data.grid.interval_minutes)

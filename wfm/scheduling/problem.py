@@ -97,6 +97,9 @@ class QueueDemand:
     service: tuple[np.ndarray | None, ...] = ()
     # Share of scheduled staff expected to turn up (1 - unplanned shrinkage): the tables are in attending agents.
     attendance: float = 1.0
+    # Deferred: the flattest staffing (agents at proficiency 1) that meets every deadline (requirements.csv
+    # capacity_agents); the warm start aims at it. Empty when the requirements do not carry it.
+    capacity_agents: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)
@@ -190,10 +193,11 @@ def _service_tables(
 
 def _requirements_arrays(
     requirements: pd.DataFrame | None, queue: Queue, grid: TimeGrid
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """required agents, cumulative arrival and due work-minutes, volume and AHT per interval of the grid."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """required agents, cumulative arrival and due work-minutes, volume, AHT and the deferred capacity profile
+    (capacity_agents, zeros when absent) per interval of the grid."""
     if requirements is None:  # checking rules only (wfm validate): no demand yet
-        return (np.zeros(grid.size),) * 5
+        return (np.zeros(grid.size),) * 6
     rows = requirements[requirements["queue"] == queue.id]
     index = (
         (
@@ -212,10 +216,13 @@ def _requirements_arrays(
     required[index[keep]] = rows["required_agents"].to_numpy(dtype=float)[keep]
     volume[index[keep]] = np.nan_to_num(rows["volume"].to_numpy(dtype=float)[keep])
     aht[index[keep]] = np.nan_to_num(rows["aht_seconds"].to_numpy(dtype=float)[keep])
+    capacity = np.zeros(grid.size)
     if queue.kind is QueueKind.DEFERRED:
         arrival[index[keep]] = rows["arrival_work_minutes"].to_numpy(dtype=float)[keep]
         due[index[keep]] = rows["due_work_minutes"].to_numpy(dtype=float)[keep]
-    return required, np.cumsum(arrival), np.cumsum(due), volume, aht
+        if "capacity_agents" in rows.columns:
+            capacity[index[keep]] = np.nan_to_num(rows["capacity_agents"].to_numpy(dtype=float)[keep])
+    return required, np.cumsum(arrival), np.cumsum(due), volume, aht, capacity
 
 
 def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> ProblemData:
@@ -235,7 +242,9 @@ def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> Prob
     starts = grid.starts()
     demand: dict[str, QueueDemand] = {}
     for queue in site.queues:
-        required, cumulative_arrival, cumulative_due, volume, aht = _requirements_arrays(requirements, queue, grid)
+        required, cumulative_arrival, cumulative_due, volume, aht, capacity = _requirements_arrays(
+            requirements, queue, grid
+        )
         open_mask = np.array([queue.is_open(ts.to_pydatetime()) for ts in starts])
         volume = np.where(open_mask, volume, 0.0)  # nobody may answer a closed queue: no service to buy there
         attendance = 1.0 - (queue.shrinkage if queue.shrinkage is not None else site.shrinkage)
@@ -248,6 +257,7 @@ def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> Prob
             volume=volume,
             service=_service_tables(queue, volume, aht, required, attendance, grid),
             attendance=attendance,
+            capacity_agents=capacity,
         )
 
     agents: list[AgentData] = []
