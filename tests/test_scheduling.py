@@ -522,3 +522,16 @@ def test_a_daylight_saving_day_is_planned_on_clock_intervals(first_day: dt.date,
     outcome = plan(the_scenario, RunOptions(seed=1, time_limit_seconds=5), forecast=forecast)
     assert outcome.result.status.has_plan
     assert any("hours (clocks go" in w for w in outcome.warnings)
+
+
+def test_an_incomplete_forecast_is_reported_not_filled_with_zero_demand() -> None:
+    # Filling the hour that does not exist on a spring-forward day must not hide any other missing interval.
+    from wfm.pipeline import RunOptions, plan
+
+    the_site = site(days=2)
+    the_scenario = scenario(the_site, {"a1": {"voice": 1.0}})
+    forecast = _dst_forecast(the_site, {"voice": 4.0, "cases": 3.0})
+    # A whole clock time missing for every queue (not a daylight-saving hour) must stay an error.
+    gap = forecast.index[forecast["interval_start"] == pd.Timestamp("2026-03-02 10:00")]
+    with pytest.raises(ValueError, match="must form one contiguous 30-minute grid"):
+        plan(the_scenario, RunOptions(seed=1, time_limit_seconds=5), forecast=forecast.drop(index=gap))

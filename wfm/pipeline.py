@@ -99,9 +99,12 @@ def wall_clock_forecast(forecast: pd.DataFrame, scenario: Scenario) -> tuple[pd.
         periods=site.horizon.days * site.intervals_per_day,
         freq=f"{site.interval_minutes}min",
     )
+    # Only clock times that do not exist (clocks going forward) are filled; any other missing interval is an
+    # incomplete forecast and stays missing, for build_requirements to report rather than plan as zero demand.
+    nonexistent = grid[pd.DatetimeIndex(grid).tz_localize(site.timezone, nonexistent="NaT", ambiguous=False).isna()]
     present = set(frame["interval_start"])
-    skipped = sorted(t for t in grid if t not in present)
-    if skipped and len(skipped) < len(grid):
+    skipped = sorted(t for t in nonexistent if t not in present)
+    if skipped:
         filler = pd.DataFrame(
             [{"interval_start": t, "queue": q.id, "volume": 0.0, "aht_seconds": float("nan")} for t in skipped
              for q in site.queues]
