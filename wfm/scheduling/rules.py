@@ -327,6 +327,40 @@ class MaxWeekends(Rule):
         return out
 
 
+def _forbid_short_stretches(ctx: ModelContext, a: int, shortest: int, worked: bool) -> None:
+    """No stretch of 1..shortest-1 days that are `worked` (or off) between two days of the other kind.
+
+    Each pattern [other, kind x L, other] is one clause: the sum of its literals (works, or 1 - works for a day
+    off) stays below its length. A stretch touching the horizon's edges is not judged: the days beyond are not
+    planned here.
+    """
+    days = ctx.data.grid.days
+    for length in range(1, shortest):
+        for first in range(0, days - length - 1):
+            pattern = [not worked] + [worked] * length + [not worked]
+            literals: Any = sum(
+                ctx.works[a, first + i] if on else 1 - ctx.works[a, first + i] for i, on in enumerate(pattern)
+            )
+            ctx.model.add(literals <= len(pattern) - 1)
+
+
+def _short_stretches(worked: set[int], days: int, of_work: bool, shortest: int) -> list[tuple[int, int]]:
+    """(first day, length) of each maximal stretch of worked days (or days off) shorter than `shortest` that has a
+    day of the other kind inside the horizon on both sides."""
+    out = []
+    day = 0
+    while day < days:
+        if (day in worked) != of_work:
+            day += 1
+            continue
+        first = day
+        while day < days and (day in worked) == of_work:
+            day += 1
+        if first > 0 and day < days and day - first < shortest:
+            out.append((first, day - first))
+    return out
+
+
 class MinConsecutiveDaysOff(Rule):
     id = "min_consecutive_days_off"
     description = "A stretch of days off between two working days lasts at least min_consecutive_days_off days."
@@ -335,35 +369,19 @@ class MinConsecutiveDaysOff(Rule):
         return f"days off come at least {agent.contract.min_consecutive_days_off} in a row"
 
     def add_to_model(self, ctx: ModelContext) -> None:
-        # Forbid work, then 1..m-1 days off, then work: works[d] - sum(off stretch) + works[d+L+1] <= 1.
-        # A stretch touching the horizon's edges is not judged: the days beyond are not planned here.
-        days = ctx.data.grid.days
         for a, agent in enumerate(ctx.data.agents):
-            shortest = agent.contract.min_consecutive_days_off
-            for length in range(1, shortest):
-                for first in range(0, days - length - 1):
-                    gap: Any = sum(ctx.works[a, d] for d in range(first + 1, first + 1 + length))
-                    before: Any = ctx.works[a, first]
-                    after: Any = ctx.works[a, first + length + 1]
-                    ctx.model.add(before + after - gap <= 1)
+            _forbid_short_stretches(ctx, a, agent.contract.min_consecutive_days_off, worked=False)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         worked = _days_worked(data, plan)
         out = []
         for agent in data.agents:
-            days = sorted(worked.get(agent.agent.agent_id, set()))
-            for before, after in itertools.pairwise(days):
-                off = after - before - 1
-                if 0 < off < agent.contract.min_consecutive_days_off:
-                    date = data.grid.origin.date() + dt.timedelta(days=before + 1)
-                    out.append(
-                        Violation(
-                            self.id,
-                            agent.agent.agent_id,
-                            date,
-                            f"only {off} day(s) off in a row (min {agent.contract.min_consecutive_days_off})",
-                        )
-                    )
+            shortest = agent.contract.min_consecutive_days_off
+            days = worked.get(agent.agent.agent_id, set())
+            for first, length in _short_stretches(days, data.grid.days, of_work=False, shortest=shortest):
+                date = data.grid.origin.date() + dt.timedelta(days=first)
+                message = f"only {length} day(s) off in a row (min {shortest})"
+                out.append(Violation(self.id, agent.agent.agent_id, date, message))
         return out
 
 
@@ -375,39 +393,19 @@ class MinConsecutiveDays(Rule):
         return f"working days come at least {agent.contract.min_consecutive_days} in a row"
 
     def add_to_model(self, ctx: ModelContext) -> None:
-        # Forbid off, then 1..m-1 working days, then off: works[d+1..d+L] - works[d] - works[d+L+1] <= L - 1.
-        # A stretch touching the horizon's edges is not judged: the days beyond are not planned here.
-        days = ctx.data.grid.days
         for a, agent in enumerate(ctx.data.agents):
-            for length in range(1, agent.contract.min_consecutive_days):
-                for first in range(0, days - length - 1):
-                    stretch: Any = sum(ctx.works[a, d] for d in range(first + 1, first + 1 + length))
-                    before: Any = ctx.works[a, first]
-                    after: Any = ctx.works[a, first + length + 1]
-                    ctx.model.add(stretch - before - after <= length - 1)
+            _forbid_short_stretches(ctx, a, agent.contract.min_consecutive_days, worked=True)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         worked = _days_worked(data, plan)
         out = []
         for agent in data.agents:
+            shortest = agent.contract.min_consecutive_days
             days = worked.get(agent.agent.agent_id, set())
-            run: list[int] = []
-            for day in range(data.grid.days):
-                if day in days:
-                    run.append(day)
-                    continue
-                # A run ended by this day off; judged only if a day off (inside the horizon) came before it.
-                if run and run[0] > 0 and len(run) < agent.contract.min_consecutive_days:
-                    date = data.grid.origin.date() + dt.timedelta(days=run[0])
-                    out.append(
-                        Violation(
-                            self.id,
-                            agent.agent.agent_id,
-                            date,
-                            f"only {len(run)} working day(s) in a row (min {agent.contract.min_consecutive_days})",
-                        )
-                    )
-                run = []
+            for first, length in _short_stretches(days, data.grid.days, of_work=True, shortest=shortest):
+                date = data.grid.origin.date() + dt.timedelta(days=first)
+                message = f"only {length} working day(s) in a row (min {shortest})"
+                out.append(Violation(self.id, agent.agent.agent_id, date, message))
         return out
 
 
