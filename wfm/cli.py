@@ -26,6 +26,7 @@ from rich.table import Table
 from wfm.domain import QueueKind, Scenario
 from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, write_run
+from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
 app = typer.Typer(
@@ -345,7 +346,7 @@ def _run_options(
     )
 
 
-def _read_previous_plan(folder: Path | None) -> tuple[tuple[str, dt.date, str, dt.datetime], ...]:
+def _read_previous_plan(folder: Path | None) -> tuple[PreviousShift, ...]:
     """(agent_id, date, template, shift start) of each shift in a run folder's shifts.csv."""
     if folder is None:
         return ()

@@ -26,6 +26,7 @@ from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
 from wfm.scheduling import ScheduleResult, schedule
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
+from wfm.scheduling.model import PreviousShift
 from wfm.staffing import build_requirements, requirements_summary
 
 # Exit codes, documented in the README: cron and the batch job read them.
@@ -56,7 +57,7 @@ class RunOptions:
     deterministic: bool = False
     # A previous plan's shifts (shifts.csv: agent_id, date, template, shift_start) to start from: the warm
     # start keeps every shift of it that still keeps the rules, so a re-plan changes only what it must.
-    previous_plan: tuple[tuple[str, dt.date, str, dt.datetime], ...] = ()
+    previous_plan: tuple[PreviousShift, ...] = ()
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:

@@ -57,6 +57,8 @@ class ModelContext:
     # How each auxiliary variable follows from the decisions (shifts, queue blocks), in creation order: lets the
     # warm start turn decisions into a complete solution without any search.
     derivations: list[Callable[[dict[int, int]], None]] = field(default_factory=list)
+    # (agent index, option index) of each shift of a previous plan this plan starts from (--previous-plan).
+    previous: frozenset[tuple[int, int]] = frozenset()
 
     @staticmethod
     def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:
@@ -67,8 +69,11 @@ def _proficiency_points(value: float) -> int:
     return max(1, round(value * SCALE))
 
 
-def build_model(data: ProblemData) -> ModelContext:
-    ctx = ModelContext(data=data, model=cp_model.CpModel())
+PreviousShift = tuple[str, dt.date, str, dt.datetime]  # agent_id, date, template, start of a previous plan's shift
+
+
+def build_model(data: ProblemData, previous_plan: Sequence[PreviousShift] = ()) -> ModelContext:
+    ctx = ModelContext(data=data, model=cp_model.CpModel(), previous=_previous_options(data, previous_plan))
     _shift_variables(ctx)
     for rule in HARD_RULES:
         rule.add_to_model(ctx)
@@ -176,6 +181,7 @@ def _objective(ctx: ModelContext) -> None:
     _requests(ctx)
     _fairness(ctx)
     _idle_time(ctx)
+    _keep_previous_plan(ctx)
     for var in ctx.overtime.values():
         ctx.objective.append((weights.overtime_per_hour / 60, var))
     for var in ctx.undertime.values():
@@ -268,6 +274,30 @@ def _idle_time(ctx: ModelContext) -> None:
             idle = int(closed_before[end] - closed_before[option.start])
             if idle:
                 ctx.objective.append((weight * idle * hours, ctx.x[a, o]))
+
+
+def _previous_options(data: ProblemData, previous_plan: Sequence[PreviousShift]) -> frozenset[tuple[int, int]]:
+    """(agent index, option index) of the shift options that are a previous plan's shifts."""
+    wanted = set(previous_plan)
+    grid = data.grid
+    return frozenset(
+        (a, o)
+        for a, agent in enumerate(data.agents)
+        for o, option in enumerate(agent.options)
+        if (agent.agent.agent_id, (grid.origin + dt.timedelta(days=option.day)).date(), option.template_id,
+            grid.start_of(option.start)) in wanted
+    )  # fmt: skip
+
+
+def _keep_previous_plan(ctx: ModelContext) -> None:
+    """Cost every shift of a previous plan the new plan drops or moves (weights.replan_change_per_shift), so a
+    re-plan changes people's days only where that buys more than it costs them."""
+    weight = ctx.data.scenario.site.weights.replan_change_per_shift
+    if weight <= 0 or not ctx.previous:
+        return
+    for key in ctx.previous:
+        ctx.objective.append((-weight, ctx.x[key]))  # weight x (1 - kept): the variable part ...
+    ctx.objective.append((weight * len(ctx.previous), 1))  # ... and the constant, so objective and gap compare
 
 
 def _service(ctx: ModelContext, queue_id: str) -> None:
@@ -509,18 +539,16 @@ def warm_start(
     *,
     seed: int,
     seconds_per_agent: float = 1.0,
-    previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]] = (),
 ) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
     Every hard rule is per agent, so each agent's week can be made feasible alone. Agents are taken one by one
     (single-skilled first, the flexible ones last) and each gets the week that best covers the demand still left
-    uncovered by those before, in a tiny model with the same rule plug-ins. With a `previous_plan` (agent,
-    date, template, start of each shift), each agent's week keeps as many of their previous shifts as the
-    rules still allow before anything else: a re-plan then moves people only where it must. Returns the agents
+    uncovered by those before, in a tiny model with the same rule plug-ins. When the model starts from a previous
+    plan (`ctx.previous`), each agent's week keeps as many of their previous shifts as the rules still allow
+    before anything else: a re-plan then moves people only where it must. Returns the agents
     whose own week was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
     """
-    before = {(agent_id, date, template, start) for agent_id, date, template, start in previous_plan}
     data = ctx.data
     grid = data.grid
     residual = {q: _demand_profile(data, q) for q in data.demand}
@@ -538,12 +566,7 @@ def warm_start(
         ]
         weights = data.scenario.site.weights
         # Keeping a previous shift outweighs any coverage gain: 1,000 points a shift.
-        kept = [
-            o
-            for o, opt in enumerate(agent.options)
-            if (agent.agent.agent_id, (grid.origin + dt.timedelta(days=opt.day)).date(), opt.template_id,
-                grid.start_of(opt.start)) in before
-        ]  # fmt: skip
+        kept = [o for o in range(len(agent.options)) if (a, o) in ctx.previous]
         sub.model.minimize(
             sum(weights.overtime_per_hour / 60 * v for v in sub.overtime.values())
             + sum(weights.undertime_per_hour / 60 * v for v in sub.undertime.values())
@@ -631,28 +654,6 @@ def explain_infeasible_agents(
             "off, templates and rest). Relax one of them for this agent."
         )
     return found
-
-
-def keep_previous_plan(ctx: ModelContext, previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]]) -> int:
-    """Cost every shift of a previous plan the new plan drops or moves (weights.replan_change_per_shift), so a
-    re-plan changes people's days only where that buys more than it costs them. Returns the shifts matched."""
-    weight = ctx.data.scenario.site.weights.replan_change_per_shift
-    grid = ctx.data.grid
-    wanted = {(agent_id, date, template, start) for agent_id, date, template, start in previous_plan}
-    matched = 0
-    for (a, o), var in ctx.x.items():
-        agent = ctx.data.agents[a]
-        option = agent.options[o]
-        key = (agent.agent.agent_id, (grid.origin + dt.timedelta(days=option.day)).date(), option.template_id,
-               grid.start_of(option.start))  # fmt: skip
-        if key in wanted:
-            matched += 1
-            if weight > 0:
-                ctx.objective.append((-weight, var))  # weight x (1 - kept): the variable part ...
-    if matched and weight > 0:
-        ctx.objective.append((weight * matched, 1))  # ... and the constant, so objective and gap stay comparable
-        ctx.model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
-    return matched
 
 
 def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:

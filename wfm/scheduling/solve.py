@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
-from wfm.scheduling.model import build_model, explain_infeasible_agents, keep_previous_plan, solve, warm_start
+from wfm.scheduling.model import PreviousShift, build_model, explain_infeasible_agents, solve, warm_start
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
@@ -24,7 +23,7 @@ def schedule(
     seed: int | None = None,
     deterministic: bool = False,
     progress: Callable[[float, float, float], None] | None = None,
-    previous_plan: Sequence[tuple[str, dt.date, str, dt.datetime]] = (),
+    previous_plan: Sequence[PreviousShift] = (),
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
 
@@ -41,10 +40,8 @@ def schedule(
             runtime_seconds=0.0,
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
-    ctx = build_model(data)
-    if previous_plan:
-        keep_previous_plan(ctx, previous_plan)
-    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed, previous_plan=previous_plan)
+    ctx = build_model(data, previous_plan)
+    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed)
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
