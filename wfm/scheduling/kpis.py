@@ -21,6 +21,7 @@ from wfm.staffing import (
     abandon_rate,
     asa_seconds,
     deferred_backlog,
+    grid_open_mask,
     mean_aht_seconds,
     occupancy,
     service_level,
@@ -105,7 +106,7 @@ def compute_coverage(scenario: Scenario, requirements: pd.DataFrame, result: Sch
         live_metrics = {"service_level": nan, "asa_seconds": nan, "abandon_rate": nan, "occupancy": nan}
         deferred_metrics = {"arrivals": nan, "completed": nan, "backlog": nan, "items_past_sla": nan}
         if queue.kind is QueueKind.LIVE:
-            is_open = np.array([queue.is_open(moment.to_pydatetime()) for moment in starts], dtype=bool)
+            is_open = grid_open_mask(starts, queue, site.interval_minutes)
             assert queue.answer_seconds is not None
             # The requirement was inflated for unplanned absence (shrinkage); judge the plan on the staff
             # expected to turn up, or service would look better than the floor will see it.

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import Agent, Contract, Queue, QueueKind, Scenario, ShiftTemplate, parse_clock
-from wfm.staffing import service_table
+from wfm.staffing import grid_open_mask, service_table
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> Prob
         required, cumulative_arrival, cumulative_due, volume, aht, capacity = _requirements_arrays(
             requirements, queue, grid
         )
-        open_mask = np.array([queue.is_open(ts.to_pydatetime()) for ts in starts])
+        open_mask = grid_open_mask(starts, queue, grid.interval_minutes)
         volume = np.where(open_mask, volume, 0.0)  # nobody may answer a closed queue: no service to buy there
         attendance = 1.0 - (queue.shrinkage if queue.shrinkage is not None else site.shrinkage)
         demand[queue.id] = QueueDemand(

@@ -573,7 +573,7 @@ def required_agents(
                 raise ValueError(f"no staffing up to {MAX_AGENTS:,} agents meets the service level target")
             load = traffic_f[todo]
             prob_wait = _erlang_c_from_b(load, current.astype(np.float64), blocking)
-            level = 1.0 - prob_wait * np.exp(-(current - load) * answer_f[todo] / aht_f[todo])
+            level = _erlang_c_level(load, current.astype(np.float64), prob_wait, aht_f[todo], answer_f[todo])
             met = level >= target_f[todo] - 1e-12
             needed[todo[met]] = current[met]
             keep = ~met

@@ -137,6 +137,7 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
     frames: list[pd.DataFrame] = []
     for queue in site.queues:
         rows = _queue_rows(forecast, queue, starts)
+        open_mask = grid_open_mask(starts, queue, site.interval_minutes)
         volume = rows["volume"].to_numpy(dtype=float)
         aht = rows["aht_seconds"].to_numpy(dtype=float)
         required = np.zeros(size, dtype=np.int64)
@@ -163,8 +164,7 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
                 ),
                 dtype=np.int64,
             )
-            is_open = np.array([queue.is_open(moment.to_pydatetime()) for moment in starts], dtype=bool)
-            required = np.where(is_open, required, 0)
+            required = np.where(open_mask, required, 0)
         else:
             if ((volume > 0) & ~(aht > 0)).any():
                 raise ValueError(f"queue {queue.id!r}: aht_seconds must be > 0 wherever volume > 0")
@@ -180,7 +180,6 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
                 if carried.deadline_index < size:
                     due_items[carried.deadline_index] += carried.items
                     due_work[carried.deadline_index] += carried_work
-            open_mask = grid_open_mask(starts, queue, site.interval_minutes)
             capacity_agents = minimal_capacity(arrival_work, due_work, open_mask) / site.interval_minutes
         frames.append(
             pd.DataFrame(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import QueueKind, Site
+from wfm.staffing.deferred import grid_open_mask
 from wfm.staffing.erlang import abandon_rate, service_level
 
 SUMMARY_COLUMNS = (
@@ -69,9 +70,8 @@ def requirements_summary(requirements: pd.DataFrame, site: Site) -> pd.DataFrame
             level = service_level(volume, aht, seconds, attending, queue.answer_seconds, queue.concurrency, patience)
             abandon = abandon_rate(volume, aht, seconds, attending, patience, queue.concurrency)
             # Volume the forecast puts in closed hours is nobody's to answer; weigh open intervals only.
-            starts = pd.to_datetime(part["interval_start"])
-            is_open = np.array([queue.is_open(moment.to_pydatetime()) for moment in starts], dtype=bool)
-            volume = np.where(is_open, volume, 0.0)
+            starts = pd.DatetimeIndex(pd.to_datetime(part["interval_start"]))
+            volume = np.where(grid_open_mask(starts, queue, site.interval_minutes), volume, 0.0)
             weight = volume.sum()
             row |= {
                 "peak_agents": float(required.max(initial=0)),

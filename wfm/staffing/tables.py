@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wfm.staffing.erlang import (
+    MAX_AGENTS,
     ArrayLike,
     FloatArray,
     _as_float,
@@ -120,8 +121,8 @@ def service_table(
     volume_array = np.atleast_1d(_as_float(volume, "volume"))
     aht_array = np.broadcast_to(np.atleast_1d(_as_float(aht_seconds, "aht_seconds")), volume_array.shape)
     _validate_load(volume_array, aht_array, np.asarray(float(interval_seconds)))
-    if not 0 <= max_agents <= 100_000 or int(max_agents) != max_agents:
-        raise ValueError(f"max_agents must be a whole number between 0 and 100,000, got {max_agents}")
+    if not 0 <= max_agents <= MAX_AGENTS or int(max_agents) != max_agents:
+        raise ValueError(f"max_agents must be a whole number between 0 and {MAX_AGENTS:,}, got {max_agents}")
     if answer_seconds < 0:
         raise ValueError("answer_seconds must be >= 0")
     slots = int(_validate_concurrency(concurrency))
