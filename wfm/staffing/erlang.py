@@ -585,14 +585,15 @@ def required_agents(
     if patient.size:
 
         def level_met(cells: IntArray, count: IntArray) -> np.ndarray:
+            # Service level and abandonment (for the occupancy on the carried load) from one Erlang A evaluation.
             rows = patient[cells]
-            level = _IntegerMetric(aht_f[rows], answer_f[rows], "service_level", patience_f[rows])
-            abandon = _IntegerMetric(aht_f[rows], None, "abandon", patience_f[rows])
             load = traffic_f[rows]
-            carried = load * (1.0 - abandon(load, count))
+            _, level, abandon = _erlang_a_from_b(
+                load, count.astype(np.float64), _erlang_b(load, count), aht_f[rows], answer_f[rows], patience_f[rows]
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
-                busy = np.where(count > 0, carried / np.maximum(count, 1), np.inf)
-            met: np.ndarray = (level(load, count) >= target_f[rows] - 1e-12) & (busy <= occupancy_f[rows] + 1e-12)
+                busy = np.where(count > 0, load * (1.0 - abandon) / np.maximum(count, 1), np.inf)
+            met: np.ndarray = (level >= target_f[rows] - 1e-12) & (busy <= occupancy_f[rows] + 1e-12)
             return met
 
         needed[patient] = _smallest_servers(level_met, servers[patient])
