@@ -30,6 +30,7 @@ import re
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,50 @@ def peer_staff(
     return heads, after_breaks, shift_count, hours, per_day
 
 
+@dataclass(frozen=True)
+class PeerSide:
+    """One pyworkforce solve turned into staffing and judged as wfm judges a plan, without and with breaks."""
+
+    status: str
+    cost: float
+    day_caps: list[int]
+    seconds: float
+    heads: np.ndarray
+    after_breaks: np.ndarray
+    count: int
+    hours: float
+    per_day: list[int]
+    plain: dict[str, float]
+    deducted: dict[str, float]
+
+    def rows(self, plain: str, deducted: str) -> list[tuple[str, int, float, float, int, str, str, float]]:
+        """Table rows without breaks (`plain`, which may name the solver status as {status}) and with them."""
+        return [
+            (plain.format(status=self.status), self.count, self.hours, self.plain["service_level"],
+             int(self.plain["below"]), "no", "not modelled", self.seconds),
+            (deducted, self.count, self.hours, self.deducted["service_level"],
+             int(self.deducted["below"]), "deducted, not placed", "not modelled", self.seconds),
+        ]  # fmt: skip
+
+
+def peer_side(
+    single: Scenario, queue: Queue, arrays: dict[str, np.ndarray], args: argparse.Namespace,
+    exact_per_day: list[int] | None = None,
+) -> PeerSide | None:  # fmt: skip
+    """run_peer, then its staffing judged without and with breaks; None (and a line saying so) without a plan."""
+    days, periods = single.site.horizon.days, single.site.intervals_per_day
+    solution, shifts, day_caps, seconds = run_peer(single, arrays, args.peer_time_limit, args.seed, exact_per_day)
+    if solution["status"] not in ("OPTIMAL", "FEASIBLE"):
+        print(f"peer{'' if exact_per_day is None else ' at our shifts per day'}: no solution ({solution['status']})")
+        return None
+    heads, after_breaks, count, hours, per_day = peer_staff(solution, shifts, days, periods)
+    return PeerSide(
+        status=solution["status"], cost=float(solution["cost"]), day_caps=day_caps, seconds=seconds,
+        heads=heads, after_breaks=after_breaks, count=count, hours=hours, per_day=per_day,
+        plain=judge(single, queue, arrays, heads), deducted=judge(single, queue, arrays, after_breaks),
+    )  # fmt: skip
+
+
 def fmt(value: object, pattern: str) -> str:
     return "-" if value is None else format(value, pattern)
 
@@ -284,25 +329,17 @@ def main(argv: list[str] | None = None) -> int:
     break_segments = sum(1 for s in result.segments if s.activity in ("break", "lunch"))
 
     # Peer: pyworkforce on the same requirement and head-count.
-    solution, shifts, day_caps, peer_seconds = run_peer(single, arrays, args.peer_time_limit, args.seed)
-    if solution["status"] not in ("OPTIMAL", "FEASIBLE"):
-        print(f"peer: no solution ({solution['status']})")
+    peer = peer_side(single, queue, arrays, args)
+    if peer is None:
         return 1
-    heads, after_breaks, peer_count, peer_hours, peer_per_day = peer_staff(solution, shifts, days, periods)
-    peer_plain = judge(single, queue, arrays, heads)
-    peer_breaks = judge(single, queue, arrays, after_breaks)
     mean_proficiency = float(np.mean([s.proficiency for s in single.skills]))
-    peer_proficient = judge(single, queue, arrays, after_breaks * mean_proficiency)
+    peer_proficient = judge(single, queue, arrays, peer.after_breaks * mean_proficiency)
     requirement = judge(single, queue, arrays, arrays["required"].astype(float))
     # The same people-days as ours: the peer made to use exactly our shifts per day (it minimises |staff -
     # required|, so it never adds shifts on its own; ours must give every agent their contract's minimum hours).
-    same, _, _, same_seconds = run_peer(single, arrays, args.peer_time_limit, args.seed, exact_per_day=ours_per_day)
-    if same["status"] not in ("OPTIMAL", "FEASIBLE"):
-        print(f"peer at our shifts per day: no solution ({same['status']})")
+    same = peer_side(single, queue, arrays, args, exact_per_day=ours_per_day)
+    if same is None:
         return 1
-    same_heads, same_breaks, same_count, same_hours, _ = peer_staff(same, shifts, days, periods)
-    same_plain = judge(single, queue, arrays, same_heads)
-    same_deducted = judge(single, queue, arrays, same_breaks)
 
     counted = ours_judged["counted"]
     validator = "ok (0 violations)" if not violations else f"{len(violations)} violations: {violations[0]}"
@@ -317,45 +354,10 @@ def main(argv: list[str] | None = None) -> int:
             validator,
             ours_seconds,
         ),
-        (
-            f"peer (pyworkforce MinAbsDifference, {solution['status']}), no breaks",
-            peer_count,
-            peer_hours,
-            peer_plain["service_level"],
-            peer_plain["below"],
-            "no",
-            "not modelled",
-            peer_seconds,
-        ),
-        (
-            "peer, break minutes deducted evenly",
-            peer_count,
-            peer_hours,
-            peer_breaks["service_level"],
-            peer_breaks["below"],
-            "deducted, not placed",
-            "not modelled",
-            peer_seconds,
-        ),
-        (
-            f"peer made to use our shifts per day ({same['status']}), no breaks",
-            same_count,
-            same_hours,
-            same_plain["service_level"],
-            same_plain["below"],
-            "no",
-            "not modelled",
-            same_seconds,
-        ),
-        (
+        *peer.rows("peer (pyworkforce MinAbsDifference, {status}), no breaks", "peer, break minutes deducted evenly"),
+        *same.rows(
+            "peer made to use our shifts per day ({status}), no breaks",
             "peer made to use our shifts per day, break minutes deducted evenly",
-            same_count,
-            same_hours,
-            same_deducted["service_level"],
-            same_deducted["below"],
-            "deducted, not placed",
-            "not modelled",
-            same_seconds,
         ),
     ]
 
@@ -376,31 +378,34 @@ def main(argv: list[str] | None = None) -> int:
     for side, count, hours, level, below, breaks, rules, seconds in rows:
         print(f"| {side} | {count} | {hours:,.1f} | {level:.2%} | {below} | {breaks} | {rules} | {seconds:.1f} |")
     print()
-    verdict = "PASS" if ours_kpi >= peer_plain["service_level"] - 1e-12 else "FAIL"
+    verdict = "PASS" if ours_kpi >= peer.plain["service_level"] - 1e-12 else "FAIL"
     print(
         f"{verdict}: ours {ours_kpi:.2%} {'>=' if verdict == 'PASS' else '<'} peer (no breaks) "
-        f"{peer_plain['service_level']:.2%} service level, with {len(result.shifts)} against {peer_count} shifts"
+        f"{peer.plain['service_level']:.2%} service level, with {len(result.shifts)} against {peer.count} shifts"
     )
-    same_verdict = "PASS" if ours_kpi >= same_plain["service_level"] - 1e-12 else "FAIL"
+    same_verdict = "PASS" if ours_kpi >= same.plain["service_level"] - 1e-12 else "FAIL"
     print(
-        f"at equal agent-days ({same_count}): {same_verdict}: ours {ours_kpi:.2%} against peer (no breaks) "
-        f"{same_plain['service_level']:.2%}, peer with breaks deducted {same_deducted['service_level']:.2%}"
+        f"at equal agent-days ({same.count}): {same_verdict}: ours {ours_kpi:.2%} against peer (no breaks) "
+        f"{same.plain['service_level']:.2%}, peer with breaks deducted {same.deducted['service_level']:.2%}"
     )
     print()
     print("notes:")
     open_days = [d for d in range(days) if arrays["open"][d * periods : (d + 1) * periods].any()]
     sunday = sum(n for d, n in enumerate(ours_per_day) if d not in open_days)
-    short = int((arrays["open"] & (heads < arrays["required"])).sum())
+    short = int((arrays["open"] & (peer.heads < arrays["required"])).sum())
     ours_short = int((arrays["open"] & (ours_staff < arrays["required"] - 1e-9)).sum())
     overall = outcome.kpis["overall"]
     minimum_hours = sum(single.site.contract_by_id[a.contract].min_hours_week * days / 7 for a in single.agents)
     print(
         f"- ours pays {overall['scheduled_paid_hours']:,.1f} h against {overall['contracted_hours']:,.1f} "
         f"contracted and {minimum_hours:,.1f} minimum (sum of min_hours_week; paid leave counts towards it): "
-        f"a per-agent rule the peer does not have, so it staffs {peer_hours:,.1f} on-shift hours where ours must "
+        f"a per-agent rule the peer does not have, so it staffs {peer.hours:,.1f} on-shift hours where ours must "
         f"roster {ours_hours:,.1f}"
     )
-    print(f"- shifts per day, ours: {ours_per_day}; peer: {peer_per_day}; peer's cap (agents able to work): {day_caps}")
+    print(
+        f"- shifts per day, ours: {ours_per_day}; peer: {peer.per_day}; "
+        f"peer's cap (agents able to work): {peer.day_caps}"
+    )
     print(
         f"- ours: KPI service level {ours_kpi:.2%} (overall {ours_overall:.2%}); recomputed here from coverage "
         f"{ours_judged['service_level']:.2%}; solver gap {fmt(result.gap, '.1%')}; {break_segments} break/lunch "
@@ -411,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"- the requirement itself (required_agents, proficiency 1, no breaks) buys {requirement['service_level']:.2%}"
         f" ({requirement['below']} intervals below target); the peer's |staff - required| objective is "
-        f"{solution['cost']:.0f} agent-intervals, {short} open intervals below required_agents (ours: "
+        f"{peer.cost:.0f} agent-intervals, {short} open intervals below required_agents (ours: "
         f"{ours_short} below required_agents in proficiency-weighted staff)"
     )
     print(
