@@ -228,3 +228,16 @@ def test_run_with_a_previous_plan_that_is_not_a_run_folder_exits_2(tmp_path: Pat
     )
     assert result.exit_code == EXIT_BAD_INPUT
     assert "--previous-plan" in result.output and "cannot read its shifts.csv" in " ".join(result.output.split())
+
+
+def test_staffing_plans_a_daylight_saving_week_on_the_same_clock_grid_as_run(tmp_path: Path) -> None:
+    # Sunday 29 March 2026 has 23 hours in Europe/London; `wfm staffing` uses wfm run's clock grid and says so.
+    moved = tmp_path / "dst"
+    shutil.copytree(SAMPLE, moved)
+    toml = (moved / "site.toml").read_text(encoding="utf-8")
+    (moved / "site.toml").write_text(toml.replace("start = 2026-03-02", "start = 2026-03-23", 1), encoding="utf-8")
+    out_file = tmp_path / "requirements.csv"
+    result = runner.invoke(app, ["staffing", str(moved), "--out", str(out_file)])
+    assert result.exit_code == 0, result.output
+    assert "2026-03-29 has 23 hours" in " ".join(result.output.split())
+    assert len(pd.read_csv(out_file)) == 8 * 7 * 96  # eight queues, seven clock days of 96 quarter hours

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from wfm.domain import QueueKind, Scenario
 from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_forecast_inputs, load_scenario
-from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, write_run
+from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -171,7 +171,7 @@ def forecast(
             plan_quantile=plan_quantile,
         )
     except ValueError as exc:
-        _error(f"{exc}")
+        _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _warn(result.warnings)
     frame = result.forecast
@@ -238,7 +238,7 @@ def staffing(
     Example: wfm staffing data/sample --forecast schedules/forecast.csv --out schedules/requirements.csv
     """
     from wfm.forecast import run_forecast
-    from wfm.staffing import build_requirements, requirements_summary
+    from wfm.staffing import requirements_summary
 
     loaded = _load(scenario, load_scenario)
     _warn(loaded.warnings)
@@ -249,9 +249,11 @@ def staffing(
             result = run_forecast(loaded.history, loaded.site, events=loaded.events)
             _warn(result.warnings)
             demand = result.forecast
-        requirements = build_requirements(demand, loaded.site, loaded.backlog)
+        # The same grid as `wfm run` plans on: a daylight-saving day in clock intervals, with a warning.
+        requirements, notes = requirements_for(demand, loaded)
+        _warn(notes)
     except ValueError as exc:
-        _error(f"{exc}")
+        _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     summary = requirements_summary(requirements, loaded.site)
     folder = out_file.parent
@@ -385,7 +387,7 @@ def _plan_and_write(
     try:
         outcome = plan(loaded, options, forecast=given, progress=None if quiet else _progress)
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
-        _error(f"{exc}")
+        _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _warn(outcome.warnings)
     result = outcome.result
@@ -558,7 +560,7 @@ def demo(
     try:
         generate_operation(out_dir, agents=agents, queues=queues, seed=seed)
     except ValueError as exc:
-        _error(f"{exc}")
+        _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {out_dir}/")
 

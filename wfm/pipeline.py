@@ -117,6 +117,12 @@ def wall_clock_forecast(forecast: pd.DataFrame, scenario: Scenario) -> tuple[pd.
     return frame.reset_index(drop=True), notes
 
 
+def requirements_for(forecast: pd.DataFrame, scenario: Scenario) -> tuple[pd.DataFrame, list[str]]:
+    """The requirements the scheduler plans to (on its clock-interval grid), and what the grid changed."""
+    clock_forecast, notes = wall_clock_forecast(forecast, scenario)
+    return build_requirements(clock_forecast, scenario.site, scenario.backlog), notes
+
+
 def plan(
     scenario: Scenario,
     options: RunOptions,
@@ -137,9 +143,8 @@ def plan(
     timings["forecast"] = time.monotonic() - started
 
     started = time.monotonic()
-    clock_forecast, clock_notes = wall_clock_forecast(forecast, scenario)
+    requirements, clock_notes = requirements_for(forecast, scenario)
     forecast_warnings.extend(clock_notes)
-    requirements = build_requirements(clock_forecast, scenario.site, scenario.backlog)
     timings["staffing"] = time.monotonic() - started
 
     started = time.monotonic()
