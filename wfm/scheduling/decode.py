@@ -92,7 +92,7 @@ def decode(
         shifts.append(
             ShiftAssignment(
                 agent_id=agent_id,
-                date=grid.origin.date() + dt.timedelta(days=option.day),
+                date=grid.date_of(option.day),
                 template_id=option.template_id,
                 start=grid.start_of(option.start),
                 end=grid.start_of(option.end),
@@ -212,6 +212,6 @@ def _overtime(data: ProblemData, shifts: list[ShiftAssignment]) -> dict[tuple[st
             credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
             extra = paid.get((agent.agent.agent_id, w), 0) + credit - contracted
             if extra > 1e-6:
-                week_start = data.grid.origin.date() + dt.timedelta(days=days[0])
+                week_start = data.grid.date_of(days[0])
                 out[agent.agent.agent_id, week_start] = round(extra / 60, 2)
     return out

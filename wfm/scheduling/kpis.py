@@ -7,7 +7,6 @@ work capacity for deferred queues. The KPIs summarise coverage and the roster pe
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Queue, QueueKind, Scenario, parse_clock
+from wfm.domain import Queue, QueueKind, Scenario
+from wfm.scheduling.problem import is_late_shift
 from wfm.scheduling.result import ScheduleResult
 from wfm.staffing import (
     abandon_rate,
@@ -314,13 +314,11 @@ def requests_granted(scenario: Scenario, result: ScheduleResult) -> dict[str, in
 def fairness(scenario: Scenario, result: ScheduleResult) -> dict[str, dict[str, list[int]]]:
     """Per contract, the fewest and the most weekend days and late shifts (ending after rules.late_shift_after
     or past midnight) any of its agents works in the plan: [min, max]."""
-    late_after = parse_clock(scenario.site.rules.late_shift_after)
     weekend: dict[str, int] = defaultdict(int)
     late: dict[str, int] = defaultdict(int)
     for shift in result.shifts:
         weekend[shift.agent_id] += shift.date.weekday() >= 5
-        ends = (shift.end - dt.datetime.combine(shift.date, dt.time())).total_seconds() / 60
-        late[shift.agent_id] += ends > late_after
+        late[shift.agent_id] += is_late_shift(scenario.site, shift.date, shift.end)
     out: dict[str, dict[str, list[int]]] = {}
     for contract in scenario.site.contracts:
         members = [a.agent_id for a in scenario.agents if a.contract == contract.id]

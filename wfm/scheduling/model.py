@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.domain import QueueKind, parse_clock
-from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
+from wfm.domain import QueueKind
+from wfm.scheduling.problem import AgentData, ProblemData, is_late_shift
 from wfm.scheduling.result import SolveStatus
 from wfm.scheduling.rules import HARD_RULES, Rule
 
@@ -215,10 +215,14 @@ def _requests(ctx: ModelContext) -> None:
         ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
 
 
-def is_late(data: ProblemData, option: ShiftOption) -> bool:
-    """A shift ending after rules.late_shift_after on the day it starts, or past midnight, is a late shift."""
-    after = parse_clock(data.scenario.site.rules.late_shift_after) // data.grid.interval_minutes
-    return option.end - option.day * data.grid.per_day > after
+def _late_options(data: ProblemData, a: int) -> list[int]:
+    """Indexes of agent `a`'s shift options that are late shifts (is_late_shift)."""
+    site, grid = data.scenario.site, data.grid
+    return [
+        o
+        for o, option in enumerate(data.agents[a].options)
+        if is_late_shift(site, grid.date_of(option.day), grid.start_of(option.end))
+    ]
 
 
 def _fairness(ctx: ModelContext) -> None:
@@ -226,7 +230,7 @@ def _fairness(ctx: ModelContext) -> None:
     agent works are costed (weekend_fairness, late_shift_fairness), so nobody carries more than needed."""
     data = ctx.data
     weights = data.scenario.site.weights
-    weekend = {d for d in range(data.grid.days) if (data.grid.origin + dt.timedelta(days=d)).weekday() >= 5}
+    weekend = {d for d in range(data.grid.days) if data.grid.date_of(d).weekday() >= 5}
     groups: dict[str, list[int]] = defaultdict(list)
     for a, agent in enumerate(data.agents):
         groups[agent.contract.id].append(a)
@@ -237,9 +241,7 @@ def _fairness(ctx: ModelContext) -> None:
         weekend_shifts = {
             a: [ctx.x[a, o] for o, opt in enumerate(data.agents[a].options) if opt.day in weekend] for a in members
         }
-        late_shifts = {
-            a: [ctx.x[a, o] for o, opt in enumerate(data.agents[a].options) if is_late(data, opt)] for a in members
-        }
+        late_shifts = {a: [ctx.x[a, o] for o in _late_options(data, a)] for a in members}
         for name, weight, counts in (
             ("weekend", weights.weekend_fairness, weekend_shifts),
             ("late", weights.late_shift_fairness, late_shifts),
@@ -284,7 +286,7 @@ def _previous_options(data: ProblemData, previous_plan: Sequence[PreviousShift])
         (a, o)
         for a, agent in enumerate(data.agents)
         for o, option in enumerate(agent.options)
-        if (agent.agent.agent_id, (grid.origin + dt.timedelta(days=option.day)).date(), option.template_id,
+        if (agent.agent.agent_id, grid.date_of(option.day), option.template_id,
             grid.start_of(option.start)) in wanted
     )  # fmt: skip
 
@@ -646,7 +648,7 @@ def explain_infeasible_agents(
             if _feasible(_agent_model(data, agent, trial), seconds_per_check) is False:
                 conflict = trial
         days = sorted({option.day for option in agent.options})
-        when = ", ".join(f"{data.grid.origin + dt.timedelta(days=d):%a %d}" for d in days) or "no day at all"
+        when = ", ".join(f"{data.grid.date_of(d):%a %d}" for d in days) or "no day at all"
         rules = "; ".join(f"{rule.id} ({rule.limits(data, agent)})" for rule in conflict)
         found.append(
             f"agent {agent.agent.agent_id} ({agent.contract.id}): these rules cannot all hold for this agent: "

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Agent, Contract, Queue, QueueKind, Scenario, ShiftTemplate, parse_clock
+from wfm.domain import Agent, Contract, Queue, QueueKind, Scenario, ShiftTemplate, Site, parse_clock
 from wfm.staffing import grid_open_mask, service_table
 
 
@@ -37,6 +37,10 @@ class TimeGrid:
 
     def start_of(self, index: int) -> dt.datetime:
         return self.origin + dt.timedelta(minutes=index * self.interval_minutes)
+
+    def date_of(self, day: int) -> dt.date:
+        """The date of horizon day `day` (0 = the first)."""
+        return self.origin.date() + dt.timedelta(days=day)
 
     def index_of(self, moment: dt.datetime) -> int:
         """Index of the interval containing `moment` (may be negative or >= size: outside the horizon)."""
@@ -127,7 +131,7 @@ def _absolute_windows(scenario: Scenario, agent_id: str, grid: TimeGrid) -> list
         return None
     ranges: list[tuple[int, int]] = []
     for day in range(-1, grid.days + 1):
-        date = grid.origin.date() + dt.timedelta(days=day)
+        date = grid.date_of(day)
         dated = [w for w in rows if w.date == date]
         todays = dated or [w for w in rows if w.date is None and w.weekday == date.weekday()]
         ranges.extend((day * 1440 + w.start_minute, day * 1440 + w.end_minute) for w in todays)
@@ -223,6 +227,13 @@ def _requirements_arrays(
         if "capacity_agents" in rows.columns:
             capacity[index[keep]] = np.nan_to_num(rows["capacity_agents"].to_numpy(dtype=float)[keep])
     return required, np.cumsum(arrival), np.cumsum(due), volume, aht, capacity
+
+
+def is_late_shift(site: Site, date: dt.date, end: dt.datetime) -> bool:
+    """A shift starting on `date` is late when it ends after rules.late_shift_after on that day, or past midnight
+    (fairness in the model and in the KPIs)."""
+    minutes = (end - dt.datetime.combine(date, dt.time())).total_seconds() / 60
+    return minutes > parse_clock(site.rules.late_shift_after)
 
 
 def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> ProblemData:

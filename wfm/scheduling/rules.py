@@ -112,7 +112,7 @@ class WeeklyHours(Rule):
         for agent in data.agents:
             shifts = by_agent.get(agent.agent.agent_id, [])
             for days in data.weeks():
-                first, last = data.grid.origin.date() + dt.timedelta(days=days[0]), days[-1]
+                first, last = data.grid.date_of(days[0]), days[-1]
                 paid = sum(s.paid_minutes for s in shifts if 0 <= (s.date - first).days < len(days))
                 credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
                 limits = week_limits(agent.contract, len(days))
@@ -248,7 +248,7 @@ class MaxConsecutiveDays(Rule):
 
 
 def _weekday_name(data: ProblemData, day: int) -> str:
-    return WEEKDAYS[(data.grid.origin.date() + dt.timedelta(days=day)).weekday()]
+    return WEEKDAYS[data.grid.date_of(day).weekday()]
 
 
 def _days_worked(data: ProblemData, plan: ScheduleResult) -> dict[str, set[int]]:
@@ -286,7 +286,7 @@ def _weekends(data: ProblemData) -> list[list[int]]:
     """Day indexes of each weekend (its Saturday and Sunday) that falls in the horizon, even in part."""
     out: dict[int, list[int]] = defaultdict(list)
     for day in range(data.grid.days):
-        date = data.grid.origin.date() + dt.timedelta(days=day)
+        date = data.grid.date_of(day)
         if date.weekday() >= 5:
             out[(date - dt.timedelta(days=date.weekday() - 5)).toordinal()].append(day)
     return list(out.values())
@@ -379,7 +379,7 @@ class MinConsecutiveDaysOff(Rule):
             shortest = agent.contract.min_consecutive_days_off
             days = worked.get(agent.agent.agent_id, set())
             for first, length in _short_stretches(days, data.grid.days, of_work=False, shortest=shortest):
-                date = data.grid.origin.date() + dt.timedelta(days=first)
+                date = data.grid.date_of(first)
                 message = f"only {length} day(s) off in a row (min {shortest})"
                 out.append(Violation(self.id, agent.agent.agent_id, date, message))
         return out
@@ -403,7 +403,7 @@ class MinConsecutiveDays(Rule):
             shortest = agent.contract.min_consecutive_days
             days = worked.get(agent.agent.agent_id, set())
             for first, length in _short_stretches(days, data.grid.days, of_work=True, shortest=shortest):
-                date = data.grid.origin.date() + dt.timedelta(days=first)
+                date = data.grid.date_of(first)
                 message = f"only {length} working day(s) in a row (min {shortest})"
                 out.append(Violation(self.id, agent.agent.agent_id, date, message))
         return out
