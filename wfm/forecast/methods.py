@@ -73,6 +73,17 @@ def _last_days(mask: np.ndarray, count: int) -> np.ndarray:
     return mask & (from_end <= count)
 
 
+def _mean_over(days: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """[q, slot]: mean of `values` [q, d, slot] over the `days` [q, d] chosen per queue (NaN where none)."""
+    result: np.ndarray = _nanmean(np.where(days[:, :, None], values, np.nan), axis=1)
+    return result
+
+
+def _weekday_days(table: DayTable, use: np.ndarray, count: int) -> list[np.ndarray]:
+    """Per weekday (Monday first), the [q, d] mask of its last `count` `use` days."""
+    return [_last_days(use & (table.weekday == w)[None, :], count) for w in range(7)]
+
+
 def _profile(table: DayTable, use: np.ndarray, count: int, values: np.ndarray | None = None) -> np.ndarray:
     """[q, weekday, slot]: mean of `values` (default volume) over each weekday's last `count` `use` days.
 
@@ -80,12 +91,8 @@ def _profile(table: DayTable, use: np.ndarray, count: int, values: np.ndarray | 
     any weekday, slot by slot.
     """
     values = table.volume if values is None else values
-    weekday = table.weekday
-    out = np.full((len(table.queues), 7, table.slots_per_day), np.nan)
-    for w in range(7):
-        picked = _last_days(use & (weekday == w)[None, :], count)
-        out[:, w, :] = _nanmean(np.where(picked[:, :, None], values, np.nan), axis=1)
-    any_day = _nanmean(np.where(_last_days(use, count)[:, :, None], values, np.nan), axis=1)
+    out = np.stack([_mean_over(picked, values) for picked in _weekday_days(table, use, count)], axis=1)
+    any_day = _mean_over(_last_days(use, count), values)
     return np.where(np.isnan(out), any_day[:, None, :], out)
 
 
@@ -157,15 +164,10 @@ def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         share = table.volume / table.day_total[:, :, None]
-    queues = len(table.queues)
-    own = np.zeros((queues, 7, table.slots_per_day))
-    seen = np.zeros((queues, 7, 1))
-    for w in range(7):
-        picked = _last_days(table.normal & (table.weekday == w)[None, :], SHARE_WEEKS)
-        seen[:, w, 0] = picked.sum(axis=1)
-        own[:, w, :] = np.nan_to_num(_nanmean(np.where(picked[:, :, None], share, np.nan), axis=1))
-    recent = _last_days(table.normal, 7 * SHARE_WEEKS)
-    pooled = np.nan_to_num(_nanmean(np.where(recent[:, :, None], share, np.nan), axis=1))[:, None, :]
+    weekdays = _weekday_days(table, table.normal, SHARE_WEEKS)
+    seen = np.stack([picked.sum(axis=1) for picked in weekdays], axis=1)[:, :, None].astype(float)
+    own = np.nan_to_num(np.stack([_mean_over(picked, share) for picked in weekdays], axis=1))
+    pooled = np.nan_to_num(_mean_over(_last_days(table.normal, 7 * SHARE_WEEKS), share))[:, None, :]
     shares = _at((seen * own + SHARE_POOL_DAYS * pooled) / (seen + SHARE_POOL_DAYS), target)
     total = shares.sum(axis=2, keepdims=True)
     return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
