@@ -37,6 +37,8 @@ from wfm.scheduling.rules import HARD_RULES, Rule
 SCALE = 100  # staff in hundredths of an agent
 SHORTFALL_TIER = 0.20  # first 20% of a requirement short costs the base weight, beyond that twice
 CONTACT_SCALE = 1000  # lost contacts in thousandths
+HOURS_FIRST = 10  # the warm start settles contract hours first (see _best_week)
+LNS_ONLY_FROM_SHIFT_VARIABLES = 2000
 
 
 @dataclass
@@ -182,11 +184,63 @@ def _objective(ctx: ModelContext) -> None:
     _fairness(ctx)
     _idle_time(ctx)
     _keep_previous_plan(ctx)
-    for var in ctx.overtime.values():
-        ctx.objective.append((weights.overtime_per_hour / 60, var))
-    for var in ctx.undertime.values():
-        ctx.objective.append((weights.undertime_per_hour / 60, var))
+    _hours_cost(ctx)
     model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+
+
+def _hours_cost(ctx: ModelContext) -> None:
+    """Overtime and undertime, one cost variable per agent whose lower bound is that agent's own best week.
+
+    Contract hours rarely add up exactly from whole shifts (a 20-hour part-timer on 7.5-hour shifts pays 2.5
+    hours either way), yet the LP relaxation splits shifts and sees no such cost: the proven bound stayed at
+    the presolve constant. Every hard rule is per agent, so the least overtime-plus-undertime cost each agent's
+    week can have is found exactly by a one-agent model (milliseconds) and becomes the variable's lower bound:
+    presolve then carries it into the objective bound (on the sample: +102, and the LP worker no longer has to
+    find it). Units: hundredths of the hourly weights per minute (exact for weights with two decimals).
+    """
+    data = ctx.data
+    weights = data.scenario.site.weights
+    overtime_rate, undertime_rate = round(100 * weights.overtime_per_hour), round(100 * weights.undertime_per_hour)
+    for a, agent in enumerate(data.agents):
+        overtime = [v for (b, _), v in ctx.overtime.items() if b == a]
+        undertime = [v for (b, _), v in ctx.undertime.items() if b == a]
+        if not overtime and not undertime:
+            continue
+        expression = sum(overtime_rate * v for v in overtime) + sum(undertime_rate * v for v in undertime)
+        most = sum(overtime_rate * _upper(v) for v in overtime) + sum(undertime_rate * _upper(v) for v in undertime)
+        floor = _least_hours_cost(data, agent, overtime_rate, undertime_rate)
+        cost = ctx.model.new_int_var(min(floor, most), most, f"hc_{a}")
+        ctx.model.add(cost == expression)
+        ctx.derivations.append(partial(_derive_weighted_sum, cost, [(overtime_rate, v) for v in overtime]
+                                       + [(undertime_rate, v) for v in undertime]))  # fmt: skip
+        ctx.objective.append((1 / (60 * 100), cost))
+
+
+def _least_hours_cost(data: ProblemData, agent: AgentData, overtime_rate: int, undertime_rate: int) -> int:
+    """A proven lower bound on one agent's overtime + undertime cost (the optimum when found in time); 0 when
+    the agent's week is impossible (the warm start reports that) or nothing is proved."""
+    sub = _agent_model(data, agent, HARD_RULES)
+    sub.model.minimize(
+        sum(overtime_rate * v for v in sub.overtime.values()) + sum(undertime_rate * v for v in sub.undertime.values())
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 2.0
+    code = solver.solve(sub.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def _upper(var: cp_model.IntVar) -> int:
+    domain = var.proto.domain  # a proto repeated field: no negative indexes
+    return int(domain[len(domain) - 1])
+
+
+def _derive_weighted_sum(
+    var: cp_model.IntVar, terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]
+) -> None:
+    values[var.index] = ModelContext.evaluate(terms, values)
 
 
 def _requests(ctx: ModelContext) -> None:
@@ -261,21 +315,27 @@ def _derive_most(most: cp_model.IntVar, counts: list[list[cp_model.IntVar]], val
 
 def _idle_time(ctx: ModelContext) -> None:
     """Cost the paid time of a shift during which none of the agent's queues is open (weights.idle_paid_hour)."""
-    data = ctx.data
-    weight = data.scenario.site.weights.idle_paid_hour
+    weight = ctx.data.scenario.site.weights.idle_paid_hour
     if weight <= 0:
         return
-    hours = data.grid.interval_minutes / 60
-    for a, agent in enumerate(data.agents):
-        open_any = np.zeros(data.grid.size, dtype=bool)
-        for queue_id in agent.proficiency:
-            open_any |= data.demand[queue_id].open_mask.astype(bool)
-        closed_before = np.concatenate([[0], np.cumsum(~open_any)])  # closed intervals before each index
-        for o, option in enumerate(agent.options):
-            end = min(option.end, data.grid.size)
-            idle = int(closed_before[end] - closed_before[option.start])
+    for a in range(len(ctx.data.agents)):
+        for o, idle in enumerate(_idle_hours(ctx.data, a)):
             if idle:
-                ctx.objective.append((weight * idle * hours, ctx.x[a, o]))
+                ctx.objective.append((weight * idle, ctx.x[a, o]))
+
+
+def _idle_hours(data: ProblemData, a: int) -> list[float]:
+    """Per shift option of agent a, the hours during which none of the agent's queues is open."""
+    agent = data.agents[a]
+    open_any = np.zeros(data.grid.size, dtype=bool)
+    for queue_id in agent.proficiency:
+        open_any |= data.demand[queue_id].open_mask.astype(bool)
+    closed_before = np.concatenate([[0], np.cumsum(~open_any)])  # closed intervals before each index
+    hours = data.grid.interval_minutes / 60
+    return [
+        float(closed_before[min(option.end, data.grid.size)] - closed_before[option.start]) * hours
+        for option in agent.options
+    ]
 
 
 def _previous_options(data: ProblemData, previous_plan: Sequence[PreviousShift]) -> frozenset[tuple[int, int]]:
@@ -381,6 +441,7 @@ def _deferred(ctx: ModelContext, queue_id: str) -> None:
     # Any: ortools' stubs reject numpy ints in expressions although the solver accepts them.
     previous: Any = 0
     late_weight = weights.late_work_per_hour * (minutes / 60) / (60 * SCALE)
+    lates: list[cp_model.IntVar] = []
     for t in range(data.grid.size):
         capacity = sum(c * minutes * v for c, v in terms.get(t, []))
         if not terms.get(t) and due[t] == 0:
@@ -394,12 +455,49 @@ def _deferred(ctx: ModelContext, queue_id: str) -> None:
         if due[t] > 0:
             late = model.new_int_var(0, due[t], f"late_{queue_id}_{t}")
             model.add(late + done >= due[t])
-            ctx.objective.append((late_weight, late))
+            lates.append(late)
         steps.append((t, done if done is not previous else None, late))
         previous = done
     ctx.derivations.append(partial(_derive_work_done, steps, terms, arrived, due, minutes))
+    if lates:
+        # One total whose lower bound is the lateness left even if everyone who could work this queue did, all
+        # the time they could: presolve then carries it into the proven bound (the LP relaxation does not find it).
+        reach = _reach(data, queue_id)
+        most = [int(reach[t]) * minutes if terms.get(t) else 0 for t in range(len(due))]
+        floor = _least_late(arrived, due, most)
+        late_total = model.new_int_var(min(floor, sum(due)), sum(due), f"lt_{queue_id}")
+        model.add(late_total == sum(lates))
+        ctx.derivations.append(partial(_derive_weighted_sum, late_total, [(1, v) for v in lates]))
+        ctx.objective.append((late_weight, late_total))
     # Work still open at the horizon's end: pushes spare capacity into the backlog instead of idling.
     ctx.objective.append((weights.backlog_per_work_hour / (60 * SCALE), total - previous))
+
+
+def _reach(data: ProblemData, queue_id: str) -> np.ndarray:
+    """Per interval, the most proficiency-weighted staff (hundredths) that could ever work the queue then: every
+    skilled agent with a shift option over the interval and no fixed activity in it."""
+    reach = np.zeros(data.grid.size, dtype=np.int64)
+    for agent in data.agents:
+        if queue_id not in agent.proficiency:
+            continue
+        can = np.zeros(data.grid.size, dtype=bool)
+        for option in agent.options:
+            can[option.start : min(option.end, data.grid.size)] = True
+        for start, end, _ in agent.activities:
+            can[start:end] = False
+        reach += _proficiency_points(agent.proficiency[queue_id]) * can
+    return reach
+
+
+def _least_late(arrived: list[int], due: list[int], most_capacity: list[int]) -> int:
+    """The least total lateness any plan can have: work done as early as arrivals and the most capacity that
+    could ever be there allow (done(t) = min(arrived(t), done(t-1) + most_capacity(t)) is the most done by every
+    t at once), summed over what is still due. Model units (hundredths of a work-minute, per interval)."""
+    done, total = 0, 0
+    for t, (arrived_by, due_by) in enumerate(zip(arrived, due, strict=True)):
+        done = min(arrived_by, done + most_capacity[t])
+        total += max(0, due_by - done)
+    return total
 
 
 def _derive_count(count: cp_model.IntVar, variables: list[cp_model.IntVar], values: dict[int, int]) -> None:
@@ -502,6 +600,13 @@ def solve(
     params.num_workers = workers
     params.random_seed = seed
     params.relative_gap_limit = relative_gap
+    if len(ctx.x) >= LNS_ONLY_FROM_SHIFT_VARIABLES:
+        # Every worker improves the warm start by large-neighbourhood search. The proven bound comes from the
+        # floors presolve carries (agents' least overtime + undertime, least possible lateness): measured on the
+        # sample, the LP worker added 5 to it in 60 s while taking one of the two cores, and LNS-only found
+        # 2,944-2,972 where the default portfolio found 2,983-3,335 (bench/schedule_bench.py). Small models keep
+        # the default portfolio, which proves optimality quickly. `[solver.parameters] use_lns_only` overrides.
+        params.use_lns_only = True
     for name, setting in (parameters or {}).items():
         setattr(params, name, setting)
     if deterministic:
@@ -541,67 +646,114 @@ def warm_start(
     *,
     seed: int,
     seconds_per_agent: float = 1.0,
+    passes: int = 2,
 ) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
     Every hard rule is per agent, so each agent's week can be made feasible alone. Agents are taken one by one
-    (single-skilled first, the flexible ones last) and each gets the week that best covers the demand still left
-    uncovered by those before, in a tiny model with the same rule plug-ins. When the model starts from a previous
-    plan (`ctx.previous`), each agent's week keeps as many of their previous shifts as the rules still allow
-    before anything else: a re-plan then moves people only where it must. Returns the agents
-    whose own week was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
+    (single-skilled first, the flexible ones last) and each gets the week that takes most cost off what is still
+    uncovered (`_Cover`), in a tiny model with the same rule plug-ins. Later passes are best responses: each
+    agent's week is taken out and chosen again against everybody else's, which undoes the first pass's
+    myopia (early agents grabbing work that flexible agents would have covered better). When the model starts
+    from a previous plan (`ctx.previous`), each agent's week keeps as many of their previous shifts as the rules
+    still allow before anything else: a re-plan then moves people only where it must. Returns the agents whose
+    own week was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
     """
     data = ctx.data
-    grid = data.grid
-    residual = {q: _demand_profile(data, q) for q in data.demand}
+    cover = _Cover(data)
     order = sorted(range(len(data.agents)), key=lambda a: (a not in ctx.single_queue, len(data.agents[a].options)))
-    hints: dict[int, int] = {}  # proto index -> value, for shift and queue-block decisions
+    weeks: dict[int, _AgentWeek] = {}
     impossible: list[int] = []
-    for a in order:
-        agent = data.agents[a]
-        if not agent.options:
-            continue
-        sub = _agent_model(data, agent, HARD_RULES)
-        values = [
-            round(10 * sum(_best_cover(agent, residual, t)[1] for t in range(opt.start, min(opt.end, grid.size))))
-            for opt in agent.options
-        ]
-        weights = data.scenario.site.weights
-        # Keeping a previous shift outweighs any coverage gain: 1,000 points a shift.
-        kept = [o for o in range(len(agent.options)) if (a, o) in ctx.previous]
-        sub.model.minimize(
-            sum(weights.overtime_per_hour / 60 * v for v in sub.overtime.values())
-            + sum(weights.undertime_per_hour / 60 * v for v in sub.undertime.values())
-            - sum(value / 10 * sub.x[0, o] for o, value in enumerate(values))
-            - sum(1000 * sub.x[0, o] for o in kept)
-        )
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = seconds_per_agent
-        code = solver.solve(sub.model)
-        if code == cp_model.INFEASIBLE:
-            impossible.append(a)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        for o, option in enumerate(agent.options):
-            chosen = solver.boolean_value(sub.x[0, o])
-            hints[ctx.x[a, o].index] = int(chosen)
-            if not chosen:
+    for round_ in range(passes):
+        for a in order:
+            if not data.agents[a].options or a in impossible:
                 continue
-            for t in range(option.start, min(option.end, grid.size)):
-                queue_id, _ = _best_cover(agent, residual, t)
-                block_first = t - t % data.block_intervals
-                if queue_id is not None and (a, queue_id, block_first) in ctx.y and t == max(block_first, option.start):
-                    for q in agent.proficiency:
-                        if (a, q, block_first) in ctx.y:
-                            hints[ctx.y[a, q, block_first].index] = int(q == queue_id)
-                    for u in range(block_first, min(block_first + data.block_intervals, grid.size)):
-                        residual[queue_id][u] -= agent.proficiency[queue_id]
-                elif a in ctx.single_queue and queue_id is not None:
-                    residual[queue_id][t] -= agent.proficiency[queue_id]
+            if a in weeks:
+                for queue_id, proficiency, first, last in weeks[a].taken:
+                    cover.take(queue_id, -proficiency, first, last)
+            week = _best_week(ctx, a, cover, seed=seed, seconds=seconds_per_agent)
+            if week is None:
+                if round_ == 0:
+                    impossible.append(a)
+                weeks.pop(a, None)
+                continue
+            for queue_id, proficiency, first, last in week.taken:
+                cover.take(queue_id, proficiency, first, last)
+            weeks[a] = week
+        if impossible:
+            break
+    hints: dict[int, int] = {}  # proto index -> value, for shift and queue-block decisions
+    for a, week in weeks.items():
+        for o in range(len(data.agents[a].options)):
+            hints[ctx.x[a, o].index] = int(o in week.options)
+        for (first, queue_id), worked in week.blocks.items():
+            hints[ctx.y[a, queue_id, first].index] = int(queue_id == worked)
     _complete_hint(ctx, hints)
     return sorted(impossible)
+
+
+@dataclass
+class _AgentWeek:
+    options: set[int]  # shift options worked
+    blocks: dict[tuple[int, str], str]  # (block first interval, a queue the agent could work) -> queue worked
+    taken: list[tuple[str, float, int, int]]  # (queue, proficiency, first, last) recorded in the cover
+
+
+def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: float) -> _AgentWeek | None:
+    """Agent a's week that takes most cost off `cover` under every hard rule; None when none exists in time."""
+    data = ctx.data
+    grid = data.grid
+    agent = data.agents[a]
+    weights = data.scenario.site.weights
+    sub = _agent_model(data, agent, HARD_RULES)
+    # An option's value: the cost its hours take off what is still uncovered, less its idle hours' cost, in
+    # objective units (tenths).
+    idle = _idle_hours(data, a)
+    values = [
+        round(10 * (sum(cover.best(agent, t)[1] for t in range(opt.start, min(opt.end, grid.size)))
+                    - weights.idle_paid_hour * idle[o]))
+        for o, opt in enumerate(agent.options)
+    ]  # fmt: skip
+    # Keeping a previous shift outweighs any coverage gain: 1,000 points a shift.
+    kept = [o for o in range(len(agent.options)) if (a, o) in ctx.previous]
+    # Contract hours weigh HOURS_FIRST times their cost: a week that misses them is hard for the solver's
+    # neighbourhood search to repair (it moves a whole week of one agent), while a shift moved to where it is
+    # needed is easy. Measured on the sample: the hint fell from 3,638 to 3,084 and overtime + undertime from
+    # 848 to 270 (the floor is 222).
+    sub.model.minimize(
+        HOURS_FIRST * sum(weights.overtime_per_hour / 60 * v for v in sub.overtime.values())
+        + HOURS_FIRST * sum(weights.undertime_per_hour / 60 * v for v in sub.undertime.values())
+        - sum(value / 10 * sub.x[0, o] for o, value in enumerate(values))
+        - sum(1000 * sub.x[0, o] for o in kept)
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    week = _AgentWeek(options=set(), blocks={}, taken=[])
+    for o, option in enumerate(agent.options):
+        if not solver.boolean_value(sub.x[0, o]):
+            continue
+        week.options.add(o)
+        end = min(option.end, grid.size)
+        if a in ctx.single_queue:
+            queue_id = ctx.single_queue[a]
+            week.taken.append((queue_id, agent.proficiency[queue_id], option.start, end))
+            continue
+        for first in range(option.start - option.start % data.block_intervals, end, data.block_intervals):
+            # A flexible agent's block goes to the queue where it takes most cost off over the whole block.
+            last = min(first + data.block_intervals, grid.size)
+            candidates = [q for q in agent.proficiency if (a, q, first) in ctx.y]
+            if not candidates:
+                continue
+            queue_id = max(
+                candidates, key=lambda q: sum(cover.gain(q, agent.proficiency[q], t) for t in range(first, last))
+            )
+            week.blocks.update({(first, q): queue_id for q in candidates})
+            week.taken.append((queue_id, agent.proficiency[queue_id], first, last))
+    return week
 
 
 def _agent_model(data: ProblemData, agent: AgentData, rules: Sequence[Rule]) -> ModelContext:
@@ -676,25 +828,81 @@ def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:
         ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(index), value)
 
 
-def _demand_profile(data: ProblemData, queue_id: str) -> list[float]:
-    """Agents wanted per interval: the Erlang requirement; for deferred work the flattest staffing that meets
-    every deadline (requirements' capacity_agents), or, without it, the work spread evenly over open time."""
-    demand = data.demand[queue_id]
-    if demand.queue.kind is QueueKind.LIVE:
-        return [float(v) for v in demand.required_agents]
-    if demand.capacity_agents.size == data.grid.size and demand.capacity_agents.sum() > 0:
-        return [float(v) for v in demand.capacity_agents]
-    open_intervals = max(1, int(demand.open_mask.sum()))
-    total = float(demand.cumulative_arrival_minutes[-1]) if len(demand.cumulative_arrival_minutes) else 0.0
-    level = total / (open_intervals * data.grid.interval_minutes)
-    return [level if is_open else 0.0 for is_open in demand.open_mask]
+class _Cover:
+    """What is still uncovered while the warm start staffs agents one by one, valued in objective units.
 
+    Live queues: agents short of the Erlang requirement, worth `understaffing_per_agent_hour` an agent-hour.
+    Deferred queues: the work done so far is simulated (work is done as soon as it has arrived and capacity
+    allows: done(t) = min(arrived(t), done(t-1) + capacity(t))), so an agent at interval t is worth what the
+    objective charges for the work they take off: every later interval in which work stays overdue, until the
+    queue has caught up with its arrivals, at `late_work_per_hour`, plus `backlog_per_work_hour` when it never
+    catches up before the horizon ends. Capacity where the queue has nothing to do is worth nothing.
+    """
 
-def _best_cover(agent: AgentData, residual: dict[str, list[float]], t: int) -> tuple[str | None, float]:
-    """The skilled queue where this agent removes most uncovered demand at interval t, and how much."""
-    best: tuple[str | None, float] = (None, 0.0)
-    for queue_id, proficiency in agent.proficiency.items():
-        gain = min(proficiency, max(0.0, residual[queue_id][t]))
-        if gain > best[1]:
-            best = (queue_id, gain)
-    return best
+    def __init__(self, data: ProblemData) -> None:
+        weights = data.scenario.site.weights
+        self.minutes = data.grid.interval_minutes
+        self.understaffing_per_interval = weights.understaffing_per_agent_hour * self.minutes / 60
+        self.late_per_minute_interval = weights.late_work_per_hour * self.minutes / 3600  # a work-minute, 1 interval
+        self.backlog_per_minute = weights.backlog_per_work_hour / 60
+        self.live = {q: d.queue.kind is QueueKind.LIVE for q, d in data.demand.items()}
+        self.open = {q: d.open_mask.astype(bool) for q, d in data.demand.items()}
+        self.short = {q: d.required_agents.astype(float).copy() for q, d in data.demand.items() if self.live[q]}
+        self.arrived: dict[str, np.ndarray] = {}
+        self.due: dict[str, np.ndarray] = {}
+        for queue_id, demand in data.demand.items():
+            if not self.live[queue_id]:
+                self.arrived[queue_id] = demand.cumulative_arrival_minutes.astype(float)
+                self.due[queue_id] = np.minimum(demand.cumulative_due_minutes, self.arrived[queue_id]).astype(float)
+        self.capacity = {q: np.zeros(data.grid.size) for q in self.arrived}
+        self.worth: dict[str, np.ndarray] = {}  # objective units one work-minute at t takes off
+        self.room: dict[str, np.ndarray] = {}  # work-minutes waiting at t that more capacity would take
+        for queue_id in self.arrived:
+            self._simulate(queue_id)
+
+    def _simulate(self, queue_id: str) -> None:
+        arrived, due, size = self.arrived[queue_id], self.due[queue_id], len(self.capacity[queue_id])
+        if arrived.size != size:
+            self.worth[queue_id] = self.room[queue_id] = np.zeros(size)
+            return
+        cumulative = np.cumsum(self.capacity[queue_id])
+        # done(t) = min(arrived(t), done(t-1) + capacity(t)) in closed form: the tightest arrival so far binds.
+        done = cumulative + np.minimum(0.0, np.minimum.accumulate(arrived - cumulative))
+        caught_up = done >= arrived - 1e-9
+        overdue = (due - done > 1e-9).astype(float)
+        # next_caught[t]: the first interval >= t at which the queue has caught up (size when it never does).
+        positions = np.where(caught_up, np.arange(size), size)
+        next_caught = np.minimum.accumulate(positions[::-1])[::-1]
+        overdue_before = np.concatenate([[0.0], np.cumsum(overdue)])
+        overdue_until_caught = overdue_before[next_caught] - overdue_before[np.arange(size)]
+        self.worth[queue_id] = self.late_per_minute_interval * overdue_until_caught + self.backlog_per_minute * (
+            next_caught == size
+        )
+        self.room[queue_id] = np.maximum(0.0, arrived - done)
+
+    def gain(self, queue_id: str, proficiency: float, t: int) -> float:
+        """Objective units one agent at this proficiency takes off on this queue in interval t."""
+        if not self.open[queue_id][t]:
+            return 0.0
+        if self.live[queue_id]:
+            return self.understaffing_per_interval * min(proficiency, max(0.0, float(self.short[queue_id][t])))
+        work = min(proficiency * self.minutes, float(self.room[queue_id][t]))
+        return work * float(self.worth[queue_id][t])
+
+    def best(self, agent: AgentData, t: int) -> tuple[str | None, float]:
+        """The skilled queue where this agent takes off most cost at interval t, and how much."""
+        best: tuple[str | None, float] = (None, 0.0)
+        for queue_id, proficiency in agent.proficiency.items():
+            value = self.gain(queue_id, proficiency, t)
+            if value > best[1]:
+                best = (queue_id, value)
+        return best
+
+    def take(self, queue_id: str, proficiency: float, first: int, last: int) -> None:
+        """Record an agent at this proficiency on the queue from interval `first` up to `last`."""
+        hours = self.open[queue_id][first:last]
+        if self.live[queue_id]:
+            self.short[queue_id][first:last][hours] -= proficiency
+            return
+        self.capacity[queue_id][first:last][hours] += proficiency * self.minutes
+        self._simulate(queue_id)
