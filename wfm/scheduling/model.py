@@ -600,12 +600,14 @@ def solve(
     params.num_workers = workers
     params.random_seed = seed
     params.relative_gap_limit = relative_gap
-    if len(ctx.x) >= LNS_ONLY_FROM_SHIFT_VARIABLES:
+    if len(ctx.x) >= LNS_ONLY_FROM_SHIFT_VARIABLES and not deterministic:
         # Every worker improves the warm start by large-neighbourhood search. The proven bound comes from the
         # floors presolve carries (agents' least overtime + undertime, least possible lateness): measured on the
         # sample, the LP worker added 5 to it in 60 s while taking one of the two cores, and LNS-only found
         # 2,944-2,972 where the default portfolio found 2,983-3,335 (bench/schedule_bench.py). Small models keep
         # the default portfolio, which proves optimality quickly. `[solver.parameters] use_lns_only` overrides.
+        # Not in --deterministic mode: interleaved LNS-only search accrues deterministic time about 20 times
+        # slower than wall time (a 20-unit limit ran 470 s on the sample), so that mode keeps the default.
         params.use_lns_only = True
     for name, setting in (parameters or {}).items():
         setattr(params, name, setting)
@@ -848,6 +850,10 @@ class _Cover:
         self.live = {q: d.queue.kind is QueueKind.LIVE for q, d in data.demand.items()}
         self.open = {q: d.open_mask.astype(bool) for q, d in data.demand.items()}
         self.short = {q: d.required_agents.astype(float).copy() for q, d in data.demand.items() if self.live[q]}
+        # With the service terms on, a live interval is also worth the contacts an agent more answers in target.
+        self.unanswered, self.below_target = weights.unanswered_contact, weights.contact_below_target
+        self.demand = data.demand
+        self.staff = {q: np.zeros(data.grid.size) for q in self.short}
         self.arrived: dict[str, np.ndarray] = {}
         self.due: dict[str, np.ndarray] = {}
         for queue_id, demand in data.demand.items():
@@ -885,9 +891,29 @@ class _Cover:
         if not self.open[queue_id][t]:
             return 0.0
         if self.live[queue_id]:
-            return self.understaffing_per_interval * min(proficiency, max(0.0, float(self.short[queue_id][t])))
+            value = self.understaffing_per_interval * min(proficiency, max(0.0, float(self.short[queue_id][t])))
+            if self.unanswered > 0 or self.below_target > 0:
+                before = float(self.staff[queue_id][t])
+                value += self._service_cost(queue_id, t, before) - self._service_cost(queue_id, t, before + proficiency)
+            return value
         work = min(proficiency * self.minutes, float(self.room[queue_id][t]))
         return work * float(self.worth[queue_id][t])
+
+    def _service_cost(self, queue_id: str, t: int, staff: float) -> float:
+        """The service terms' cost at this staff (`_service`): contacts lost to the target, more beyond its
+        allowance, read off the concave table by linear interpolation in attending agents."""
+        demand = self.demand[queue_id]
+        table = demand.service[t] if t < len(demand.service) else None
+        if table is None:
+            return 0.0
+        attending = min(staff * demand.attendance, len(table) - 1.0)
+        low = int(attending)
+        high = min(low + 1, len(table) - 1)
+        answered = float(table[low]) + (float(table[high]) - float(table[low])) * (attending - low)
+        volume = float(demand.volume[t])
+        lost = max(0.0, volume - answered)
+        allowed = (1.0 - (demand.queue.service_level or 0.0)) * volume
+        return self.unanswered * lost + self.below_target * max(0.0, lost - allowed)
 
     def best(self, agent: AgentData, t: int) -> tuple[str | None, float]:
         """The skilled queue where this agent takes off most cost at interval t, and how much."""
@@ -903,6 +929,7 @@ class _Cover:
         hours = self.open[queue_id][first:last]
         if self.live[queue_id]:
             self.short[queue_id][first:last][hours] -= proficiency
+            self.staff[queue_id][first:last][hours] += proficiency
             return
         self.capacity[queue_id][first:last][hours] += proficiency * self.minutes
         self._simulate(queue_id)
