@@ -9,6 +9,7 @@ from collections import defaultdict
 import numpy as np
 
 from wfm.domain import QueueKind
+from wfm.scheduling.breaks import break_candidates, stagger_breaks
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, leave_credit_minutes, week_limits
 from wfm.scheduling.result import Segment, ShiftAssignment
 
@@ -36,7 +37,7 @@ class _Board:
 
 
 def decode(
-    data: ProblemData, chosen: list[tuple[int, int]], queue_blocks: dict[tuple[int, int], str]
+    data: ProblemData, chosen: list[tuple[int, int]], queue_blocks: dict[tuple[int, int], str], *, seed: int = 0
 ) -> tuple[list[ShiftAssignment], list[Segment], dict[tuple[str, dt.date], float]]:
     grid = data.grid
     board = _Board(data)
@@ -82,8 +83,25 @@ def decode(
                     board.staffed[best][t] += agent.proficiency[best]
             first = last
 
-    for index, (agent, option, queue, activity) in enumerate(plans):
-        _place_breaks(data, board, agent, option, queue, activity, index)
+    # Breaks: a greedy staggering first (always a valid placement), then an exact per-day CP-SAT model that
+    # re-places them all together where taking people off costs the least service (wfm.scheduling.breaks).
+    before = [(list(queue), list(activity)) for _, _, queue, activity in plans]
+    staffed_before = {q: v.copy() for q, v in board.staffed.items()}
+    greedy = [_place_breaks(data, board, agent, option, queue, activity, index)
+              for index, (agent, option, queue, activity) in enumerate(plans)]  # fmt: skip
+    shapes = [(plan[0], plan[1], *snapshot) for plan, snapshot in zip(plans, before, strict=True)]
+    placed = stagger_breaks(data, shapes, staffed_before, greedy, seed=seed)
+    for (_, option, queue, activity), (queue_before, activity_before), positions in zip(
+        plans, before, placed, strict=True
+    ):
+        queue[:], activity[:] = queue_before, activity_before
+        template = data.scenario.site.template_by_id[option.template_id]
+        for rule, position in zip(template.breaks, positions, strict=True):
+            if position is None:
+                continue
+            for i in range(position, position + math.ceil(rule.minutes / data.grid.interval_minutes)):
+                activity[i] = rule.kind
+                queue[i] = None
 
     shifts: list[ShiftAssignment] = []
     segments: list[Segment] = []
@@ -157,18 +175,16 @@ def _place_breaks(
     queue: list[str | None],
     activity: list[str],
     index: int,
-) -> None:
-    """Greedy staggering: each break goes where taking the agent off hurts least given breaks placed so far."""
-    minutes = data.grid.interval_minutes
+) -> list[int | None]:
+    """Greedy staggering: each break goes where taking the agent off hurts least given breaks placed so far.
+    Returns each break rule's first interval (offset in the shift), None where its window is blocked."""
+    positions: list[int | None] = []
     template = data.scenario.site.template_by_id[option.template_id]
-    length = option.end - option.start
-    for rule in template.breaks:
-        width = math.ceil(rule.minutes / minutes)
-        first = math.ceil(rule.earliest_after_minutes / minutes)
-        last = min(rule.latest_after_minutes // minutes, length - width)
-        candidates = [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
+    for rule, (width, fits) in zip(template.breaks, break_candidates(data, option, activity), strict=True):
+        candidates = fits  # breaks placed before this one are marked in `activity`, so they are not candidates
         if not candidates:
-            continue  # reported by the audit (work_inside_shifts): the window is blocked by fixed activities
+            positions.append(None)  # reported by the audit (work_inside_shifts): fixed activities block the window
+            continue
         # Rotate ties by agent so equal-value breaks spread over the window instead of all at its start.
         rotation = index % len(candidates)
         ordered = candidates[rotation:] + candidates[:rotation]
@@ -187,6 +203,8 @@ def _place_breaks(
                 board.staffed[q][t] -= agent.proficiency[q]
             activity[i] = rule.kind
             queue[i] = None
+        positions.append(best)
+    return positions
 
 
 def _time_off_segments(data: ProblemData) -> list[Segment]:

@@ -80,7 +80,9 @@ def schedule(
             message=reason,
             model_stats=outcome.stats,
         )
-    shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks)
+    shifts, segments, overtime = decode(
+        data, outcome.chosen, outcome.queue_blocks, seed=settings.seed if seed is None else seed
+    )
     plan = ScheduleResult(
         status=outcome.status,
         objective=outcome.objective,

@@ -1,0 +1,51 @@
+"""Specifications of the break model: breaks are staggered together, by CP-SAT, after the shifts are chosen."""
+
+from __future__ import annotations
+
+import numpy as np
+from scheduling_fixtures import VOICE, requirements, scenario, site
+
+from wfm.scheduling.breaks import break_candidates, stagger_breaks
+from wfm.scheduling.problem import ProblemData, build_problem
+
+
+def _early_shapes(data: ProblemData, queue_id: str | None) -> list:
+    """Every agent on their early shift of day 0, working `queue_id` the whole shift (None: no open queue)."""
+    shapes = []
+    for agent in data.agents:
+        (option,) = [o for o in agent.options if o.day == 0 and o.template_id == "early"]
+        length = option.end - option.start
+        shapes.append((agent, option, [queue_id] * length, ["work"] * length))
+    return shapes
+
+
+def test_candidates_are_the_window_on_the_interval_grid() -> None:
+    the_site = site(days=1, queues=(VOICE,))
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
+    (shape,) = _early_shapes(data, "voice")
+    # 30-minute intervals; the break: 30 minutes, 90-180 minutes after the start; lunch: 210-300 minutes
+    assert break_candidates(data, shape[1], shape[3]) == [(1, [3, 4, 5, 6]), (1, [7, 8, 9, 10])]
+    # a fixed activity over 90-150 minutes leaves the break two places
+    assert break_candidates(data, shape[1], ["work"] * 3 + ["training"] * 2 + ["work"] * 12)[0] == (1, [5, 6])
+
+
+def test_two_people_covering_a_one_person_queue_are_moved_apart_even_from_a_clashing_hint() -> None:
+    the_site = site(days=1, queues=(VOICE,))
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}}), requirements(the_site))
+    data.demand["voice"].required_agents[:] = 1.0
+    shapes = _early_shapes(data, "voice")
+    staffed = {"voice": np.full(data.grid.size, 2.0)}
+    clashing = [[3, 7], [3, 7]]  # both on break at 09:30 and at lunch at 11:30: nobody on the phones
+    placed = stagger_breaks(data, shapes, staffed, clashing)
+    assert placed[0][0] != placed[1][0] and placed[0][1] != placed[1][1]
+    assert all(3 <= p[0] <= 6 and 7 <= p[1] <= 10 for p in placed)
+
+
+def test_a_break_goes_where_the_agent_has_no_open_queue_to_work() -> None:
+    the_site = site(days=1, queues=(VOICE,))
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
+    data.demand["voice"].required_agents[:] = 1.0
+    ((agent, option, queue, activity),) = _early_shapes(data, "voice")
+    queue[5] = None  # 10:30-11:00: nothing open for this agent
+    placed = stagger_breaks(data, [(agent, option, queue, activity)], {"voice": np.full(data.grid.size, 1.0)}, [[3, 7]])
+    assert placed[0][0] == 5
