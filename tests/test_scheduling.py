@@ -270,6 +270,36 @@ def test_with_service_weights_the_spare_agent_goes_where_service_rises_most() ->
     assert by_service["busy"] > 3 * by_service["quiet"]
 
 
+def test_a_service_cushion_keeps_spare_phone_time_on_the_phones_unless_deferred_work_is_due() -> None:
+    # V1..V5 on voice (requirement 5 from 08:00 to 22:00); F1 can take voice or cases. Cases work (16 h) arrives
+    # at 08:00 and is due only after the horizon, so doing it earns the backlog weight (10 an hour) and nothing
+    # else. Without a cushion F1 clears cases; with a cushion worth 50 an agent-hour, the first 20 % above the
+    # requirement (1 agent) is worth more, and F1 stays on voice.
+    the_site = site(days=1)
+    arrives = dt.datetime.combine(START, dt.time(8))
+    table = requirements(the_site, {"voice": 5.0}, {"cases": (960.0, arrives, arrives)})
+    # nothing of it is due inside the horizon (the fixture's convention: deadline index = horizon length)
+    table.loc[table["queue"] == "cases", "deadline_index"] = len(table[table["queue"] == "cases"])
+    table.loc[table["queue"] == "cases", "due_work_minutes"] = 0.0
+    table.loc[table["queue"] == "cases", "due_items"] = 0.0
+
+    def hours_of_f1(cushion: float) -> dict[str, float]:
+        weights = the_site.weights.model_copy(update={"service_cushion_per_agent_hour": cushion})
+        skills = {f"V{i}": {"voice": 1.0} for i in range(1, 6)} | {"F1": {"voice": 1.0, "cases": 1.0}}
+        result = schedule(scenario(the_site.model_copy(update={"weights": weights}), skills), table, deterministic=True)
+        assert result.status.has_plan, result.message
+        worked: dict[str, float] = defaultdict(float)
+        for segment in result.segments:
+            if segment.agent_id == "F1" and segment.activity == "work":
+                worked[segment.queue or ""] += (segment.end - segment.start).total_seconds() / 3600
+        return worked
+
+    without, with_cushion = hours_of_f1(0.0), hours_of_f1(50.0)
+    # Without: F1 is on voice only where the five early/late shifts leave it short, and clears cases otherwise.
+    assert without["cases"] >= 3.0
+    assert with_cushion.get("cases", 0.0) == 0.0 and with_cushion["voice"] == 7.5  # all of F1's 7.5 working hours
+
+
 def test_requests_are_granted_when_they_cost_nothing_else_and_counted_in_the_kpis() -> None:
     from wfm.domain import ShiftRequest
     from wfm.scheduling.kpis import requests_granted

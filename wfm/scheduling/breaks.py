@@ -24,11 +24,9 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.domain import QueueKind
+from wfm.scheduling.model import CUSHION, SCALE, SHORTFALL_TIER
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
 
-SCALE = 100  # staff in hundredths of an agent, as in the main model
-SHORTFALL_TIER = 0.20  # the first 20 % of a requirement short costs the base weight, beyond it twice
-CUSHION = 0.20  # staff up to 20 % above the requirement is worth keeping on the phones, a little
 # Costs per hundredth of an agent for one interval (relative: only their ratios matter).
 SHORT_COST, SHORT_BEYOND_COST, CUSHION_COST = 100, 200, 5
 DEFERRED_COST = 20  # deferred work waits a few minutes, but a late item costs more than a spare agent on the phones

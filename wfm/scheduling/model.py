@@ -36,6 +36,7 @@ from wfm.scheduling.rules import HARD_RULES, Rule
 
 SCALE = 100  # staff in hundredths of an agent
 SHORTFALL_TIER = 0.20  # first 20% of a requirement short costs the base weight, beyond that twice
+CUSHION = 0.20  # staff up to 20 % above the requirement: worth weights.service_cushion_per_agent_hour
 CONTACT_SCALE = 1000  # lost contacts in thousandths
 HOURS_FIRST = 10  # the warm start settles contract hours first (see _best_week)
 LNS_ONLY_FROM_SHIFT_VARIABLES = 2000
@@ -176,6 +177,13 @@ def _objective(ctx: ModelContext) -> None:
                 base = weights.understaffing_per_agent_hour * interval_hours / SCALE
                 ctx.objective.append((base, short_a))
                 ctx.objective.append((2 * base, short_b))
+                if weights.service_cushion_per_agent_hour > 0:
+                    cushion = math.ceil(required * CUSHION)
+                    below = model.new_int_var(0, cushion, f"uc_{queue_id}_{t}")
+                    # staff + all three shortfalls reach requirement + cushion; the cheapest part fills first
+                    model.add(below + short_a + short_b + staff >= required + cushion)
+                    ctx.derivations.append(partial(_derive_cushion, below, required, cushion, terms.get(t, [])))
+                    ctx.objective.append((weights.service_cushion_per_agent_hour * interval_hours / SCALE, below))
             if weights.unanswered_contact > 0 or weights.contact_below_target > 0:
                 _service(ctx, queue_id)
         else:
@@ -517,6 +525,17 @@ def _derive_shortfall(
     values[short_b.index] = need - values[short_a.index]
 
 
+def _derive_cushion(
+    below: cp_model.IntVar,
+    required: int,
+    cushion: int,
+    terms: list[tuple[int, cp_model.IntVar]],
+    values: dict[int, int],
+) -> None:
+    staff = ModelContext.evaluate(terms, values)
+    values[below.index] = min(cushion, max(0, required + cushion - max(staff, required)))
+
+
 def _derive_service(
     staff: cp_model.IntVar,
     lost_ok: cp_model.IntVar,
@@ -845,6 +864,7 @@ class _Cover:
         weights = data.scenario.site.weights
         self.minutes = data.grid.interval_minutes
         self.understaffing_per_interval = weights.understaffing_per_agent_hour * self.minutes / 60
+        self.cushion_per_interval = weights.service_cushion_per_agent_hour * self.minutes / 60
         self.late_per_minute_interval = weights.late_work_per_hour * self.minutes / 3600  # a work-minute, 1 interval
         self.backlog_per_minute = weights.backlog_per_work_hour / 60
         self.live = {q: d.queue.kind is QueueKind.LIVE for q, d in data.demand.items()}
@@ -891,7 +911,12 @@ class _Cover:
         if not self.open[queue_id][t]:
             return 0.0
         if self.live[queue_id]:
-            value = self.understaffing_per_interval * min(proficiency, max(0.0, float(self.short[queue_id][t])))
+            short = min(proficiency, max(0.0, float(self.short[queue_id][t])))
+            value = self.understaffing_per_interval * short
+            if self.cushion_per_interval > 0:
+                required = float(self.demand[queue_id].required_agents[t])
+                room = max(0.0, min(required * CUSHION, float(self.short[queue_id][t]) + required * CUSHION))
+                value += self.cushion_per_interval * min(proficiency - short, room)
             if self.unanswered > 0 or self.below_target > 0:
                 before = float(self.staff[queue_id][t])
                 value += self._service_cost(queue_id, t, before) - self._service_cost(queue_id, t, before + proficiency)
