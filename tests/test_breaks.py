@@ -49,3 +49,26 @@ def test_a_break_goes_where_the_agent_has_no_open_queue_to_work() -> None:
     queue[5] = None  # 10:30-11:00: nothing open for this agent
     placed = stagger_breaks(data, [(agent, option, queue, activity)], {"voice": np.full(data.grid.size, 1.0)}, [[3, 7]])
     assert placed[0][0] == 5
+
+
+def test_the_greedy_fallback_never_stacks_a_second_break_on_the_first() -> None:
+    # Found in review: with overlapping windows, the greedy drew the lunch onto the break it had just placed
+    # (a slot already on break looks like the best moment). Both fit in 90-240 minutes; 10:30 has no queue.
+    from scheduling_fixtures import EARLY, LATE
+
+    from wfm.domain import BreakRule
+    from wfm.scheduling import decode
+
+    rules = tuple(
+        BreakRule(kind=kind, minutes=30, paid=kind == "break", earliest_after_minutes=90, latest_after_minutes=240)
+        for kind in ("break", "lunch")
+    )
+    the_site = site(days=1, queues=(VOICE,)).model_copy(
+        update={"shift_templates": (EARLY.model_copy(update={"breaks": rules}), LATE)}
+    )
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site, {"voice": 1.0}))
+    ((agent, option, queue, activity),) = _early_shapes(data, "voice")
+    queue[5] = None
+    positions = decode._place_breaks(data, decode._Board(data), agent, option, queue, activity, 0)
+    assert positions[0] == 5 and positions[1] is not None and positions[1] != 5
+    assert activity.count("break") == 1 and activity.count("lunch") == 1

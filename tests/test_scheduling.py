@@ -300,6 +300,41 @@ def test_a_service_cushion_keeps_spare_phone_time_on_the_phones_unless_deferred_
     assert with_cushion.get("cases", 0.0) == 0.0 and with_cushion["voice"] == 7.5  # all of F1's 7.5 working hours
 
 
+def test_the_warm_start_hints_no_queue_block_its_shift_only_half_covers() -> None:
+    # Found in review: with 60-minute blocks and a shift starting 08:30, the hint put F1 on cases for the
+    # 08:00-09:00 block, which only the (unchosen) 08:00 shift covers, and the whole hint was rejected.
+    from ortools.sat.python import cp_model
+    from scheduling_fixtures import CASES, EARLY, LATE
+
+    from wfm.scheduling.model import build_model, warm_start
+
+    voice = VOICE.model_copy(update={"open": "08:30", "close": "17:00"})
+    base = site(days=1, queues=(voice, CASES))
+    the_site = base.model_copy(
+        update={
+            "shift_templates": (EARLY.model_copy(update={"start_times": ("08:00", "08:30")}), LATE),
+            "rules": base.rules.model_copy(update={"block_minutes": 60}),
+        }
+    )
+    data = build_problem(scenario(the_site, {"F1": {"voice": 1.0, "cases": 1.0}}), requirements(the_site, {"voice": 1}))
+    ctx = build_model(data)
+    assert warm_start(ctx, seed=1) == []
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    assert solver.solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_a_warm_start_out_of_time_is_not_reported_as_an_impossible_week() -> None:
+    # Found in review: a one-agent sub-solve that ran out of time made the agent "impossible", and the run
+    # ended INFEASIBLE with an empty explanation. Only a proof of infeasibility may say so.
+    from wfm.scheduling.model import build_model, warm_start
+
+    the_site = site()
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}}), requirements(the_site))
+    assert warm_start(build_model(data), seed=1, seconds_per_agent=1e-9) == []
+
+
 def test_requests_are_granted_when_they_cost_nothing_else_and_counted_in_the_kpis() -> None:
     from wfm.domain import ShiftRequest
     from wfm.scheduling.kpis import requests_granted

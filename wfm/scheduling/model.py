@@ -209,9 +209,14 @@ def _hours_cost(ctx: ModelContext) -> None:
     data = ctx.data
     weights = data.scenario.site.weights
     overtime_rate, undertime_rate = round(100 * weights.overtime_per_hour), round(100 * weights.undertime_per_hour)
+    overtime_of: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    undertime_of: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    for (a, _), var in ctx.overtime.items():
+        overtime_of[a].append(var)
+    for (a, _), var in ctx.undertime.items():
+        undertime_of[a].append(var)
     for a, agent in enumerate(data.agents):
-        overtime = [v for (b, _), v in ctx.overtime.items() if b == a]
-        undertime = [v for (b, _), v in ctx.undertime.items() if b == a]
+        overtime, undertime = overtime_of[a], undertime_of[a]
         if not overtime and not undertime:
             continue
         expression = sum(overtime_rate * v for v in overtime) + sum(undertime_rate * v for v in undertime)
@@ -233,7 +238,7 @@ def _least_hours_cost(data: ProblemData, agent: AgentData, overtime_rate: int, u
     )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 2.0
+    solver.parameters.max_deterministic_time = 2.0  # the same floor on any machine
     code = solver.solve(sub.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0
@@ -685,19 +690,22 @@ def warm_start(
     order = sorted(range(len(data.agents)), key=lambda a: (a not in ctx.single_queue, len(data.agents[a].options)))
     weeks: dict[int, _AgentWeek] = {}
     impossible: list[int] = []
-    for round_ in range(passes):
+    for _ in range(passes):
         for a in order:
             if not data.agents[a].options or a in impossible:
                 continue
-            if a in weeks:
-                for queue_id, proficiency, first, last in weeks[a].taken:
+            previous = weeks.get(a)
+            if previous is not None:
+                for queue_id, proficiency, first, last in previous.taken:
                     cover.take(queue_id, -proficiency, first, last)
             week = _best_week(ctx, a, cover, seed=seed, seconds=seconds_per_agent)
-            if week is None:
-                if round_ == 0:
-                    impossible.append(a)
-                weeks.pop(a, None)
+            if week is None:  # proved impossible: no plan exists, and the caller explains why
+                impossible.append(a)
                 continue
+            if week.unproven:  # nothing found in time (not proved impossible): keep the week of the pass before
+                if previous is None:
+                    continue
+                week = previous
             for queue_id, proficiency, first, last in week.taken:
                 cover.take(queue_id, proficiency, first, last)
             weeks[a] = week
@@ -718,6 +726,7 @@ class _AgentWeek:
     options: set[int]  # shift options worked
     blocks: dict[tuple[int, str], str]  # (block first interval, a queue the agent could work) -> queue worked
     taken: list[tuple[str, float, int, int]]  # (queue, proficiency, first, last) recorded in the cover
+    unproven: bool = False  # no week found in time (not proved impossible): no decisions hinted
 
 
 def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: float) -> _AgentWeek | None:
@@ -750,9 +759,13 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = seconds
-    if solver.solve(sub.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    # A deterministic limit: the same hint on any machine and under any load (--deterministic stays so).
+    solver.parameters.max_deterministic_time = seconds
+    code = solver.solve(sub.model)
+    if code == cp_model.INFEASIBLE:
         return None
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _AgentWeek(options=set(), blocks={}, taken=[], unproven=True)
     week = _AgentWeek(options=set(), blocks={}, taken=[])
     for o, option in enumerate(agent.options):
         if not solver.boolean_value(sub.x[0, o]):
@@ -764,8 +777,11 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
             week.taken.append((queue_id, agent.proficiency[queue_id], option.start, end))
             continue
         for first in range(option.start - option.start % data.block_intervals, end, data.block_intervals):
-            # A flexible agent's block goes to the queue where it takes most cost off over the whole block.
+            # A flexible agent's block goes to the queue where it takes most cost off over the whole block; only
+            # blocks this shift covers whole can be worked (the model's y exist where another option covers one).
             last = min(first + data.block_intervals, grid.size)
+            if not option.covers(first, last):
+                continue
             candidates = [q for q in agent.proficiency if (a, q, first) in ctx.y]
             if not candidates:
                 continue
