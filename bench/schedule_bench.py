@@ -4,6 +4,7 @@
     .venv/bin/python bench/schedule_bench.py --agents 150 1000 --time-limit 300
     .venv/bin/python bench/schedule_bench.py --blend                # cross-training off vs on, same scenario
     .venv/bin/python bench/schedule_bench.py --blend --surge 1.35   # ... with middle/back-office work up 35 %
+    .venv/bin/python bench/schedule_bench.py --blend --surge 1.35 --cushion 15   # ... valuing a service cushion
 
 Each row: operation size, model size, solver status, objective, bound, gap, solve seconds, end-to-end seconds,
 service level (volume-weighted, recomputed with Erlang C on the staff actually planned), items past SLA,
@@ -58,6 +59,16 @@ def with_surge(source: Path, target: Path, factor: float) -> Path:
     return target
 
 
+def with_cushion(folder: Path, weight: float) -> None:
+    """Set `[weights] service_cushion_per_agent_hour` in the (copied) scenario's site.toml."""
+    site = folder / "site.toml"
+    lines = site.read_text().splitlines()
+    key = "service_cushion_per_agent_hour"
+    if not any(line.startswith(f"{key} =") for line in lines):
+        raise SystemExit(f"{site} has no '{key} =' line under [weights] to set")
+    site.write_text("\n".join(f"{key} = {weight:g}" if line.startswith(f"{key} =") else line for line in lines) + "\n")
+
+
 def bench_one(path: Path, label: str, options: RunOptions, *, blended: bool = True) -> dict[str, object]:
     started = time.monotonic()
     scenario = load_scenario(path)
@@ -103,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         "--surge", type=float, default=None, help="scale the sample's deferred-queue history volumes (e.g. 1.35)"
     )
     parser.add_argument(
+        "--cushion", type=float, default=None, help="the sample's service_cushion_per_agent_hour (e.g. 15)"
+    )
+    parser.add_argument(
         "--blend", action="store_true", help="also plan each operation with cross-training off (home office only)"
     )
     args = parser.parse_args(argv)
@@ -112,9 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sample:
         with tempfile.TemporaryDirectory() as folder:
             sample, label = ROOT / "data" / "sample", "sample"
-            if args.surge is not None:
-                sample = with_surge(sample, Path(folder) / "sample", args.surge)
-                label = f"sample, deferred work x{args.surge:g}"
+            if args.surge is not None or args.cushion is not None:
+                copy = Path(folder) / "sample"
+                if args.surge is not None:
+                    sample = with_surge(sample, copy, args.surge)
+                    label = f"sample, deferred work x{args.surge:g}"
+                else:
+                    sample = Path(shutil.copytree(sample, copy))
+                if args.cushion is not None:
+                    with_cushion(sample, args.cushion)
+                    label += f", cushion {args.cushion:g}"
             if args.blend:
                 rows.append(bench_one(sample, f"{label}, home office only", options, blended=False))
             rows.append(bench_one(sample, label, options))
