@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 
-from wfm.domain import QueueKind
+from wfm.domain import BreakRule, QueueKind
 from wfm.scheduling.model import CUSHION, SCALE, SHORTFALL_TIER
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
 
@@ -39,17 +39,19 @@ Shape = tuple[AgentData, ShiftOption, list[str | None], list[str]]  # agent, shi
 def break_candidates(data: ProblemData, option: ShiftOption, activity: Sequence[str]) -> list[tuple[int, list[int]]]:
     """Per break rule of the shift's template: its width in intervals and the first intervals (offsets in the
     shift) where it fits inside its window on work time (not over training or other fixed activities)."""
-    minutes = data.grid.interval_minutes
     template = data.scenario.site.template_by_id[option.template_id]
-    length = option.end - option.start
-    found = []
-    for rule in template.breaks:
-        width = math.ceil(rule.minutes / minutes)
-        first = math.ceil(rule.earliest_after_minutes / minutes)
-        last = min(rule.latest_after_minutes // minutes, length - width)
-        fits = [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
-        found.append((width, fits))
-    return found
+    return [rule_candidates(data, option, rule, activity) for rule in template.breaks]
+
+
+def rule_candidates(
+    data: ProblemData, option: ShiftOption, rule: BreakRule, activity: Sequence[str]
+) -> tuple[int, list[int]]:
+    """One break rule's width in intervals and where it fits (see `break_candidates`)."""
+    minutes = data.grid.interval_minutes
+    width = math.ceil(rule.minutes / minutes)
+    first = math.ceil(rule.earliest_after_minutes / minutes)
+    last = min(rule.latest_after_minutes // minutes, option.end - option.start - width)
+    return width, [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
 
 
 def stagger_breaks(

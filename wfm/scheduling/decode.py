@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 
 from wfm.domain import QueueKind
-from wfm.scheduling.breaks import break_candidates, stagger_breaks
+from wfm.scheduling.breaks import rule_candidates, stagger_breaks
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, leave_credit_minutes, week_limits
 from wfm.scheduling.result import Segment, ShiftAssignment
 
@@ -180,10 +180,10 @@ def _place_breaks(
     Returns each break rule's first interval (offset in the shift), None where its window is blocked."""
     positions: list[int | None] = []
     template = data.scenario.site.template_by_id[option.template_id]
-    for r, rule in enumerate(template.breaks):
+    for rule in template.breaks:
         # Candidates from the current `activity`, where the breaks placed before this one are already marked:
         # computed once for all rules, a second break was drawn onto the first (found in review).
-        width, candidates = break_candidates(data, option, activity)[r]
+        width, candidates = rule_candidates(data, option, rule, activity)
         if not candidates:
             positions.append(None)  # reported by the audit (work_inside_shifts): fixed activities block the window
             continue

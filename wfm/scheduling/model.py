@@ -124,7 +124,7 @@ def _coverage(ctx: ModelContext) -> None:
                 continue
             count = ctx.model.new_int_var(0, len(variables), f"n_{queue_id}_{points}_{start}_{end}")
             ctx.model.add(count == sum(variables))
-            ctx.derivations.append(partial(_derive_count, count, variables))
+            ctx.derivations.append(partial(_derive_weighted_sum, count, [(1, v) for v in variables]))
             for t in range(start, min(end, grid.size)):
                 if open_mask[t]:
                     staffed[queue_id][t].append((points, count))
@@ -513,10 +513,6 @@ def _least_late(arrived: list[int], due: list[int], most_capacity: list[int]) ->
     return total
 
 
-def _derive_count(count: cp_model.IntVar, variables: list[cp_model.IntVar], values: dict[int, int]) -> None:
-    values[count.index] = sum(values.get(v.index, 0) for v in variables)
-
-
 def _derive_shortfall(
     short_a: cp_model.IntVar,
     short_b: cp_model.IntVar,
@@ -885,29 +881,30 @@ class _Cover:
         self.backlog_per_minute = weights.backlog_per_work_hour / 60
         self.live = {q: d.queue.kind is QueueKind.LIVE for q, d in data.demand.items()}
         self.open = {q: d.open_mask.astype(bool) for q, d in data.demand.items()}
-        self.short = {q: d.required_agents.astype(float).copy() for q, d in data.demand.items() if self.live[q]}
         # With the service terms on, a live interval is also worth the contacts an agent more answers in target.
         self.unanswered, self.below_target = weights.unanswered_contact, weights.contact_below_target
         self.demand = data.demand
-        self.staff = {q: np.zeros(data.grid.size) for q in self.short}
+        # Proficiency-weighted agents recorded so far per queue and interval (deferred capacity: these agents'
+        # minutes), and per live queue and interval the agents still short of the requirement.
+        self.staff = {q: np.zeros(data.grid.size) for q in data.demand}
+        self.short = {q: d.required_agents.astype(float).copy() for q, d in data.demand.items() if self.live[q]}
         self.arrived: dict[str, np.ndarray] = {}
         self.due: dict[str, np.ndarray] = {}
         for queue_id, demand in data.demand.items():
             if not self.live[queue_id]:
                 self.arrived[queue_id] = demand.cumulative_arrival_minutes.astype(float)
                 self.due[queue_id] = np.minimum(demand.cumulative_due_minutes, self.arrived[queue_id]).astype(float)
-        self.capacity = {q: np.zeros(data.grid.size) for q in self.arrived}
         self.worth: dict[str, np.ndarray] = {}  # objective units one work-minute at t takes off
         self.room: dict[str, np.ndarray] = {}  # work-minutes waiting at t that more capacity would take
         for queue_id in self.arrived:
             self._simulate(queue_id)
 
     def _simulate(self, queue_id: str) -> None:
-        arrived, due, size = self.arrived[queue_id], self.due[queue_id], len(self.capacity[queue_id])
+        arrived, due, size = self.arrived[queue_id], self.due[queue_id], len(self.staff[queue_id])
         if arrived.size != size:
             self.worth[queue_id] = self.room[queue_id] = np.zeros(size)
             return
-        cumulative = np.cumsum(self.capacity[queue_id])
+        cumulative = np.cumsum(self.staff[queue_id] * self.minutes)
         # done(t) = min(arrived(t), done(t-1) + capacity(t)) in closed form: the tightest arrival so far binds.
         done = cumulative + np.minimum(0.0, np.minimum.accumulate(arrived - cumulative))
         caught_up = done >= arrived - 1e-9
@@ -968,9 +965,10 @@ class _Cover:
     def take(self, queue_id: str, proficiency: float, first: int, last: int) -> None:
         """Record an agent at this proficiency on the queue from interval `first` up to `last`."""
         hours = self.open[queue_id][first:last]
+        self.staff[queue_id][first:last][hours] += proficiency
         if self.live[queue_id]:
+            # decremented rather than recomputed as requirement - staff: the rounding differs, and with it which of
+            # two equal-value options the warm start takes
             self.short[queue_id][first:last][hours] -= proficiency
-            self.staff[queue_id][first:last][hours] += proficiency
-            return
-        self.capacity[queue_id][first:last][hours] += proficiency * self.minutes
-        self._simulate(queue_id)
+        else:
+            self._simulate(queue_id)
