@@ -5,6 +5,7 @@
     .venv/bin/python bench/schedule_bench.py --blend                # cross-training off vs on, same scenario
     .venv/bin/python bench/schedule_bench.py --blend --surge 1.35   # ... with middle/back-office work up 35 %
     .venv/bin/python bench/schedule_bench.py --blend --surge 1.35 --cushion 15   # ... valuing a service cushion
+    .venv/bin/python bench/schedule_bench.py --blend --weight unanswered_contact=2   # ... any [weights] entry
 
 Each row: operation size, model size, solver status, objective, bound, gap, solve seconds, end-to-end seconds,
 service level (volume-weighted, recomputed with Erlang C on the staff actually planned), items past SLA,
@@ -59,14 +60,23 @@ def with_surge(source: Path, target: Path, factor: float) -> Path:
     return target
 
 
-def with_cushion(folder: Path, weight: float) -> None:
-    """Set `[weights] service_cushion_per_agent_hour` in the (copied) scenario's site.toml."""
+def with_weights(folder: Path, weights: dict[str, float]) -> None:
+    """Set `[weights]` entries (e.g. service_cushion_per_agent_hour) in the (copied) scenario's site.toml."""
     site = folder / "site.toml"
     lines = site.read_text().splitlines()
-    key = "service_cushion_per_agent_hour"
-    if not any(line.startswith(f"{key} =") for line in lines):
-        raise SystemExit(f"{site} has no '{key} =' line under [weights] to set")
-    site.write_text("\n".join(f"{key} = {weight:g}" if line.startswith(f"{key} =") else line for line in lines) + "\n")
+    for key, weight in weights.items():
+        if not any(line.startswith(f"{key} =") for line in lines):
+            raise SystemExit(f"{site} has no '{key} =' line under [weights] to set")
+        lines = [f"{key} = {weight:g}" if line.startswith(f"{key} =") else line for line in lines]
+    site.write_text("\n".join(lines) + "\n")
+
+
+def weight_setting(text: str) -> tuple[str, float]:
+    key, _, value = text.partition("=")
+    try:
+        return key.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, e.g. unanswered_contact=2, got {text!r}") from None
 
 
 def bench_one(path: Path, label: str, options: RunOptions, *, blended: bool = True) -> dict[str, object]:
@@ -117,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         "--cushion", type=float, default=None, help="the sample's service_cushion_per_agent_hour (e.g. 15)"
     )
     parser.add_argument(
+        "--weight",
+        type=weight_setting,
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="set one of the sample's [weights] (repeatable), e.g. --weight unanswered_contact=2",
+    )
+    parser.add_argument(
         "--blend", action="store_true", help="also plan each operation with cross-training off (home office only)"
     )
     args = parser.parse_args(argv)
@@ -126,16 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sample:
         with tempfile.TemporaryDirectory() as folder:
             sample, label = ROOT / "data" / "sample", "sample"
-            if args.surge is not None or args.cushion is not None:
+            weights = dict(args.weight)
+            if args.cushion is not None:
+                weights["service_cushion_per_agent_hour"] = args.cushion
+            if args.surge is not None or weights:
                 copy = Path(folder) / "sample"
                 if args.surge is not None:
                     sample = with_surge(sample, copy, args.surge)
                     label = f"sample, deferred work x{args.surge:g}"
                 else:
                     sample = Path(shutil.copytree(sample, copy))
-                if args.cushion is not None:
-                    with_cushion(sample, args.cushion)
-                    label += f", cushion {args.cushion:g}"
+                if weights:
+                    with_weights(sample, weights)
+                    label += "".join(f", {key} {value:g}" for key, value in weights.items())
             if args.blend:
                 rows.append(bench_one(sample, f"{label}, home office only", options, blended=False))
             rows.append(bench_one(sample, label, options))

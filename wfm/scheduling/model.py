@@ -30,7 +30,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.domain import QueueKind
-from wfm.scheduling.problem import AgentData, ProblemData, is_late_shift
+from wfm.scheduling.problem import AgentData, ProblemData, QueueDemand, is_late_shift
 from wfm.scheduling.result import SolveStatus
 from wfm.scheduling.rules import HARD_RULES, Rule
 
@@ -62,6 +62,8 @@ class ModelContext:
     derivations: list[Callable[[dict[int, int]], None]] = field(default_factory=list)
     # (agent index, option index) of each shift of a previous plan this plan starts from (--previous-plan).
     previous: frozenset[tuple[int, int]] = frozenset()
+    # Agent index -> that agent's least overtime + undertime cost (the `hc_a` floor), for relaxation bounds.
+    hours_floor: dict[int, int] = field(default_factory=dict)
 
     @staticmethod
     def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:
@@ -222,7 +224,8 @@ def _hours_cost(ctx: ModelContext) -> None:
         expression = sum(overtime_rate * v for v in overtime) + sum(undertime_rate * v for v in undertime)
         most = sum(overtime_rate * _upper(v) for v in overtime) + sum(undertime_rate * _upper(v) for v in undertime)
         floor = _least_hours_cost(data, agent, overtime_rate, undertime_rate)
-        cost = ctx.model.new_int_var(min(floor, most), most, f"hc_{a}")
+        ctx.hours_floor[a] = min(floor, most)
+        cost = ctx.model.new_int_var(ctx.hours_floor[a], most, f"hc_{a}")
         ctx.model.add(cost == expression)
         ctx.derivations.append(partial(_derive_weighted_sum, cost, [(overtime_rate, v) for v in overtime]
                                        + [(undertime_rate, v) for v in undertime]))  # fmt: skip
@@ -444,8 +447,7 @@ def _deferred(ctx: ModelContext, queue_id: str) -> None:
     weights = data.scenario.site.weights
     demand = data.demand[queue_id]
     minutes = data.grid.interval_minutes
-    arrived = [round(v * SCALE) for v in demand.cumulative_arrival_minutes]
-    due = [min(round(v * SCALE), a) for v, a in zip(demand.cumulative_due_minutes, arrived, strict=True)]
+    arrived, due = deferred_profile(demand)
     total = arrived[-1] if arrived else 0
     if total <= 0:
         return
@@ -484,6 +486,14 @@ def _deferred(ctx: ModelContext, queue_id: str) -> None:
         ctx.objective.append((late_weight, late_total))
     # Work still open at the horizon's end: pushes spare capacity into the backlog instead of idling.
     ctx.objective.append((weights.backlog_per_work_hour / (60 * SCALE), total - previous))
+
+
+def deferred_profile(demand: QueueDemand) -> tuple[list[int], list[int]]:
+    """Cumulative work arrived and due by the end of each interval, in model units (hundredths of a work-minute);
+    what is due never exceeds what has arrived."""
+    arrived = [round(v * SCALE) for v in demand.cumulative_arrival_minutes]
+    due = [min(round(v * SCALE), a) for v, a in zip(demand.cumulative_due_minutes, arrived, strict=True)]
+    return arrived, due
 
 
 def _reach(data: ProblemData, queue_id: str) -> np.ndarray:
