@@ -600,3 +600,30 @@ def test_an_incomplete_forecast_is_reported_not_filled_with_zero_demand() -> Non
     gap = forecast.index[forecast["interval_start"] == pd.Timestamp("2026-03-02 10:00")]
     with pytest.raises(ValueError, match="must form one contiguous 30-minute grid"):
         plan(the_scenario, RunOptions(seed=1, time_limit_seconds=5), forecast=forecast.drop(index=gap))
+
+
+def test_extra_warm_start_passes_keep_the_cheapest_plan_and_its_cost_is_the_solvers_objective() -> None:
+    # The warm start evaluates each pass's plan with the model's own objective (derived auxiliaries, no
+    # search): that evaluation must equal what CP-SAT computes for the same hint, and extra passes may only
+    # lower it.
+    from ortools.sat.python import cp_model
+
+    from wfm.scheduling.model import _hint_cost, build_model, warm_start
+
+    the_site = site()
+    skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1}, "A4": {"voice": 0.7}}
+    table = requirements(
+        the_site, {"voice": 2.0}, {"cases": (900.0, dt.datetime(2026, 3, 2, 8), dt.datetime(2026, 3, 3, 12))}
+    )
+    costs = []
+    for extra_seconds in (0.0, 30.0):
+        ctx = build_model(build_problem(scenario(the_site, skills), table))
+        assert warm_start(ctx, seed=1, extra_seconds=extra_seconds) == []
+        hinted = dict(zip(ctx.model.proto.solution_hint.vars, ctx.model.proto.solution_hint.values, strict=True))
+        solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.num_workers = 1
+        assert solver.solve(ctx.model) == cp_model.OPTIMAL
+        assert _hint_cost(ctx, hinted) == pytest.approx(solver.objective_value)
+        costs.append(solver.objective_value)
+    assert costs[1] <= costs[0] + 1e-9

@@ -679,6 +679,8 @@ def warm_start(
     seed: int,
     seconds_per_agent: float = 1.0,
     passes: int = 2,
+    extra_seconds: float = 0.0,
+    max_passes: int = 8,
 ) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
@@ -690,13 +692,22 @@ def warm_start(
     from a previous plan (`ctx.previous`), each agent's week keeps as many of their previous shifts as the rules
     still allow before anything else: a re-plan then moves people only where it must. Returns the agents whose
     own week was proved impossible: then no plan exists, and `explain_infeasible_agents` says why.
+
+    After `passes`, more best-response passes run (up to `max_passes`) while each still takes at least 1 % off
+    the plan's cost and another pass, as long as the last one, fits in `extra_seconds`; the cheapest plan of all
+    passes is the hint. Measured with live service valued (sample, back-office surge x1.15, 5 / 5): 2 passes
+    6,536, 3 passes 6,236, 4 passes 5,948; with default weights the third pass takes 0.8 % off and the fourth
+    nothing.
     """
     data = ctx.data
     cover = _Cover(data)
     order = sorted(range(len(data.agents)), key=lambda a: (a not in ctx.single_queue, len(data.agents[a].options)))
     weeks: dict[int, _AgentWeek] = {}
     impossible: list[int] = []
-    for _ in range(passes):
+    best: tuple[float, dict[int, _AgentWeek]] = (math.inf, {})
+    extra_started = time.monotonic()
+    for pass_number in range(max(passes, max_passes)):
+        pass_started = time.monotonic()
         for a in order:
             if not data.agents[a].options or a in impossible:
                 continue
@@ -717,13 +728,18 @@ def warm_start(
             weeks[a] = week
         if impossible:
             break
-    hints: dict[int, int] = {}  # proto index -> value, for shift and queue-block decisions
-    for a, week in weeks.items():
-        for o in range(len(data.agents[a].options)):
-            hints[ctx.x[a, o].index] = int(o in week.options)
-        for (first, queue_id), worked in week.blocks.items():
-            hints[ctx.y[a, queue_id, first].index] = int(queue_id == worked)
-    _complete_hint(ctx, hints)
+        if pass_number + 1 < passes:
+            continue
+        if pass_number + 1 == passes:
+            extra_started = time.monotonic()
+        cost = _hint_cost(ctx, _derive_all(ctx, _decisions(ctx, weeks)))
+        improved = cost < best[0] * 0.99
+        if cost < best[0]:
+            best = (cost, dict(weeks))
+        last_pass = time.monotonic() - pass_started
+        if not improved or time.monotonic() - extra_started + last_pass > extra_seconds:
+            break
+    _complete_hint(ctx, _derive_all(ctx, _decisions(ctx, best[1] if best[1] else weeks)))
     return sorted(impossible)
 
 
@@ -853,15 +869,47 @@ def explain_infeasible_agents(
     return found
 
 
-def _complete_hint(ctx: ModelContext, hints: dict[int, int]) -> None:
-    """Turn decisions into a full solution hint by deriving every auxiliary variable from them.
+def _decisions(ctx: ModelContext, weeks: dict[int, _AgentWeek]) -> dict[int, int]:
+    """Proto index -> value of every shift and queue-block decision of these weeks."""
+    hints: dict[int, int] = {}
+    for a, week in weeks.items():
+        for o in range(len(ctx.data.agents[a].options)):
+            hints[ctx.x[a, o].index] = int(o in week.options)
+        for (first, queue_id), worked in week.blocks.items():
+            hints[ctx.y[a, queue_id, first].index] = int(queue_id == worked)
+    return hints
+
+
+def _derive_all(ctx: ModelContext, decisions: dict[int, int]) -> dict[int, int]:
+    """Every auxiliary variable derived from the decisions (exact, milliseconds)."""
+    values = dict(decisions)
+    for derive in ctx.derivations:
+        derive(values)
+    return values
+
+
+def _hint_cost(ctx: ModelContext, values: dict[int, int]) -> float:
+    """The model's objective at these values (variables no derivation sets count at their domain's low end)."""
+    proto = ctx.model.proto
+
+    def weighted(variables: Any, coefficients: Any) -> float:
+        return sum(
+            c * values.get(i, int(proto.variables[i].domain[0])) for i, c in zip(variables, coefficients, strict=True)
+        )
+
+    if proto.has_floating_point_objective():
+        floating = proto.floating_point_objective
+        return float(floating.offset) + weighted(floating.vars, floating.coeffs)
+    integral = proto.objective  # value = scaling_factor x (sum + offset), scaling 0 meaning 1
+    return (float(integral.offset) + weighted(integral.vars, integral.coeffs)) * (integral.scaling_factor or 1.0)
+
+
+def _complete_hint(ctx: ModelContext, values: dict[int, int]) -> None:
+    """Hint a full solution: the decisions and every auxiliary variable derived from them.
 
     Measured on the sample: with only the decisions hinted, CP-SAT on 2 workers found no plan in 180 s, and a
     search to complete them failed for some seeds; derivation is exact and takes milliseconds.
     """
-    values = dict(hints)
-    for derive in ctx.derivations:
-        derive(values)
     for index, variable in enumerate(ctx.model.proto.variables):
         # Variables no derivation sets (the model's own constants, e.g. a fixed "true") get 0 clamped into their
         # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it. (The

@@ -43,7 +43,9 @@ def schedule(
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
     ctx = build_model(data, previous_plan)
-    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed)
+    limit = time_limit_seconds or settings.time_limit_seconds
+    # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time.
+    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed, extra_seconds=0.1 * limit)
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
@@ -53,7 +55,6 @@ def schedule(
             runtime_seconds=0.0,
             message="The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts),
         )
-    limit = time_limit_seconds or settings.time_limit_seconds
     with ThreadPoolExecutor(max_workers=1) as pool:
         # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
         # relaxation (an LP; HiGHS releases the GIL) runs alongside the search and may prove a higher bound.
