@@ -496,6 +496,16 @@ def deferred_profile(demand: QueueDemand) -> tuple[list[int], list[int]]:
     return arrived, due
 
 
+def workable(agent: AgentData, size: int) -> np.ndarray:
+    """Per interval, whether some shift option of the agent spans it and no fixed activity takes it."""
+    can = np.zeros(size, dtype=bool)
+    for option in agent.options:
+        can[option.start : min(option.end, size)] = True
+    for start, end, _ in agent.activities:
+        can[start:end] = False
+    return can
+
+
 def _reach(data: ProblemData, queue_id: str) -> np.ndarray:
     """Per interval, the most proficiency-weighted staff (hundredths) that could ever work the queue then: every
     skilled agent with a shift option over the interval and no fixed activity in it."""
@@ -503,11 +513,7 @@ def _reach(data: ProblemData, queue_id: str) -> np.ndarray:
     for agent in data.agents:
         if queue_id not in agent.proficiency:
             continue
-        can = np.zeros(data.grid.size, dtype=bool)
-        for option in agent.options:
-            can[option.start : min(option.end, data.grid.size)] = True
-        for start, end, _ in agent.activities:
-            can[start:end] = False
+        can = workable(agent, data.grid.size)
         reach += _proficiency_points(agent.proficiency[queue_id]) * can
     return reach
 

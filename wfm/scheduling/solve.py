@@ -11,7 +11,7 @@ from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
 from wfm.scheduling.model import PreviousShift, build_model, explain_infeasible_agents, solve, warm_start
 from wfm.scheduling.problem import build_problem
-from wfm.scheduling.relaxation import capacity_bound, service_valued
+from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
 
@@ -57,8 +57,9 @@ def schedule(
         )
     with ThreadPoolExecutor(max_workers=1) as pool:
         # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
-        # relaxation (an LP; HiGHS releases the GIL) runs alongside the search and may prove a higher bound.
-        relaxation = pool.submit(capacity_bound, ctx, limit) if service_valued(data) else None
+        # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
+        # alongside the search and may prove a higher bound.
+        relaxation = pool.submit(proven_bounds, ctx, limit) if service_valued(data) else None
         outcome = solve(
             ctx,
             time_limit_seconds=limit,
@@ -69,8 +70,8 @@ def schedule(
             deterministic=deterministic,
             progress=progress,
         )
-        relaxed = relaxation.result() if relaxation is not None else None
-    relaxation_bound = relaxed.value if relaxed is not None else None
+        relaxed = relaxation.result() if relaxation is not None else {}
+    relaxation_bound = max(relaxed.values(), default=None)
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
@@ -101,7 +102,7 @@ def schedule(
         shifts=tuple(sorted(shifts, key=lambda s: (s.agent_id, s.start))),
         segments=tuple(segments),
         overtime_hours=overtime,
-        model_stats={**outcome.stats, **_bound_stats(relaxation_bound)},
+        model_stats={**outcome.stats, **{name: round(value) for name, value in relaxed.items()}},
     )
     violations = audit_plan(data, plan)
     if violations:
@@ -117,7 +118,3 @@ def _best_bound(solver_bound: float | None, relaxation_bound: float | None, obje
         return None
     best = max(bounds)
     return min(best, objective) if objective is not None else best
-
-
-def _bound_stats(relaxation_bound: float | None) -> dict[str, int]:
-    return {} if relaxation_bound is None else {"relaxation_bound": round(relaxation_bound)}
