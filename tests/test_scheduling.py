@@ -627,3 +627,18 @@ def test_extra_warm_start_passes_keep_the_cheapest_plan_and_its_cost_is_the_solv
         assert _hint_cost(ctx, hinted) == pytest.approx(solver.objective_value)
         costs.append(solver.objective_value)
     assert costs[1] <= costs[0] + 1e-9
+
+
+def test_deterministic_runs_give_the_same_plan_shift_for_shift_and_interval_for_interval() -> None:
+    # --deterministic: no wall clock decides anything (the solver runs on deterministic time, the warm start's
+    # extra passes read no clock), so two runs of the same inputs give the same plan.
+    the_site = site(days=3)
+    skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1.0}, "A4": {"voice": 0.7}}
+    table = requirements(
+        the_site, {"voice": 2.0}, {"cases": (900.0, dt.datetime(2026, 3, 2, 8), dt.datetime(2026, 3, 3, 12))}
+    )
+    first, second = (schedule(scenario(the_site, skills), table, deterministic=True) for _ in range(2))
+    assert first.status.has_plan and first.shifts
+    assert first.shifts == second.shifts
+    assert first.segments == second.segments
+    assert first.objective == second.objective

@@ -44,8 +44,11 @@ def schedule(
         )
     ctx = build_model(data, previous_plan)
     limit = time_limit_seconds or settings.time_limit_seconds
-    # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time.
-    impossible = warm_start(ctx, seed=settings.seed if seed is None else seed, extra_seconds=0.1 * limit)
+    # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time (in
+    # --deterministic mode without reading the clock, so the hint is the same on any machine).
+    impossible = warm_start(
+        ctx, seed=settings.seed if seed is None else seed, extra_seconds=None if deterministic else 0.1 * limit
+    )
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
