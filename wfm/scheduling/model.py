@@ -285,6 +285,19 @@ def _requests(ctx: ModelContext) -> None:
         ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
 
 
+def most_request_credit(data: ProblemData) -> float:
+    """The most the request terms can take off the objective: the weights of every request a worked shift (or
+    worked day) grants, each at most once. The model's request terms are never below minus this."""
+    known = {agent.agent.agent_id for agent in data.agents}
+    return sum(
+        request.weight
+        for request in data.scenario.requests
+        if request.agent_id in known
+        and 0 <= (request.date - data.grid.origin.date()).days < data.grid.days
+        and request.wanted != request.day_off
+    )
+
+
 def _late_options(data: ProblemData, a: int) -> list[int]:
     """Indexes of agent `a`'s shift options that are late shifts (is_late_shift)."""
     site, grid = data.scenario.site, data.grid
@@ -739,8 +752,11 @@ def warm_start(
             continue
         if pass_number + 1 == passes:
             extra_started = time.monotonic()
-        cost = _hint_cost(ctx, _derive_all(ctx, _decisions(ctx, weeks)))
-        improved = cost < best[0] * 0.99
+        # A pass that left an agent without a week (no week found in time) does not count: its cost would miss
+        # that agent's hours.
+        placed = all(a in weeks for a in order if data.agents[a].options and a not in impossible)
+        cost = _hint_cost(ctx, _derive_all(ctx, _decisions(ctx, weeks))) if placed else math.inf
+        improved = best[0] - cost > 0.01 * abs(best[0]) if math.isfinite(best[0]) else math.isfinite(cost)
         if cost < best[0]:
             best = (cost, dict(weeks))
         last_pass = time.monotonic() - pass_started

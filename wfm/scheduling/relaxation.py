@@ -15,8 +15,9 @@ scarce and drops the shape of shifts:
 - The queues' costs are the model's, term for term: live shortfall tiers, the service cushion, lost contacts
   from the concave service tables, deferred work done cumulatively within capacity and arrivals, lateness and
   the backlog left.
-- Dropped: fairness, requests, idle paid hours and re-plan changes (each is at least zero, so dropping them keeps
-  the bound valid); shift lengths, start times, rest and day rules (relaxed away, ditto).
+- Dropped: fairness, idle paid hours and re-plan changes (each is at least zero, so dropping them keeps the bound
+  valid); shift lengths, start times, rest and day rules (relaxed away, ditto). Requests can take cost off (a
+  granted "wanted" request is a negative term), so the most they can take off is subtracted as a constant.
 
 Every plan of the model gives a feasible point of this LP with at most its cost, so the LP optimum is a lower
 bound on the model's optimum. It is only as good as the LP's solve: anything short of an optimal status gives
@@ -26,6 +27,7 @@ no bound.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ from wfm.scheduling.model import (
     _proficiency_points,
     _service_lines,
     deferred_profile,
+    most_request_credit,
     workable,
 )
 from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
@@ -124,7 +127,9 @@ class _Lp:
                 self.breakdown[tag] += cost * value
         for tag, constant in self.constants.items():
             self.breakdown[tag] += constant
-        return float(result.fun) + sum(self.constants.values())
+        # HiGHS's optimum is exact up to its tolerances (about 1e-7 relative): step below them.
+        value = float(result.fun) + sum(self.constants.values())
+        return value - 1e-6 * max(1.0, abs(value))
 
 
 def service_valued(data: ProblemData) -> bool:
@@ -172,7 +177,9 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
             for terms in per_interval.values():
                 lp.at_most(terms, 1.0)
         # Paid minutes, coverage and hours cost over the horizon's weeks.
-        span_ratio = max((o.end - o.start) * minutes / o.paid_minutes for o in agent.options if o.paid_minutes > 0)
+        # An option paid nothing (every break unpaid) covers time for free: then coverage has no paid-time limit.
+        unpaid = any(o.paid_minutes <= 0 for o in agent.options)
+        span_ratio = 0.0 if unpaid else max((o.end - o.start) * minutes / o.paid_minutes for o in agent.options)
         paid_terms: list[tuple[float, int]] = []
         cost_terms: list[tuple[float, int]] = []
         for days in data.weeks():
@@ -186,7 +193,7 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
             paid_terms.append((span_ratio, paid))
             cost_terms += [(overtime_rate, overtime), (undertime_rate, undertime)]
         coverage = [(minutes, z) for terms in per_interval.values() for _, z in terms]
-        if coverage:
+        if coverage and not unpaid:
             lp.at_most(coverage + [(-c, v) for c, v in paid_terms], 0.0)
         hours_cost = lp.var(ctx.hours_floor.get(a, 0), None, 1 / (60 * 100), "hours")
         lp.at_least([(1.0, hours_cost)] + [(-c, v) for c, v in cost_terms], 0.0)
@@ -200,6 +207,9 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
             staff[queue_id][t] = lp.var(0.0, sum(c for c, _ in terms))
             linking[queue_id, t] = lp.equal([(1.0, staff[queue_id][t])] + [(-c, z) for c, z in terms], 0.0)
     _queue_costs(lp, ctx, staff)
+    credit = most_request_credit(data)
+    if credit:
+        lp.constants["requests"] -= credit
     value = lp.minimum(time_limit_seconds)
     if value is None:
         return None
@@ -285,7 +295,12 @@ def _deferred(lp: _Lp, ctx: ModelContext, queue_id: str, staff_of: dict[int, int
 
 
 def lagrangian_bound(
-    ctx: ModelContext, prices: dict[tuple[str, int], float], *, seconds_per_agent: float = 1.0
+    ctx: ModelContext,
+    prices: dict[tuple[str, int], float],
+    *,
+    seconds_per_agent: float = 1.0,
+    deadline: float = math.inf,
+    stop: threading.Event | None = None,
 ) -> float | None:
     """A bound that also knows the shapes of shifts: the model with staff priced instead of counted.
 
@@ -343,13 +358,16 @@ def lagrangian_bound(
     for (queue_id, t), most in reach.items():
         staff[queue_id][t] = lp.var(0.0, most, prices.get((queue_id, t), 0.0))
     _queue_costs(lp, ctx, staff)
-    queues = lp.minimum(60.0)
+    queues = lp.minimum(max(1.0, deadline - time.monotonic()))
     if queues is None:
         return None
-    # (2) Each agent's side.
-    overtime_rate, undertime_rate = weights.overtime_per_hour / 60, weights.undertime_per_hour / 60
-    total = queues
+    # (2) Each agent's side, at the model's own rates (hundredths of the hourly weights per minute).
+    overtime_rate = round(100 * weights.overtime_per_hour) / (60 * 100)
+    undertime_rate = round(100 * weights.undertime_per_hour) / (60 * 100)
+    total = queues - most_request_credit(data)
     for a, values in earnings:
+        if time.monotonic() > deadline or (stop is not None and stop.is_set()):
+            return None
         agent = data.agents[a]
         if not agent.options:
             continue
@@ -362,6 +380,9 @@ def lagrangian_bound(
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_deterministic_time = seconds_per_agent
+        # This runs in a thread beside the main solve: leave Ctrl-C to the main solve (CP-SAT would take the
+        # process's SIGINT handler and reset it to the default, which kills the run).
+        solver.parameters.catch_sigint_signal = False
         code = solver.solve(sub.model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
@@ -369,18 +390,23 @@ def lagrangian_bound(
     return total
 
 
-def proven_bounds(ctx: ModelContext, time_limit_seconds: float) -> dict[str, float]:
+def proven_bounds(
+    ctx: ModelContext, time_limit_seconds: float, stop: threading.Event | None = None
+) -> dict[str, float]:
     """The capacity relaxation's bound and, priced with its duals, the Lagrangian bound: whichever were found.
 
     Measured on the sample's back-office surge x1.15 with service valued 5 / 5: LP 3,882 in 11 s, Lagrangian
     3,982 in 2 s more, while 60 s of search end at 5,333; ten subgradient steps from the LP's prices found
     nothing higher, so the remaining gap there is the search's. With default weights both equal CP-SAT's 2,896.
     """
+    deadline = time.monotonic() + time_limit_seconds
     relaxed = capacity_bound(ctx, time_limit_seconds)
     if relaxed is None:
         return {}
     bounds = {"relaxation_bound": relaxed.value}
-    lagrangian = lagrangian_bound(ctx, relaxed.prices)
+    if stop is not None and stop.is_set():  # the search already ended: a Lagrangian bound would only add time
+        return bounds
+    lagrangian = lagrangian_bound(ctx, relaxed.prices, deadline=deadline, stop=stop)
     if lagrangian is not None:
         bounds["lagrangian_bound"] = lagrangian
     return bounds

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 
@@ -58,11 +59,12 @@ def schedule(
             runtime_seconds=0.0,
             message="The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts),
         )
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
         # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
         # alongside the search and may prove a higher bound.
-        relaxation = pool.submit(proven_bounds, ctx, limit) if service_valued(data) else None
+        relaxation = pool.submit(proven_bounds, ctx, limit, stop) if service_valued(data) else None
         outcome = solve(
             ctx,
             time_limit_seconds=limit,
@@ -73,8 +75,8 @@ def schedule(
             deterministic=deterministic,
             progress=progress,
         )
-        relaxed = relaxation.result() if relaxation is not None else {}
-    relaxation_bound = max(relaxed.values(), default=None)
+        stop.set()  # the search is over: the Lagrangian's remaining agents would only add time
+        relaxed, notes = _relaxation_result(relaxation)
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
@@ -100,24 +102,44 @@ def schedule(
     plan = ScheduleResult(
         status=outcome.status,
         objective=outcome.objective,
-        best_bound=_best_bound(outcome.best_bound, relaxation_bound, outcome.objective),
+        best_bound=_best_bound(outcome.best_bound, relaxed, outcome.objective, notes),
         runtime_seconds=outcome.runtime_seconds,
         shifts=tuple(sorted(shifts, key=lambda s: (s.agent_id, s.start))),
         segments=tuple(segments),
         overtime_hours=overtime,
         model_stats={**outcome.stats, **{name: round(value) for name, value in relaxed.items()}},
+        message="\n".join(notes),
     )
     violations = audit_plan(data, plan)
     if violations:
         lines = "\n".join(str(v) for v in violations[:20])
-        return ScheduleResult(**{**plan.__dict__, "message": f"BUG: the plan breaks hard rules:\n{lines}"})
+        message = "\n".join([*notes, f"BUG: the plan breaks hard rules:\n{lines}"])
+        return ScheduleResult(**{**plan.__dict__, "message": message})
     return plan
 
 
-def _best_bound(solver_bound: float | None, relaxation_bound: float | None, objective: float | None) -> float | None:
-    """The higher of two proven bounds, never above the plan found (the LP's tolerances are about 1e-7)."""
+def _relaxation_result(relaxation: Future[dict[str, float]] | None) -> tuple[dict[str, float], list[str]]:
+    """The relaxation bounds, or none and a note saying why: a failing bound never costs the plan."""
+    if relaxation is None:
+        return {}, []
+    try:
+        return relaxation.result(), []
+    except Exception as error:  # reported in the result's message, not raised: the plan is still good
+        return {}, [f"The relaxation bound failed ({type(error).__name__}: {error}); the bound is CP-SAT's."]
+
+
+def _best_bound(
+    solver_bound: float | None, relaxed: dict[str, float], objective: float | None, notes: list[str]
+) -> float | None:
+    """The highest proven bound. A relaxation bound above the plan found is a bug in it: then it is reported in
+    `notes` and CP-SAT's bound stands."""
+    relaxation_bound = max(relaxed.values(), default=None)
+    tolerance = 0.0 if objective is None else 1e-6 * max(1.0, abs(objective))
+    if relaxation_bound is not None and objective is not None and relaxation_bound > objective + tolerance:
+        notes.append(
+            f"BUG: a relaxation bound ({relaxation_bound:,.3f}) is above the plan's objective "
+            f"({objective:,.3f}); the bound reported is CP-SAT's."
+        )
+        relaxation_bound = None
     bounds = [b for b in (solver_bound, relaxation_bound) if b is not None]
-    if not bounds:
-        return None
-    best = max(bounds)
-    return min(best, objective) if objective is not None else best
+    return max(bounds) if bounds else None
