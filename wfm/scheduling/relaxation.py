@@ -207,9 +207,9 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
             staff[queue_id][t] = lp.var(0.0, sum(c for c, _ in terms))
             linking[queue_id, t] = lp.equal([(1.0, staff[queue_id][t])] + [(-c, z) for c, z in terms], 0.0)
     _queue_costs(lp, ctx, staff)
-    credit = most_request_credit(data)
-    if credit:
-        lp.constants["requests"] -= credit
+    request_credit = most_request_credit(data)
+    if request_credit:
+        lp.constants["requests"] -= request_credit
     value = lp.minimum(time_limit_seconds)
     if value is None:
         return None
