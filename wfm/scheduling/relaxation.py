@@ -82,25 +82,14 @@ class _Lp:
         return len(self.cost) - 1
 
     def at_most(self, terms: list[tuple[float, int]], rhs: float) -> None:
-        row = len(self.rhs)
-        for coef, col in terms:
-            self.rows.append(row)
-            self.cols.append(col)
-            self.coefs.append(coef)
-        self.rhs.append(rhs)
+        _append_row((self.rows, self.cols, self.coefs, self.rhs), terms, rhs)
 
     def at_least(self, terms: list[tuple[float, int]], rhs: float) -> None:
         self.at_most([(-c, v) for c, v in terms], -rhs)
 
     def equal(self, terms: list[tuple[float, int]], rhs: float) -> int:
         """`sum(coef * var) == rhs`; returns the row's index among the equalities (for its dual)."""
-        row = len(self.eq_rhs)
-        for coef, col in terms:
-            self.eq_rows.append(row)
-            self.eq_cols.append(col)
-            self.eq_coefs.append(coef)
-        self.eq_rhs.append(rhs)
-        return row
+        return _append_row((self.eq_rows, self.eq_cols, self.eq_coefs, self.eq_rhs), terms, rhs)
 
     def minimum(self, time_limit_seconds: float) -> float | None:
         size = len(self.cost)
@@ -130,6 +119,20 @@ class _Lp:
         # HiGHS's optimum is exact up to its tolerances (about 1e-7 relative): step below them.
         value = float(result.fun) + sum(self.constants.values())
         return value - 1e-6 * max(1.0, abs(value))
+
+
+def _append_row(
+    matrix: tuple[list[int], list[int], list[float], list[float]], terms: list[tuple[float, int]], rhs: float
+) -> int:
+    """Append one sparse row (coordinate lists and right-hand sides); returns its index."""
+    rows, cols, coefs, rhs_list = matrix
+    row = len(rhs_list)
+    for coef, col in terms:
+        rows.append(row)
+        cols.append(col)
+        coefs.append(coef)
+    rhs_list.append(rhs)
+    return row
 
 
 def service_valued(data: ProblemData) -> bool:
