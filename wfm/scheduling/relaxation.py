@@ -45,6 +45,7 @@ from wfm.scheduling.model import (
     SHORTFALL_TIER,
     ModelContext,
     _proficiency_points,
+    _reach,
     _service_lines,
     deferred_profile,
     most_request_credit,
@@ -323,12 +324,8 @@ def lagrangian_bound(
     weights = data.scenario.site.weights
     # (1) The queues' side.
     lp = _Lp()
-    reach: dict[tuple[str, int], float] = defaultdict(float)
     earnings: list[tuple[int, list[float]]] = []  # per agent: each option's earnings at these prices
     for a, agent in enumerate(data.agents):
-        busy = np.zeros(grid.size, dtype=bool)
-        for start, end, _ in agent.activities:
-            busy[start:end] = True
         single = a in ctx.single_queue
         values = []
         for option in agent.options:
@@ -339,27 +336,27 @@ def lagrangian_bound(
                 points = _proficiency_points(agent.proficiency[queue_id])
                 value = sum(points * prices.get((queue_id, t), 0.0) for t in range(option.start, end))
             else:
+                # Blocks this option covers whole, on the queues the model gave a block variable (open all block
+                # long, no fixed activity): exactly where the model lets this agent count.
                 for first in range(option.start - option.start % block, end, block):
                     last = min(first + block, grid.size)
-                    if not option.covers(first, last) or busy[first:last].any():
+                    if not option.covers(first, last):
                         continue
                     value += max(
                         [0.0]
                         + [
                             _proficiency_points(p) * sum(prices.get((q, t), 0.0) for t in range(first, last))
                             for q, p in agent.proficiency.items()
-                            if data.demand[q].open_mask[first:last].all()
+                            if (a, q, first) in ctx.y
                         ]
                     )
             values.append(value)
         earnings.append((a, values))
-        can = workable(agent, grid.size)
-        for queue_id, proficiency in agent.proficiency.items():
-            for index in np.flatnonzero(can & data.demand[queue_id].open_mask[: grid.size]):
-                reach[queue_id, int(index)] += _proficiency_points(proficiency)
     staff: dict[str, dict[int, int]] = {q: {} for q in data.demand}
-    for (queue_id, t), most in reach.items():
-        staff[queue_id][t] = lp.var(0.0, most, prices.get((queue_id, t), 0.0))
+    for queue_id, demand in data.demand.items():
+        most = _reach(data, queue_id) * demand.open_mask[: grid.size]  # every skilled agent who could be there
+        for t in np.flatnonzero(most):
+            staff[queue_id][int(t)] = lp.var(0.0, float(most[t]), prices.get((queue_id, int(t)), 0.0))
     _queue_costs(lp, ctx, staff)
     queues = lp.minimum(max(1.0, deadline - time.monotonic()))
     if queues is None:
