@@ -724,7 +724,8 @@ def warm_start(
     order = sorted(range(len(data.agents)), key=lambda a: (a not in ctx.single_queue, len(data.agents[a].options)))
     weeks: dict[int, _AgentWeek] = {}
     impossible: list[int] = []
-    best: tuple[float, dict[int, _AgentWeek]] = (math.inf, {})
+    # The cheapest pass so far: its cost and its decisions with every auxiliary variable derived (the hint).
+    best: tuple[float, dict[int, int] | None] = (math.inf, None)
     extra_started = time.monotonic()
     for pass_number in range(max(passes, max_passes)):
         pass_started = time.monotonic()
@@ -755,15 +756,16 @@ def warm_start(
         # A pass that left an agent without a week (no week found in time) does not count: its cost would miss
         # that agent's hours.
         placed = all(a in weeks for a in order if data.agents[a].options and a not in impossible)
-        cost = _hint_cost(ctx, _derive_all(ctx, _decisions(ctx, weeks))) if placed else math.inf
+        values = _derive_all(ctx, _decisions(ctx, weeks)) if placed else None
+        cost = _hint_cost(ctx, values) if values is not None else math.inf
         improved = best[0] - cost > 0.01 * abs(best[0]) if math.isfinite(best[0]) else math.isfinite(cost)
         if cost < best[0]:
-            best = (cost, dict(weeks))
+            best = (cost, values)
         last_pass = time.monotonic() - pass_started
         out_of_time = extra_seconds is not None and time.monotonic() - extra_started + last_pass > extra_seconds
         if not improved or out_of_time:
             break
-    _complete_hint(ctx, _derive_all(ctx, _decisions(ctx, best[1] if best[1] else weeks)))
+    _complete_hint(ctx, best[1] if best[1] is not None else _derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
 
 

@@ -34,6 +34,7 @@ def schedule(
     reported as such in `message` (status stays what the solver said, so nothing is hidden).
     """
     settings = scenario.site.solver
+    seed = settings.seed if seed is None else seed
     data = build_problem(scenario, requirements)
     if data.problems:
         return ScheduleResult(
@@ -47,9 +48,7 @@ def schedule(
     limit = time_limit_seconds or settings.time_limit_seconds
     # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time (in
     # --deterministic mode without reading the clock, so the hint is the same on any machine).
-    impossible = warm_start(
-        ctx, seed=settings.seed if seed is None else seed, extra_seconds=None if deterministic else 0.1 * limit
-    )
+    impossible = warm_start(ctx, seed=seed, extra_seconds=None if deterministic else 0.1 * limit)
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
@@ -69,7 +68,7 @@ def schedule(
             ctx,
             time_limit_seconds=limit,
             workers=workers or settings.workers,
-            seed=settings.seed if seed is None else seed,
+            seed=seed,
             relative_gap=settings.relative_gap,
             parameters=settings.parameters,
             deterministic=deterministic,
@@ -96,9 +95,7 @@ def schedule(
             message=reason,
             model_stats=outcome.stats,
         )
-    shifts, segments, overtime = decode(
-        data, outcome.chosen, outcome.queue_blocks, seed=settings.seed if seed is None else seed
-    )
+    shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks, seed=seed)
     plan = ScheduleResult(
         status=outcome.status,
         objective=outcome.objective,
