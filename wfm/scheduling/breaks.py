@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from wfm.domain import BreakRule, QueueKind
 from wfm.scheduling.model import CUSHION, SCALE, SHORTFALL_TIER
-from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
+from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, break_window
 
 # Costs per hundredth of an agent for one interval (relative: only their ratios matter).
 SHORT_COST, SHORT_BEYOND_COST, CUSHION_COST = 100, 200, 5
@@ -47,10 +47,8 @@ def rule_candidates(
     data: ProblemData, option: ShiftOption, rule: BreakRule, activity: Sequence[str]
 ) -> tuple[int, list[int]]:
     """One break rule's width in intervals and where it fits (see `break_candidates`)."""
-    minutes = data.grid.interval_minutes
-    width = math.ceil(rule.minutes / minutes)
-    first = math.ceil(rule.earliest_after_minutes / minutes)
-    last = min(rule.latest_after_minutes // minutes, option.end - option.start - width)
+    width, first, latest = break_window(rule, data.grid.interval_minutes)
+    last = min(latest, option.end - option.start - width)
     return width, [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 
 import numpy as np
 
 from wfm.domain import QueueKind
 from wfm.scheduling.breaks import rule_candidates, stagger_breaks
-from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, leave_credit_minutes, week_limits
+from wfm.scheduling.problem import (
+    AgentData,
+    ProblemData,
+    ShiftOption,
+    break_window,
+    leave_credit_minutes,
+    week_limits,
+)
 from wfm.scheduling.result import Segment, ShiftAssignment
 
 # What taking an agent off for one interval is worth when placing breaks (higher = better moment).
@@ -99,7 +105,8 @@ def decode(
         for rule, position in zip(template.breaks, positions, strict=True):
             if position is None:
                 continue
-            for i in range(position, position + math.ceil(rule.minutes / data.grid.interval_minutes)):
+            width = break_window(rule, data.grid.interval_minutes)[0]
+            for i in range(position, position + width):
                 activity[i] = rule.kind
                 queue[i] = None
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Agent, Contract, Queue, QueueKind, Scenario, ShiftTemplate, Site, parse_clock
+from wfm.domain import Agent, BreakRule, Contract, Queue, QueueKind, Scenario, ShiftTemplate, Site, parse_clock
 from wfm.staffing import grid_open_mask, service_table
 
 
@@ -342,6 +342,15 @@ def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list
     )
 
 
+def break_window(rule: BreakRule, interval_minutes: int) -> tuple[int, int, int]:
+    """A break's width in intervals and the first and last interval (offsets from shift start) it may begin at."""
+    return (
+        math.ceil(rule.minutes / interval_minutes),
+        math.ceil(rule.earliest_after_minutes / interval_minutes),
+        rule.latest_after_minutes // interval_minutes,
+    )
+
+
 def _breaks_fit(
     option: ShiftOption, template: ShiftTemplate, activities: tuple[tuple[int, int, str], ...], grid: TimeGrid
 ) -> bool:
@@ -350,9 +359,8 @@ def _breaks_fit(
     if not busy:
         return True
     for rule in template.breaks:
-        width = math.ceil(rule.minutes / grid.interval_minutes)
-        first = option.start + math.ceil(rule.earliest_after_minutes / grid.interval_minutes)
-        last = option.start + rule.latest_after_minutes // grid.interval_minutes
+        width, earliest, latest = break_window(rule, grid.interval_minutes)
+        first, last = option.start + earliest, option.start + latest
         slot = next((p for p in range(first, last + 1) if not busy & set(range(p, p + width))), None)
         if slot is None:
             return False
