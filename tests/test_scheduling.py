@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
-from scheduling_fixtures import CASES, START, VOICE, requirements, scenario, site
+from scheduling_fixtures import CASES, EARLY, LATE, START, VOICE, requirements, scenario, site
 
 from wfm.domain import Availability, FixedActivity, Site, TimeOff
 from wfm.scheduling import ScheduleResult, ShiftAssignment, SolveStatus, audit_plan, schedule
@@ -642,3 +642,141 @@ def test_deterministic_runs_give_the_same_plan_shift_for_shift_and_interval_for_
     assert first.shifts == second.shifts
     assert first.segments == second.segments
     assert first.objective == second.objective
+
+
+def test_a_plan_read_back_into_the_model_costs_exactly_its_objective() -> None:
+    # plan_decisions turns a finished plan (shifts and work segments) back into the model's decisions; derived,
+    # they must cost what the solver reported for that plan. Templates without breaks here: the model does not
+    # see breaks, and which queue it had under one is not in the plan (the next test).
+    from wfm.scheduling.model import _hint_cost, build_model, derive_all, plan_decisions
+
+    templates = tuple(t.model_copy(update={"breaks": ()}) for t in (EARLY, LATE))
+    the_site = site(days=3).model_copy(update={"shift_templates": templates})
+    skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1.0}, "A4": {"voice": 0.7}}
+    table = requirements(
+        the_site, {"voice": 2.0}, {"cases": (900.0, dt.datetime(2026, 3, 2, 8), dt.datetime(2026, 3, 3, 12))}
+    )
+    the_scenario = scenario(the_site, skills)
+    planned = schedule(the_scenario, table, deterministic=True)
+    assert planned.status.has_plan and planned.objective is not None
+    ctx = build_model(build_problem(the_scenario, table))
+    decisions = plan_decisions(ctx, planned.shifts, planned.segments)
+    assert decisions is not None
+    assert _hint_cost(ctx, derive_all(ctx, decisions)) == pytest.approx(planned.objective)
+
+
+def test_a_blended_solve_started_from_the_home_office_plan_is_never_worse_than_it() -> None:
+    # A1 belongs to the front office (voice) but is cross-trained on cases. With cross-training off, A1's plan is
+    # a plan of the blended model too; started from it, the blended solve can only lower the objective.
+    from wfm.scheduling.model import _hint_cost, build_model, derive_all, plan_decisions
+
+    the_site = site(days=3)
+    blended_skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1.0}}
+    table = requirements(
+        the_site, {"voice": 1.0}, {"cases": (2400.0, dt.datetime(2026, 3, 2, 8), dt.datetime(2026, 3, 3, 12))}
+    )
+    silo = schedule(scenario(the_site, {**blended_skills, "A1": {"voice": 1.0}}), table, deterministic=True)
+    assert silo.status.has_plan
+    blended_scenario = scenario(the_site, blended_skills)
+    ctx = build_model(build_problem(blended_scenario, table))
+    decisions = plan_decisions(ctx, silo.shifts, silo.segments)
+    assert decisions is not None
+    silo_cost_in_blended_model = _hint_cost(ctx, derive_all(ctx, decisions))
+    blended = schedule(blended_scenario, table, deterministic=True, start_from=silo)
+    assert blended.objective is not None
+    assert blended.objective <= silo_cost_in_blended_model + 1e-6
+
+
+def test_a_plan_that_does_not_fit_the_model_is_not_read_back() -> None:
+    from wfm.scheduling.model import build_model, plan_decisions
+
+    the_site = site(days=3)
+    table = requirements(the_site, {"voice": 1.0}, {})
+    ctx = build_model(build_problem(scenario(the_site, {"A1": {"voice": 1.0}}), table))
+    eight = dt.datetime(2026, 3, 2, 8)
+    foreign = ShiftAssignment("A1", START, "no-such-template", eight, eight + dt.timedelta(hours=8.5), 480)
+    assert plan_decisions(ctx, [foreign], []) is None
+
+
+def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
+    # A1 works voice 08:00-10:00, takes a break 10:00-10:30, then cases: the break's block is voice (the model
+    # counts people on breaks as working, breaks being placed after the solve).
+    from wfm.scheduling.model import build_model, plan_decisions
+    from wfm.scheduling.result import Segment
+
+    the_site = site(days=1)
+    eight = dt.datetime(2026, 3, 2, 8)
+    table = requirements(the_site, {"voice": 1.0}, {"cases": (600.0, eight, eight + dt.timedelta(hours=8))})
+    ctx = build_model(build_problem(scenario(the_site, {"A1": {"voice": 1.0, "cases": 1.0}}), table))
+    at = [eight + dt.timedelta(hours=h) for h in (0, 2, 2.5, 8.5)]
+    shift = ShiftAssignment("A1", START, "early", at[0], at[3], 480)
+    segments = [
+        Segment("A1", at[0], at[1], "work", "voice"),
+        Segment("A1", at[1], at[2], "break"),
+        Segment("A1", at[2], at[3], "work", "cases"),
+    ]
+    decisions = plan_decisions(ctx, [shift], segments)
+    assert decisions is not None
+    ten_am = 20  # the 30-minute interval of 10:00 on day one
+    assert decisions[ctx.y[0, "voice", ten_am].index] == 1
+    assert decisions[ctx.y[0, "cases", ten_am].index] == 0
+    assert decisions[ctx.y[0, "cases", ten_am + 1].index] == 1
+
+
+def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_from() -> None:
+    # V1..V4 and F1 on voice (20 contacts an interval, requirement 5), F1 also trained on cases: 16 hours of it
+    # arrive at 08:00, due at 16:00. With default weights service above the requirement is worth nothing, so
+    # the blended plan sends F1 to cases and voice loses contacts. Started from the home-office plan with
+    # same_service, voice may lose no more contacts than there (by the model's tables), so F1 stays on voice
+    # where it answers calls.
+    from wfm.scheduling.model import build_model, derive_all, plan_decisions
+
+    templates = tuple(t.model_copy(update={"breaks": ()}) for t in (EARLY, LATE))
+    the_site = site(days=1).model_copy(update={"shift_templates": templates})
+    eight = dt.datetime.combine(START, dt.time(8))
+    table = requirements(the_site, {"voice": 5.0}, {"cases": (960.0, eight, eight + dt.timedelta(hours=8))})
+    table.loc[(table["queue"] == "voice") & (table["required_agents"] > 0), "volume"] = 20.0
+    voice_team = {f"V{i}": {"voice": 1.0} for i in range(1, 5)}
+    blended = scenario(the_site, voice_team | {"F1": {"voice": 1.0, "cases": 1.0}})
+    silo = schedule(scenario(the_site, voice_team | {"F1": {"voice": 1.0}}), table, deterministic=True)
+    free = schedule(blended, table, deterministic=True, start_from=silo)
+    kept = schedule(blended, table, deterministic=True, start_from=silo, same_service=True)
+
+    ctx = build_model(build_problem(blended, table), track_service=True)
+
+    def voice_lost(plan: ScheduleResult) -> int:
+        decisions = plan_decisions(ctx, plan.shifts, plan.segments)
+        assert decisions is not None
+        values = derive_all(ctx, decisions)
+        return sum(values[var.index] for var in ctx.lost["voice"])
+
+    def f1_hours(plan: ScheduleResult, queue: str) -> float:
+        return sum(
+            (s.end - s.start).total_seconds() / 3600
+            for s in plan.segments
+            if s.agent_id == "F1" and s.activity == "work" and s.queue == queue
+        )
+
+    assert f1_hours(free, "cases") > 0 and voice_lost(free) > voice_lost(silo)
+    assert voice_lost(kept) <= voice_lost(silo)
+    assert f1_hours(kept, "cases") < f1_hours(free, "cases")
+
+
+def test_same_service_without_a_plan_to_start_from_is_a_programming_error() -> None:
+    the_site = site(days=1)
+    with pytest.raises(ValueError, match="same_service needs start_from"):
+        schedule(scenario(the_site, {"A1": {"voice": 1.0}}), requirements(the_site, {"voice": 1.0}), same_service=True)
+
+
+def test_with_service_valued_interchangeable_agents_on_one_shift_all_count() -> None:
+    # Four single-skilled voice agents and two shift options (early, late) in the day: the model counts those on
+    # one option with one group variable (0..4). The service tables' staff must reach every agent counted: an
+    # earlier bug capped it at one coefficient per group variable, so at most one agent per option could work.
+    the_site = site(days=1)
+    weights = the_site.weights.model_copy(update={"unanswered_contact": 5.0})
+    the_site = the_site.model_copy(update={"weights": weights})
+    table = requirements(the_site, {"voice": 4.0})
+    table.loc[table["required_agents"] > 0, "volume"] = 30.0
+    result = schedule(scenario(the_site, {f"V{i}": {"voice": 1.0} for i in range(1, 5)}), table, deterministic=True)
+    assert result.status.has_plan, result.message
+    assert len(result.shifts) == 4

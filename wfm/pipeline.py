@@ -58,6 +58,10 @@ class RunOptions:
     # A previous plan's shifts (shifts.csv: agent_id, date, template, shift_start) to start from: the warm
     # start keeps every shift of it that still keeps the rules, so a re-plan changes only what it must.
     previous_plan: tuple[PreviousShift, ...] = ()
+    # A plan of the same scenario under other settings the solve may start from (bench: cross-training off).
+    start_from: ScheduleResult | None = None
+    # ... and each live queue keeps at least that plan's service (contacts answered within target).
+    same_service: bool = False
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:
@@ -157,6 +161,8 @@ def plan(
         deterministic=options.deterministic,
         progress=progress,
         previous_plan=options.previous_plan,
+        start_from=options.start_from,
+        same_service=options.same_service,
     )
     timings["schedule"] = time.monotonic() - started
     outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)

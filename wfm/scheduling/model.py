@@ -64,6 +64,9 @@ class ModelContext:
     previous: frozenset[tuple[int, int]] = frozenset()
     # Agent index -> that agent's least overtime + undertime cost (the `hc_a` floor), for relaxation bounds.
     hours_floor: dict[int, int] = field(default_factory=dict)
+    # Live queue -> its contacts not answered within target per interval (thousandths), where the service
+    # tables are in the model (service valued, or `track_service`).
+    lost: dict[str, list[cp_model.IntVar]] = field(default_factory=dict)
 
     @staticmethod
     def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:
@@ -77,14 +80,29 @@ def _proficiency_points(value: float) -> int:
 PreviousShift = tuple[str, dt.date, str, dt.datetime]  # agent_id, date, template, start of a previous plan's shift
 
 
-def build_model(data: ProblemData, previous_plan: Sequence[PreviousShift] = ()) -> ModelContext:
+def build_model(
+    data: ProblemData, previous_plan: Sequence[PreviousShift] = (), *, track_service: bool = False
+) -> ModelContext:
+    """The plan's CP-SAT model. `track_service` puts the service tables in (`ctx.lost`) even when no weight
+    values them, so a constraint can hold service (`keep_service`)."""
     ctx = ModelContext(data=data, model=cp_model.CpModel(), previous=_previous_options(data, previous_plan))
     _shift_variables(ctx)
     for rule in HARD_RULES:
         rule.add_to_model(ctx)
     _coverage(ctx)
-    _objective(ctx)
+    _objective(ctx, track_service)
     return ctx
+
+
+def keep_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
+    """Each live queue may lose at most the contacts (to its answer-time target) that it loses at `values` (a
+    complete solution, e.g. a given plan's derived decisions): the plan may then move people only where service
+    stays at least as good, queue by queue. Returns the caps, in thousandths of a contact."""
+    caps = {}
+    for queue_id, lost in ctx.lost.items():
+        caps[queue_id] = sum(values.get(var.index, 0) for var in lost)
+        ctx.model.add(sum(lost) <= caps[queue_id])
+    return caps
 
 
 def _shift_variables(ctx: ModelContext) -> None:
@@ -155,7 +173,7 @@ def _coverage(ctx: ModelContext) -> None:
     ctx.staffed = staffed
 
 
-def _objective(ctx: ModelContext) -> None:
+def _objective(ctx: ModelContext, track_service: bool = False) -> None:
     data = ctx.data
     weights = data.scenario.site.weights
     interval_hours = data.grid.interval_minutes / 60
@@ -186,7 +204,7 @@ def _objective(ctx: ModelContext) -> None:
                     model.add(below + short_a + short_b + staff >= required + cushion)
                     ctx.derivations.append(partial(_derive_cushion, below, required, cushion, terms.get(t, [])))
                     ctx.objective.append((weights.service_cushion_per_agent_hour * interval_hours / SCALE, below))
-            if weights.unanswered_contact > 0 or weights.contact_below_target > 0:
+            if weights.unanswered_contact > 0 or weights.contact_below_target > 0 or track_service:
                 _service(ctx, queue_id)
         else:
             _deferred(ctx, queue_id)
@@ -413,7 +431,8 @@ def _service(ctx: ModelContext, queue_id: str) -> None:
         volume = float(demand.volume[t])
         worst = round(volume * CONTACT_SCALE)
         allowed = min(worst, round((1.0 - target) * volume * CONTACT_SCALE))
-        reach = sum(c for c, _ in terms)  # most hundredths of agents that could be there
+        # most hundredths of agents that could be there: a group count stands for up to its upper bound of agents
+        reach = sum(c * _upper(v) for c, v in terms)
         staff = model.new_int_var(0, max(reach, 0), f"s_{queue_id}_{t}")
         model.add(staff == sum(c * v for c, v in terms))
         lost_ok = model.new_int_var(0, allowed, f"lo_{queue_id}_{t}")
@@ -423,6 +442,7 @@ def _service(ctx: ModelContext, queue_id: str) -> None:
             # lost >= constant - slope * staff   (both in thousandths of a contact)
             model.add(lost_ok + lost_more + slope * staff >= constant)
         ctx.derivations.append(partial(_derive_service, staff, lost_ok, lost_more, lines, terms, allowed, worst))
+        ctx.lost.setdefault(queue_id, []).extend((lost_ok, lost_more))
         ctx.objective.append((weights.unanswered_contact / CONTACT_SCALE, lost_ok + lost_more))
         ctx.objective.append((weights.contact_below_target / CONTACT_SCALE, lost_more))
 
@@ -700,6 +720,8 @@ def warm_start(
     passes: int = 2,
     extra_seconds: float | None = 0.0,
     max_passes: int = 6,
+    candidates: Sequence[dict[int, int]] = (),
+    accept: Callable[[dict[int, int]], bool] | None = None,
 ) -> list[int]:
     """Give the solver a complete, rule-abiding first plan, so it improves a plan instead of searching for one.
 
@@ -718,6 +740,10 @@ def warm_start(
     machine), so only the 1 % rule and `max_passes` stop it. Measured with live service valued (sample,
     back-office surge x1.15, 5 / 5): 2 passes 6,536, 3 passes 6,236, 4 passes 5,948; with default weights the
     third pass takes 0.8 % off and the fourth nothing.
+
+    `candidates` are complete decision sets from elsewhere (`plan_decisions`: e.g. the plan of the same week with
+    cross-training off): when one costs less than the best pass, it is the hint, so the solve starts from it.
+    `accept` (given with constraints the passes do not see, e.g. `keep_service`) rules out any plan it rejects.
     """
     data = ctx.data
     cover = _Cover(data)
@@ -756,16 +782,22 @@ def warm_start(
         # A pass that left an agent without a week (no week found in time) does not count: its cost would miss
         # that agent's hours.
         placed = all(a in weeks for a in order if data.agents[a].options and a not in impossible)
-        values = _derive_all(ctx, _decisions(ctx, weeks)) if placed else None
+        values = derive_all(ctx, _decisions(ctx, weeks)) if placed else None
         cost = _hint_cost(ctx, values) if values is not None else math.inf
         improved = best[0] - cost > 0.01 * abs(best[0]) if math.isfinite(best[0]) else math.isfinite(cost)
-        if cost < best[0]:
+        if cost < best[0] and values is not None and (accept is None or accept(values)):
             best = (cost, values)
         last_pass = time.monotonic() - pass_started
         out_of_time = extra_seconds is not None and time.monotonic() - extra_started + last_pass > extra_seconds
         if not improved or out_of_time:
             break
-    _complete_hint(ctx, best[1] if best[1] is not None else _derive_all(ctx, _decisions(ctx, weeks)))
+    if not impossible:
+        for decisions in candidates:
+            values = derive_all(ctx, decisions)
+            cost = _hint_cost(ctx, values)
+            if cost < best[0] and (accept is None or accept(values)):
+                best = (cost, values)
+    _complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
 
 
@@ -906,7 +938,61 @@ def _decisions(ctx: ModelContext, weeks: dict[int, _AgentWeek]) -> dict[int, int
     return hints
 
 
-def _derive_all(ctx: ModelContext, decisions: dict[int, int]) -> dict[int, int]:
+def plan_decisions(ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[Any]) -> dict[int, int] | None:
+    """Proto index -> value of every shift and queue-block decision of a given plan (ShiftAssignment and Segment
+    rows), or None when the plan does not fit this model: a shift that is not one of the agent's options here, or
+    work on a queue block the model has no variable for.
+
+    A block the plan worked on two queues (not one of ours: decode keeps one queue a block) gets both, and then
+    the solver rejects the hint; nothing is wrong, only slower. Breaks: see below.
+    """
+    data, grid = ctx.data, ctx.data.grid
+    index_of = {agent.agent.agent_id: a for a, agent in enumerate(data.agents)}
+    option_of = {
+        (a, option.template_id, grid.start_of(option.start)): o
+        for a, agent in enumerate(data.agents)
+        for o, option in enumerate(agent.options)
+    }
+    decisions = {var.index: 0 for var in ctx.x.values()} | {var.index: 0 for var in ctx.y.values()}
+    for shift in shifts:
+        key = (index_of.get(shift.agent_id, -1), shift.template_id, shift.start)
+        if key not in option_of:
+            return None
+        decisions[ctx.x[key[0], option_of[key]].index] = 1
+    worked: dict[int, dict[int, str]] = defaultdict(dict)  # agent index -> interval -> queue
+    on_break: dict[int, dict[int, str]] = defaultdict(dict)  # ... the same for intervals of breaks
+    for segment in segments:
+        if segment.activity == "work" and segment.queue is not None and segment.agent_id in index_of:
+            for t in range(grid.index_of(segment.start), grid.index_ceil(segment.end)):
+                worked[index_of[segment.agent_id]][t] = segment.queue
+    # The model does not see breaks (they are placed after the solve, over the queue blocks it chose): a break
+    # counts as the queue worked just before it, or just after it when it opens the shift's work.
+    for segment in segments:
+        if segment.activity not in ("break", "lunch") or segment.agent_id not in index_of:
+            continue
+        queues = worked[index_of[segment.agent_id]]
+        first, last = grid.index_of(segment.start), grid.index_ceil(segment.end)
+        queue_id = queues.get(first - 1) or queues.get(last)
+        if queue_id is not None:
+            on_break[index_of[segment.agent_id]].update({t: queue_id for t in range(first, last)})
+    for a in worked.keys() - ctx.single_queue.keys():  # a single-skilled agent's queue follows from the shift
+        # A break may open a block, so the work in it can start mid-block: every interval names its block.
+        blocks = set()
+        for t, queue_id in worked[a].items():
+            variable = ctx.y.get((a, queue_id, t - t % data.block_intervals))
+            if variable is None:
+                return None
+            decisions[variable.index] = 1
+            blocks.add(t - t % data.block_intervals)
+        for t, queue_id in on_break[a].items():  # only blocks no work names, and only where the queue is open
+            block = t - t % data.block_intervals
+            if block not in blocks and (a, queue_id, block) in ctx.y:
+                decisions[ctx.y[a, queue_id, block].index] = 1
+                blocks.add(block)
+    return decisions
+
+
+def derive_all(ctx: ModelContext, decisions: dict[int, int]) -> dict[int, int]:
     """Every auxiliary variable derived from the decisions (exact, milliseconds)."""
     values = dict(decisions)
     for derive in ctx.derivations:

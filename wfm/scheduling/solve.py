@@ -5,12 +5,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 
 import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
-from wfm.scheduling.model import PreviousShift, build_model, explain_infeasible_agents, solve, warm_start
+from wfm.scheduling.model import (
+    ModelContext,
+    PreviousShift,
+    build_model,
+    derive_all,
+    explain_infeasible_agents,
+    keep_service,
+    plan_decisions,
+    solve,
+    warm_start,
+)
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
@@ -27,12 +38,21 @@ def schedule(
     deterministic: bool = False,
     progress: Callable[[float, float, float], None] | None = None,
     previous_plan: Sequence[PreviousShift] = (),
+    start_from: ScheduleResult | None = None,
+    same_service: bool = False,
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
 
     Settings not given come from the site's [solver] table. A plan that fails its own audit is a bug and is
     reported as such in `message` (status stays what the solver said, so nothing is hidden).
+
+    `start_from`: a plan of the same scenario under other settings (e.g. cross-training off) the solve starts
+    from when it costs less than the warm start's own; a plan that does not fit this model is ignored (with a
+    note). `same_service`: each live queue must also lose no more contacts to its answer-time target than in
+    `start_from` (by the model's service tables), e.g. to measure what cross-training saves at equal service.
     """
+    if same_service and start_from is None:
+        raise ValueError("same_service needs start_from: the plan whose service to keep")
     settings = scenario.site.solver
     seed = settings.seed if seed is None else seed
     data = build_problem(scenario, requirements)
@@ -44,11 +64,25 @@ def schedule(
             runtime_seconds=0.0,
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
-    ctx = build_model(data, previous_plan)
+    ctx = build_model(data, previous_plan, track_service=same_service)
     limit = time_limit_seconds or settings.time_limit_seconds
     # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time (in
     # --deterministic mode without reading the clock, so the hint is the same on any machine).
-    impossible = warm_start(ctx, seed=seed, extra_seconds=None if deterministic else 0.1 * limit)
+    given = plan_decisions(ctx, start_from.shifts, start_from.segments) if start_from else None
+    notes: list[str] = []
+    accept = None
+    if start_from is not None and given is None:
+        notes.append("The plan to start from does not fit this scenario's shift options and queues; not used.")
+    elif same_service and given is not None:
+        caps = keep_service(ctx, derive_all(ctx, given))
+        accept = partial(_within_caps, ctx, caps)
+    impossible = warm_start(
+        ctx,
+        seed=seed,
+        extra_seconds=None if deterministic else 0.1 * limit,
+        candidates=[given] if given else [],
+        accept=accept,
+    )
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         return ScheduleResult(
@@ -75,7 +109,8 @@ def schedule(
             progress=progress,
         )
         stop.set()  # the search is over: the Lagrangian's remaining agents would only add time
-        relaxed, notes = _relaxation_result(relaxation)
+        relaxed, relaxation_notes = _relaxation_result(relaxation)
+        notes += relaxation_notes
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
@@ -113,6 +148,10 @@ def schedule(
         message = "\n".join([*notes, f"BUG: the plan breaks hard rules:\n{lines}"])
         return ScheduleResult(**{**plan.__dict__, "message": message})
     return plan
+
+
+def _within_caps(ctx: ModelContext, caps: dict[str, int], values: dict[int, int]) -> bool:
+    return all(sum(values.get(var.index, 0) for var in ctx.lost[q]) <= cap for q, cap in caps.items())
 
 
 def _relaxation_result(relaxation: Future[dict[str, float]] | None) -> tuple[dict[str, float], list[str]]:
