@@ -77,6 +77,74 @@ def test_export_one_agent_as_json(run_folder: Path, tmp_path: Path) -> None:
     assert document["shifts"] and {s["agent_id"] for s in document["shifts"]} == {agent}
 
 
+def test_export_one_agent_as_a_workbook_they_can_read(run_folder: Path, tmp_path: Path) -> None:
+    # The person's Week sheet: a row per horizon day, their shift or OFF, paid hours, and every activity inside
+    # the shift in time order, as in shifts.csv and assignments.csv.
+    shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
+    agent = shifts["agent_id"].iloc[0]
+    target = tmp_path / "one.xlsx"
+    result = runner.invoke(app, ["export", str(run_folder), "--format", "xlsx", "--agent", agent, "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(target)
+    assert workbook.sheetnames == ["Week", "Shifts", "Activities"]
+    rows = list(workbook["Week"].iter_rows(values_only=True))
+    assert rows[0][0] == f"Plan for {agent}, run 2026-03-02"
+    assert rows[2] == ("Day", "Shift", "Paid hours", "Overtime hours", "Activities")
+    week = {r[0]: r for r in rows[3:]}
+    assert len(week) == 7
+    mine = shifts[shifts["agent_id"] == agent]
+    activities = pd.read_csv(run_folder / "assignments.csv", dtype={"agent_id": str})
+    activities = activities[activities["agent_id"] == agent]
+    for shift in mine.itertuples():
+        start, end = pd.Timestamp(shift.shift_start), pd.Timestamp(shift.shift_end)
+        row = week[f"{start:%a %d %b}"]
+        assert row[1].startswith(f"{start:%H:%M}–") and row[2] == pytest.approx(shift.paid_hours)
+        inside = activities[
+            (pd.to_datetime(activities["start"]) >= start) & (pd.to_datetime(activities["start"]) < end)
+        ]
+        assert row[4].count(" · ") == len(inside) - 1
+    assert sum(r[1] == "OFF" for r in week.values()) == 7 - len(mine)
+
+
+def test_export_all_formats_round_trip_the_plan(run_folder: Path, tmp_path: Path) -> None:
+    shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
+    activities = pd.read_csv(run_folder / "assignments.csv", dtype={"agent_id": str})
+    for fmt in ("csv", "json", "xlsx"):
+        target = tmp_path / f"plan.{fmt}"
+        result = runner.invoke(app, ["export", str(run_folder), "--format", fmt, "--out", str(target)])
+        assert result.exit_code == 0, result.output
+        assert f"{len(shifts)} shifts, {len(activities)} activities" in result.output
+    assert len(pd.read_csv(tmp_path / "plan.csv")) == len(activities)
+    assert len(json.loads((tmp_path / "plan.json").read_text())["shifts"]) == len(shifts)
+    workbook = load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    assert sum(1 for _ in workbook["Activities"].iter_rows(min_row=2)) == len(activities)
+
+
+def test_every_interval_of_every_shift_is_on_its_day_sheet(run_folder: Path) -> None:
+    # The whole sample plan: each work interval on the day sheets reads the queue assignments.csv gives.
+    workbook = load_workbook(run_folder / "roster.xlsx", read_only=True)
+    activities = pd.read_csv(run_folder / "assignments.csv", dtype={"agent_id": str})
+    shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
+    legend = {}
+    checked = 0
+    for day, day_shifts in shifts.groupby("date"):
+        rows = list(workbook[f"{pd.Timestamp(day):%a %d %b}"].iter_rows(values_only=True))
+        legend.update({rows[1][i + 1]: rows[1][i] for i in range(5, len(rows[1]) - 1, 5) if rows[1][i]})
+        header = list(rows[3])
+        grid = {r[0]: r for r in rows[4:] if r and r[0] in set(day_shifts["agent_id"])}
+        assert set(grid) == set(day_shifts["agent_id"])
+        for shift in day_shifts.itertuples():
+            start, end = pd.Timestamp(shift.shift_start), pd.Timestamp(shift.shift_end)
+            mine = activities[(activities["agent_id"] == shift.agent_id) & (activities["activity"] == "work")]
+            for work in mine.itertuples():
+                moment = pd.Timestamp(work.start)
+                while start <= moment < min(pd.Timestamp(work.end), end):
+                    assert grid[shift.agent_id][header.index(f"{moment:%H:%M}")] == legend[work.queue]
+                    checked += 1
+                    moment += pd.Timedelta(minutes=15)
+    assert checked > 10_000
+
+
 def test_validate_accepts_the_sample() -> None:
     result = runner.invoke(app, ["validate", str(SAMPLE)])
     assert result.exit_code == 0, result.output

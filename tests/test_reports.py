@@ -38,6 +38,7 @@ from wfm.reports import (
     write_roster,
     write_run_files,
 )
+from wfm.reports.pdf import INSTALL_HINT, pdf_pages, soffice, to_pdf
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment, SolveStatus
 
 MONDAY = dt.date(2026, 3, 2)
@@ -477,7 +478,9 @@ def test_input_text_that_looks_like_a_formula_is_stored_as_text(run_folder: Path
 
 def test_roster_workbook_is_print_ready_with_frozen_header(run_folder: Path) -> None:
     workbook = openpyxl.load_workbook(run_folder / "roster.xlsx")
-    assert workbook.sheetnames == ["Summary", "Roster", "Coverage"]
+    assert workbook.sheetnames == [
+        "Summary", "Roster", "Mon 02 Mar", "Tue 03 Mar", "Coverage", "Forecast", "Overtime", "Inputs"
+    ]  # fmt: skip
     roster = workbook["Roster"]
     assert roster.freeze_panes == "C2"
     assert roster["A1"].font.bold
@@ -488,7 +491,11 @@ def test_roster_workbook_is_print_ready_with_frozen_header(run_folder: Path) -> 
     assert roster.print_title_cols == "$A:$B"
     assert roster.oddHeader.left.text == "Harbour && Co"  # a literal "&" is doubled in header codes
     assert roster.oddHeader.right.text == "2026-03-02 – 2026-03-03"
-    assert workbook["Coverage"].page_setup.orientation == "landscape"
+    for name in workbook.sheetnames:  # every sheet prints landscape, one page wide, with site and dates on top
+        sheet = workbook[name]
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1, name
+        assert sheet.oddHeader.right.text == "2026-03-02 – 2026-03-03", name
+        assert sheet.oddFooter.right.text == "Page &P of &N", name
 
 
 def test_summary_rates_each_queue_green_amber_or_red(run_folder: Path) -> None:
@@ -519,10 +526,147 @@ def test_coverage_sheet_marks_intervals_scheduled_below_required(run_folder: Pat
     short = by_key[(at(MONDAY, "08:00"), "retail_voice")]
     full = by_key[(at(MONDAY, "09:00"), "retail_voice")]
     assert (short[6].value, short[7].value) == (2.456, 2.0)
-    assert short[7].fill.fgColor.rgb.endswith("FFC7CE")
-    assert full[7].value == 3.0 and full[7].fill.fill_type is None
+    assert full[7].value == 3.0
+    # Shortfalls turn red by a conditional format on the Scheduled column (H) against Required (G), so the mark
+    # follows the figures when a planner edits them.
+    (rule_range,) = [str(r.sqref) for r in sheet.conditional_formatting]
+    assert rule_range == "H2:H193"
+    (rule,) = sheet.conditional_formatting[rule_range]
+    assert rule.formula == ["AND(ISNUMBER($G2),ISNUMBER($H2),$H2<$G2-0.000001)"]
+    assert rule.dxf.fill.fgColor.rgb.endswith("FFC7CE")
+    # Queue after queue, each queue's intervals in time order (site order: retail_voice, then claims).
+    assert [r[1].value for r in rows[:96]] == ["retail_voice"] * 96
+    assert [r[0].value for r in rows[:3]] == [at(MONDAY, "00:00"), at(MONDAY, "00:30"), at(MONDAY, "01:00")]
     claims = by_key[(at(MONDAY, "08:00"), "claims")]
     assert (claims[8].value, claims[13].value) == (None, 0.5)  # deferred: no service level, a backlog
+
+
+def day_sheet(path: Path, title: str) -> tuple[list[object], dict[str, list[object]], dict[str, list[list[object]]]]:
+    """The intraday sheet's interval headers, each agent's row, and the staffing rows per queue label."""
+    rows = list(openpyxl.load_workbook(path)[title].iter_rows(values_only=True))
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "Agent ID")
+    staffing_at = next(i for i, r in enumerate(rows) if r[0] == "Staffing")
+    agents = {r[0]: list(r) for r in rows[header_at + 1 : staffing_at] if r[0]}
+    staffing: dict[str, list[list[object]]] = {}
+    label = ""
+    for r in rows[staffing_at + 1 :]:
+        label = r[0] or label
+        staffing.setdefault(label, []).append(list(r))
+    header = list(rows[header_at])
+    while header and header[-1] is None:  # the legend row may reach further right than the time columns
+        header.pop()
+    return header, agents, staffing
+
+
+def test_day_sheets_show_every_interval_of_every_shift_as_its_queue_or_activity(run_folder: Path) -> None:
+    # Every interval of every Monday shift must read the code of what the plan has the agent doing then.
+    header, agents, _ = day_sheet(run_folder / "roster.xlsx", "Mon 02 Mar")
+    assert header[:5] == ["Agent ID", "Name", "Team", "Office", "Shift"]
+    assert header[5] == "08:00" and header[-1] == "20:00"  # first start to last end (A2's 12:00-20:30)
+    assert list(agents) == ["A2", "A1", "A3"]  # office, team, name order as on the Roster
+    code = {"retail_voice": "RETA", "claims": "CLAI", "lunch": "LUN", "training": "TRA"}
+    checked = 0
+    for segment in make_result().segments:
+        if segment.start.date() != MONDAY:
+            continue
+        moment = segment.start
+        while moment < segment.end:
+            column = header.index(f"{moment:%H:%M}")
+            assert agents[segment.agent_id][column] == code[segment.queue or segment.activity], (segment, moment)
+            checked += 1
+            moment += dt.timedelta(minutes=30)
+    assert checked == 3 * 17  # three 8.5-hour shifts of 30-minute intervals
+    assert agents["A1"][4] == "08:00–16:30"
+    assert agents["A1"][header.index("17:00")] is None  # after A1's shift
+    assert agents["A2"][1] == EVIL_NAME  # text from the inputs stays text here too
+
+
+def test_day_sheet_colours_come_from_its_legend(run_folder: Path) -> None:
+    sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Mon 02 Mar"]
+    row = sheet[2]
+    legend = {row[i].value: row[i].fill.fgColor.rgb for i in range(5, len(row), 5) if row[i].value}
+    meaning = {row[i].value: row[i + 1].value for i in range(5, len(row), 5) if row[i].value}
+    assert meaning == {"RETA": "retail_voice", "CLAI": "claims", "BRK": "break", "LUN": "lunch",
+                       "TRA": "training, meetings (first letters)", "·": "on shift, no queue open"}  # fmt: skip
+    grid = [c for row in sheet.iter_rows(min_row=5) for c in row[5:] if isinstance(c.value, str) and c.value]
+    assert grid and all(c.fill.fgColor.rgb == legend[c.value] for c in grid if c.value in legend and c.value != "·")
+
+
+def test_day_sheet_staffing_rows_match_the_coverage_with_shortfalls_in_red(run_folder: Path) -> None:
+    header, _, staffing = day_sheet(run_folder / "roster.xlsx", "Mon 02 Mar")
+    voice = staffing["retail_voice (front)"]
+    assert [r[4] for r in voice] == ["Required", "Scheduled", "Service level"]
+    nine, eight = header.index("09:00"), header.index("08:00")
+    assert (voice[0][eight], voice[1][eight], voice[2][eight]) == (2.456, 2.0, 0.812345)
+    assert voice[1][nine] == 3.0
+    claims = staffing["claims (back)"]
+    assert [r[4] for r in claims] == ["Required", "Scheduled", "Backlog (items)"]
+    assert (claims[1][eight], claims[2][eight]) == (1.0, 0.5)
+    sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Mon 02 Mar"]
+    scheduled_row = next(r for r in sheet.iter_rows() if r[4].value == "Scheduled")
+    assert scheduled_row[eight].fill.fgColor.rgb.endswith("FFC7CE")  # 2.0 against 2.456
+    assert scheduled_row[nine].fill.fill_type is None  # 3.0: covered
+
+
+def test_a_day_without_shifts_still_has_its_sheet(tmp_path: Path) -> None:
+    result = ScheduleResult(status=SolveStatus.OPTIMAL, objective=0.0, best_bound=0.0, runtime_seconds=0.1)
+    path = tmp_path / "roster.xlsx"
+    write_roster(path, scenario=make_scenario(), result=result, coverage=make_coverage(), kpis={},
+                 forecast=make_forecast())  # fmt: skip
+    header, agents, _ = day_sheet(path, "Tue 03 Mar")
+    assert agents == {} and header[5] == "08:00"
+
+
+def test_forecast_sheet_has_volume_and_aht_per_queue_and_interval(run_folder: Path) -> None:
+    rows = list(openpyxl.load_workbook(run_folder / "roster.xlsx")["Forecast"].iter_rows(values_only=True))
+    assert rows[0] == ("Interval start", "retail_voice volume", "retail_voice AHT (s)", "claims volume",
+                       "claims AHT (s)")  # fmt: skip
+    assert len(rows) == 1 + 96
+    assert rows[1] == (at(MONDAY, "00:00"), 12.345678, 300.04, 3.0, 900.0)
+
+
+def test_overtime_sheet_lists_each_agent_week_with_overtime_largest_first_and_a_total(run_folder: Path) -> None:
+    rows = list(openpyxl.load_workbook(run_folder / "roster.xlsx")["Overtime"].iter_rows(values_only=True))
+    assert rows[0][:9] == ("Agent ID", "Name", "Team", "Office", "Contract", "Week starting", "Contracted hours",
+                           "Paid hours", "Overtime hours")  # fmt: skip
+    assert [(r[0], r[8]) for r in rows[1:3]] == [("A3", 9.0), ("A1", 0.5)]
+    assert rows[1][6:8] == (37.5, 16.0)  # A3: two 8-hour shifts against 37.5 contracted
+    assert rows[-1][0] == "Total" and rows[-1][8] == 9.5
+
+
+def test_inputs_sheet_lists_the_scenario_files_and_hashes(tmp_path: Path) -> None:
+    path = tmp_path / "roster.xlsx"
+    hashes = {"staff.csv": "ab" * 32, "=site.toml": "cd" * 32}
+    write_roster(path, scenario=make_scenario(), result=make_result(), coverage=make_coverage(), kpis=make_kpis(),
+                 forecast=make_forecast(), inputs=hashes)  # fmt: skip
+    sheet = openpyxl.load_workbook(path)["Inputs"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [("Input file", "SHA-256"), ("=site.toml", "cd" * 32), ("staff.csv", "ab" * 32)]
+    assert sheet["A2"].data_type == "s"  # a file name is never a formula
+
+
+def test_summary_charts_required_against_scheduled_staff_per_day(run_folder: Path) -> None:
+    sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Summary"]
+    rows = list(sheet.iter_rows(values_only=True))
+    at_table = next(i for i, r in enumerate(rows) if r[0] == "Day")
+    assert rows[at_table][:4] == ("Day", "Required", "Scheduled", "Short of required")
+    # Monday: retail_voice 48 intervals x 2.456 required (claims has none) x 0.5 h = 58.944 -> 58.9 agent-hours;
+    # scheduled 47 x 2 + 1 x 3 on voice and 48 x 1 on claims, x 0.5 h = 72.5; short 47 x 0.456 x 0.5 = 10.716.
+    assert rows[at_table + 1][:4] == ("Mon 02 Mar", 58.9, 72.5, 10.7)
+    workbook = openpyxl.load_workbook(run_folder / "roster.xlsx")
+    assert [type(c).__name__ for c in workbook["Summary"]._charts] == ["BarChart"]
+    assert [type(c).__name__ for c in workbook["Coverage"]._charts] == ["LineChart", "LineChart"]
+
+
+@pytest.mark.skipif(
+    soffice() is None, reason=f"LibreOffice is not installed here ({INSTALL_HINT}); .ci/run installs it"
+)
+def test_libreoffice_prints_the_workbook_on_a_sane_number_of_pages(run_folder: Path, tmp_path: Path) -> None:
+    # Eight sheets, each fitted to one page wide: at least a page per sheet, and the 192 coverage rows and 96
+    # forecast rows must not explode into hundreds of pages (e.g. if fit-to-width were lost).
+    pdf = to_pdf(run_folder / "roster.xlsx", tmp_path)
+    pages = pdf_pages(pdf.read_bytes())
+    assert 8 <= pages <= 30, pages
 
 
 @pytest.mark.parametrize(

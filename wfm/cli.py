@@ -24,8 +24,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from wfm.domain import QueueKind, Scenario
-from wfm.io import ScenarioError, atomic_write_bytes, atomic_write_text, load_forecast_inputs, load_scenario
+from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
+from wfm.reports.excel import write_tables_xlsx
+from wfm.reports.tables import agent_week_table
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -523,25 +525,41 @@ def export(
         segments = segments[segments["agent_id"] == agent]
     stem = f"plan_{agent}" if agent else "plan"
     target = out_file or run_folder / f"{stem}.{fmt}"
+    kpis = json.loads(needed[2].read_text())
+    week = agent_week_table(shifts, segments, _horizon_days(kpis, shifts)) if agent else None
     if fmt == "json":
         document = {
             "run": run_folder.name,
-            "kpis": json.loads(needed[2].read_text()),
+            "kpis": kpis,
             "shifts": json.loads(shifts.to_json(orient="records")),
             "activities": json.loads(segments.to_json(orient="records")),
         }
+        if week is not None:
+            document["week"] = json.loads(week.to_json(orient="records"))
         atomic_write_text(target, json.dumps(document, indent=2) + "\n")
     elif fmt == "csv":
         atomic_write_text(target, segments.to_csv(index=False))
     else:
-        import io
-
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            shifts.to_excel(writer, sheet_name="Shifts", index=False)
-            segments.to_excel(writer, sheet_name="Activities", index=False)
-        atomic_write_bytes(target, buffer.getvalue())
+        for frame, columns in ((shifts, ("shift_start", "shift_end")), (segments, ("start", "end"))):
+            for column in columns:
+                frame[column] = pd.to_datetime(frame[column])
+        tables = [("Shifts", shifts), ("Activities", segments)]
+        title = None
+        if week is not None:
+            tables.insert(0, ("Week", week))
+            title = f"Plan for {agent}, run {run_folder.name}"
+        write_tables_xlsx(target, tables, title=title)
     out.print(f"wrote {target} ({len(shifts)} shifts, {len(segments)} activities)")
+
+
+def _horizon_days(kpis: dict[str, Any], shifts: pd.DataFrame) -> list[dt.date]:
+    """The run's days from kpis.json's horizon, else the days its shifts start on."""
+    horizon = kpis.get("horizon") or {}
+    try:
+        start = dt.date.fromisoformat(str(horizon["start"])[:10])
+        return [start + dt.timedelta(days=d) for d in range(int(horizon["days"]))]
+    except (KeyError, TypeError, ValueError):
+        return sorted({pd.Timestamp(d).date() for d in shifts.get("date", [])})
 
 
 @app.command()

@@ -192,6 +192,7 @@ def write_run(
     folder = out_root / scenario.site.horizon.start.isoformat()
     out_root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    hashes = input_hashes(scenario_path)
     with atomic_directory(folder) as staging:
         write_run_files(
             staging,
@@ -201,6 +202,7 @@ def write_run(
             coverage=outcome.coverage,
             kpis=outcome.kpis,
             result=outcome.result,
+            inputs=hashes,
         )
         if outcome.forecast_accuracy is not None:
             accuracy_csv = outcome.forecast_accuracy.to_csv(index=False, float_format="%.4f")
@@ -215,7 +217,7 @@ def write_run(
             "platform": platform.platform(),
             "command_line": command_line,
             "scenario": str(scenario_path),
-            "inputs_sha256": input_hashes(scenario_path),
+            "inputs_sha256": hashes,
             "seed": options.seed,
             "deterministic": options.deterministic,
             "started_at": started_at.isoformat(timespec="seconds"),

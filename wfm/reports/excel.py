@@ -14,15 +14,18 @@ import datetime as dt
 import io
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -30,8 +33,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from wfm.domain.models import Office, Queue, QueueKind, Scenario
 from wfm.io.atomic import atomic_write_bytes
+from wfm.reports.sheets import (
+    day_sheet_title,
+    write_day_sheet,
+    write_forecast_sheet,
+    write_inputs_sheet,
+    write_overtime_sheet,
+)
+from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, TITLE, Look
 from wfm.reports.tables import week_start
-from wfm.scheduling.result import ScheduleResult, ShiftAssignment
+from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 EN_DASH = "–"
 OFF = "OFF"
@@ -41,7 +52,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Soft fills, light enough for black text and for printing in grey.
 OFFICE_FILL = {Office.FRONT: "DDEBF7", Office.MIDDLE: "E2EFDA", Office.BACK: "FCE4D6"}
 TIME_OFF_FILL = "EDE7F6"
-HEADER_FILL = "D9E1F2"
 SHORTFALL_FILL = "FFC7CE"
 # Excel's own good / neutral / bad fills, which planners already read as green / amber / red.
 RATING_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -53,29 +63,6 @@ LIVE_AMBER_MARGIN = 0.05
 DEFERRED_AMBER_SHARE = 0.02
 
 Rating = Literal["green", "amber", "red"]
-
-
-@dataclass(frozen=True)
-class Look:
-    """How a cell looks; turned into one openpyxl style array per workbook."""
-
-    bold: bool = False
-    italic: bool = False
-    size: float | None = None
-    color: str | None = None
-    fill: str | None = None
-    number_format: str | None = None
-    horizontal: str | None = None
-    wrap: bool = False
-    border: bool = False
-
-
-PLAIN = Look()
-HEADER = Look(bold=True, fill=HEADER_FILL, wrap=True, horizontal="center", border=True)
-TITLE = Look(bold=True, size=14)
-SECTION = Look(bold=True, size=12)
-LABEL = Look(bold=True)
-OFF_LOOK = Look(color="808080", horizontal="center")
 
 
 class _CellMaker:
@@ -103,8 +90,10 @@ class _CellMaker:
                 prototype.fill = PatternFill("solid", start_color=look.fill, end_color=look.fill)
             if look.number_format:
                 prototype.number_format = look.number_format
-            if look.horizontal or look.wrap:
-                prototype.alignment = Alignment(horizontal=look.horizontal, vertical="center", wrap_text=look.wrap)
+            if look.horizontal or look.wrap or look.rotation:
+                prototype.alignment = Alignment(
+                    horizontal=look.horizontal, vertical="center", wrap_text=look.wrap, text_rotation=look.rotation
+                )
             if look.border:
                 prototype.border = Border(left=self._thin, right=self._thin, top=self._thin, bottom=self._thin)
             # Excel keeps a quote-prefixed cell text even when the planner edits it and presses Enter.
@@ -153,19 +142,48 @@ def write_roster(
     coverage: pd.DataFrame,
     kpis: Mapping[str, Any],
     forecast: pd.DataFrame,
+    inputs: Mapping[str, str] | None = None,
 ) -> None:
-    """Write the planner's workbook (sheets Summary, Roster, Coverage) to `path`, atomically."""
+    """Write the planner's workbook to `path`, atomically: Summary, Roster, one intraday sheet per day, Coverage,
+    Forecast, Overtime and Inputs (the scenario files' SHA-256 hashes, when given)."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
-    roster = workbook.create_sheet("Roster")
-    coverage_sheet = workbook.create_sheet("Coverage")
     make = _CellMaker(workbook, summary)
+    _page_setup(summary, scenario)
+    _write_summary(summary, make, scenario=scenario, result=result, kpis=kpis, forecast=forecast, coverage=coverage)
 
-    for sheet in (summary, roster, coverage_sheet):
-        _page_setup(sheet, scenario)
-    _write_summary(summary, make, scenario=scenario, result=result, kpis=kpis, forecast=forecast)
+    roster = workbook.create_sheet("Roster")
+    _page_setup(roster, scenario)
     _write_roster_sheet(roster, make.for_sheet(roster), scenario=scenario, result=result)
+
+    shifts_by_day: dict[dt.date, list[ShiftAssignment]] = defaultdict(list)
+    for shift in result.shifts:
+        shifts_by_day[shift.date].append(shift)
+    segments_by_agent: dict[str, list[Segment]] = defaultdict(list)
+    for segment in result.segments:
+        segments_by_agent[segment.agent_id].append(segment)
+    for day in scenario.site.horizon.dates:
+        sheet = workbook.create_sheet(day_sheet_title(day))
+        _page_setup(sheet, scenario)
+        todays = shifts_by_day.get(day, [])
+        agents_today = {s.agent_id for s in todays}
+        segments = [seg for agent_id in agents_today for seg in segments_by_agent.get(agent_id, ())]
+        write_day_sheet(
+            sheet, make.for_sheet(sheet), scenario=scenario, day=day, shifts=todays, segments=segments,
+            coverage=coverage,
+        )  # fmt: skip
+
+    coverage_sheet = workbook.create_sheet("Coverage")
+    _page_setup(coverage_sheet, scenario)
     _write_coverage_sheet(coverage_sheet, make.for_sheet(coverage_sheet), scenario=scenario, coverage=coverage)
+    for title, writer in (
+        ("Forecast", partial(write_forecast_sheet, scenario=scenario, forecast=forecast)),
+        ("Overtime", partial(write_overtime_sheet, scenario=scenario, result=result)),
+        ("Inputs", partial(write_inputs_sheet, inputs=inputs or {})),
+    ):
+        sheet = workbook.create_sheet(title)
+        _page_setup(sheet, scenario)
+        writer(sheet, make.for_sheet(sheet))
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -295,13 +313,19 @@ def _write_summary(
     result: ScheduleResult,
     kpis: Mapping[str, Any],
     forecast: pd.DataFrame,
+    coverage: pd.DataFrame,
 ) -> None:
     site = scenario.site
     horizon = site.horizon
     last_day = horizon.end - dt.timedelta(days=1)
     _set_widths(sheet, (44, 16, 10, 12, 14, 14, 10, 9, 10, 10, 10, 13, 13, 13))
 
-    append = sheet.append
+    written = [0]  # rows so far: the chart below refers to its table by row number
+
+    def append(row: list[object]) -> None:
+        written[0] += 1
+        sheet.append(row)
+
     append([make(f"Roster {EN_DASH} {site.name}", TITLE)])
     append([])
     facts: list[tuple[str, object, Look]] = [
@@ -385,6 +409,44 @@ def _write_summary(
                 number_format = "0.0%" if metric.startswith("service_level") else "#,##0.00"
                 row.append(make(values.get(metric), Look(number_format=number_format)))
             append(row)
+
+    daily = _staff_per_day(coverage, site.interval_minutes)
+    if daily:
+        append([])
+        append([make("Staff per day (agent-hours, all queues)", SECTION)])
+        append([make(h, HEADER) for h in ("Day", "Required", "Scheduled", "Short of required")])
+        first_row = written[0]
+        hours = Look(number_format="#,##0.0")
+        for day, required, scheduled, short in daily:
+            append([make(f"{day:%a %d %b}"), make(required, hours), make(scheduled, hours), make(short, hours)])
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Required vs scheduled staff per day"
+        chart.y_axis.title = "agent-hours"
+        chart.height, chart.width = 7.5, 16
+        data = Reference(sheet, min_col=2, max_col=3, min_row=first_row, max_row=first_row + len(daily))
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=first_row + 1, max_row=first_row + len(daily)))
+        sheet.add_chart(chart, f"F{first_row}")
+
+
+def _staff_per_day(coverage: pd.DataFrame, interval_minutes: int) -> list[tuple[dt.date, float, float, float]]:
+    """Per day: agent-hours required, scheduled, and short of the requirement (summed per queue and interval)."""
+    if not {"interval_start", "required_agents", "scheduled_agents"} <= set(coverage.columns) or coverage.empty:
+        return []
+    hours = interval_minutes / 60
+    required = coverage["required_agents"].fillna(0.0).astype(float)
+    scheduled = coverage["scheduled_agents"].fillna(0.0).astype(float)
+    frame = pd.DataFrame(
+        {
+            "day": pd.to_datetime(coverage["interval_start"]).dt.date,
+            "required": required * hours,
+            "scheduled": scheduled * hours,
+            "short": (required - scheduled).clip(lower=0.0) * hours,
+        }
+    )
+    sums = frame.groupby("day", sort=True)[["required", "scheduled", "short"]].sum()
+    return [(day, round(r.required, 1), round(r.scheduled, 1), round(r.short, 1)) for day, r in sums.iterrows()]
 
 
 # --- Roster ----------------------------------------------------------------------------------------------------
@@ -528,11 +590,15 @@ def _is_missing(value: object) -> bool:
 
 
 def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, coverage: pd.DataFrame) -> None:
+    """Interval × queue, one queue after another (site order) so each queue's week is one block a line chart
+    reads; a scheduled figure below the requirement turns red by conditional formatting (it stays true when the
+    planner edits a figure)."""
     frame = coverage
-    sort_keys = [c for c in ("interval_start", "queue") if c in frame.columns]
-    if sort_keys:
-        frame = frame.sort_values(sort_keys, kind="stable").reset_index(drop=True)
     queues = scenario.site.queue_by_id
+    if {"interval_start", "queue"} <= set(frame.columns):
+        rank = {q.id: i for i, q in enumerate(scenario.site.queues)}
+        frame = frame.assign(_rank=frame["queue"].map(lambda q: rank.get(str(q), len(rank))))
+        frame = frame.sort_values(["_rank", "queue", "interval_start"], kind="stable").reset_index(drop=True)
     columns: dict[str, list[object]] = {}
     for _, key, _, _ in COVERAGE_SHEET_COLUMNS:
         if key in frame.columns:
@@ -544,23 +610,82 @@ def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, c
     if "kind" not in columns:
         columns["kind"] = [queues[q].kind.value if q in queues else None for q in queue_ids]
 
+    keys = [key for _, key, _, _ in COVERAGE_SHEET_COLUMNS]
+    last_column = get_column_letter(len(COVERAGE_SHEET_COLUMNS))
     _set_widths(sheet, (width for _, _, _, width in COVERAGE_SHEET_COLUMNS))
     sheet.freeze_panes = "C2"
     sheet.print_title_rows = "1:1"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COVERAGE_SHEET_COLUMNS))}{len(frame) + 1}"
+    sheet.auto_filter.ref = f"A1:{last_column}{len(frame) + 1}"
     sheet.append([make(header, HEADER) for header, _, _, _ in COVERAGE_SHEET_COLUMNS])
+    if len(frame):
+        required = get_column_letter(keys.index("required_agents") + 1)
+        scheduled = get_column_letter(keys.index("scheduled_agents") + 1)
+        sheet.conditional_formatting.add(
+            f"{scheduled}2:{scheduled}{len(frame) + 1}",
+            FormulaRule(
+                formula=[f"AND(ISNUMBER(${required}2),ISNUMBER(${scheduled}2),${scheduled}2<${required}2-0.000001)"],
+                fill=PatternFill("solid", start_color=SHORTFALL_FILL, end_color=SHORTFALL_FILL),
+            ),
+        )
 
     looks = [Look(number_format=fmt) if fmt else PLAIN for _, _, fmt, _ in COVERAGE_SHEET_COLUMNS]
-    keys = [key for _, key, _, _ in COVERAGE_SHEET_COLUMNS]
-    scheduled_at = keys.index("scheduled_agents")
-    shortfall_look = Look(number_format="0.00", fill=SHORTFALL_FILL)
     empty: list[object] = [None] * len(frame)
     value_lists = [columns.get(key, empty) for key in keys]
-    required = columns.get("required_agents", empty)
-    scheduled = columns.get("scheduled_agents", empty)
     for index in range(len(frame)):
-        row = [make(values[index], look) for values, look in zip(value_lists, looks, strict=True)]
-        need, have = _number(required[index]), _number(scheduled[index])
-        if need is not None and have is not None and have < need - 1e-6:
-            row[scheduled_at] = make(scheduled[index], shortfall_look)
-        sheet.append(row)
+        sheet.append([make(values[index], look) for values, look in zip(value_lists, looks, strict=True)])
+
+    # One line chart per queue: required against scheduled agents over the horizon, beside the table.
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, queue_id in enumerate(queue_ids):
+        blocks[queue_id].append(index + 2)  # sheet row: header is row 1
+    anchor_column = get_column_letter(len(COVERAGE_SHEET_COLUMNS) + 2)
+    for number, (queue_id, rows) in enumerate(blocks.items()):
+        chart = LineChart()
+        chart.title = f"{queue_id}: required vs scheduled agents"
+        chart.height, chart.width = 7, 22
+        chart.y_axis.title = "agents"
+        for key in ("required_agents", "scheduled_agents"):
+            column = keys.index(key) + 1
+            series = Reference(sheet, min_col=column, min_row=rows[0], max_row=rows[-1])
+            chart.add_data(series, titles_from_data=False)
+        chart.series[0].tx = SeriesLabel(v="Required")
+        chart.series[1].tx = SeriesLabel(v="Scheduled")
+        for series in chart.series:
+            series.smooth = False
+            series.graphicalProperties.line.width = 12700  # 1 pt: a week of intervals stays legible
+        chart.set_categories(Reference(sheet, min_col=1, min_row=rows[0], max_row=rows[-1]))
+        chart.x_axis.number_format = "ddd dd"
+        sheet.add_chart(chart, f"{anchor_column}{2 + 15 * number}")
+
+
+# --- Exports ---------------------------------------------------------------------------------------------------
+
+
+def write_tables_xlsx(path: Path, tables: Sequence[tuple[str, pd.DataFrame]], *, title: str | None = None) -> None:
+    """Plain tables as sheets of one workbook (`wfm export --format xlsx`), atomically, with the roster's rules:
+    every text is text (an id such as `=1+1` never becomes a formula), times without zones, header row frozen.
+    `title`, when given, goes above the first table (a person's own plan reads "Plan for A0042 ...")."""
+    workbook = Workbook(write_only=True)
+    make: _CellMaker | None = None
+    for index, (name, frame) in enumerate(tables):
+        sheet = workbook.create_sheet(name[:31])
+        make = _CellMaker(workbook, sheet) if make is None else make.for_sheet(sheet)
+        widths = [_text_width([str(c), *map(str, frame[c].head(200))], 9, 60) for c in frame.columns]
+        _set_widths(sheet, widths)
+        top = 1
+        if title and index == 0:
+            sheet.append([make(title, SECTION)])
+            sheet.append([])
+            top = 3
+        sheet.freeze_panes = f"A{top + 1}"
+        sheet.append([make(str(column), HEADER) for column in frame.columns])
+        columns = [_column_values(frame, c) for c in frame.columns]
+        looks = [
+            Look(number_format="yyyy-mm-dd hh:mm") if pd.api.types.is_datetime64_any_dtype(frame[c]) else PLAIN
+            for c in frame.columns
+        ]
+        for row in range(len(frame)):
+            sheet.append([make(values[row], look) for values, look in zip(columns, looks, strict=True)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    atomic_write_bytes(path, buffer.getvalue())

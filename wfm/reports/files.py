@@ -79,6 +79,7 @@ def write_run_files(
     coverage: pd.DataFrame,
     kpis: Mapping[str, Any],
     result: ScheduleResult,
+    inputs: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write forecast, requirements, shifts, assignments, coverage CSVs, kpis.json and roster.xlsx into `folder`.
 
@@ -105,7 +106,9 @@ def write_run_files(
     written.append(kpis_path)
 
     roster_path = folder / "roster.xlsx"
-    write_roster(roster_path, scenario=scenario, result=result, coverage=coverage, kpis=kpis, forecast=forecast)
+    write_roster(
+        roster_path, scenario=scenario, result=result, coverage=coverage, kpis=kpis, forecast=forecast, inputs=inputs
+    )
     written.append(roster_path)
     return written
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -111,3 +112,36 @@ def assignments_table(result: ScheduleResult) -> pd.DataFrame:
     table["end"] = pd.to_datetime(table["end"])
     table["queue"] = table["queue"].astype(object)
     return table
+
+
+def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Sequence[dt.date]) -> pd.DataFrame:
+    """One person's plan, a row per day, as they would read it: `Day, Shift, Paid hours, Overtime hours,
+    Activities` (e.g. "08:00–10:00 retail_voice · 10:00–10:15 break · ..."), OFF on days without a shift.
+
+    Takes shifts.csv and assignments.csv rows (one agent's); a shift's activities are those inside it, so a
+    night shift's hours after midnight stay on the day it starts.
+    """
+    starts = pd.to_datetime(shifts["shift_start"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
+    ends = pd.to_datetime(shifts["shift_end"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
+    seg_start = pd.to_datetime(activities["start"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
+    seg_end = pd.to_datetime(activities["end"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
+    rows = []
+    for day in days:
+        on_day = [i for i in range(len(shifts)) if pd.Timestamp(shifts["date"].iloc[i]).date() == day]
+        if not on_day:
+            rows.append((f"{day:%a %d %b}", "OFF", 0.0, 0.0, ""))
+            continue
+        texts, paid, overtime, parts = [], 0.0, 0.0, []
+        for i in on_day:
+            begin, finish = starts.iloc[i], ends.iloc[i]
+            end_text = "24:00" if finish.date() > day and finish.hour == 0 and finish.minute == 0 else f"{finish:%H:%M}"
+            texts.append(f"{begin:%H:%M}–{end_text}")
+            paid += float(shifts["paid_hours"].iloc[i])
+            overtime += float(shifts["overtime_hours"].iloc[i])
+            inside = [j for j in range(len(activities)) if begin <= seg_start.iloc[j] < finish]
+            for j in sorted(inside, key=lambda j: seg_start.iloc[j]):
+                queue = activities["queue"].iloc[j]
+                what = queue if isinstance(queue, str) and queue else str(activities["activity"].iloc[j])
+                parts.append(f"{seg_start.iloc[j]:%H:%M}–{seg_end.iloc[j]:%H:%M} {what}")
+        rows.append((f"{day:%a %d %b}", ", ".join(texts), round(paid, 2), round(overtime, 2), " · ".join(parts)))
+    return pd.DataFrame(rows, columns=["Day", "Shift", "Paid hours", "Overtime hours", "Activities"])
