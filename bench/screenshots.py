@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workbook", nargs="?", type=Path, help="roster.xlsx (default: the newest under schedules/)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "screenshots")
-    parser.add_argument("--dpi", type=int, default=70)
+    parser.add_argument("--dpi", type=int, default=110)
     args = parser.parse_args(argv)
     workbook = args.workbook
     if workbook is None:

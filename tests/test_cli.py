@@ -129,9 +129,11 @@ def test_every_interval_of_every_shift_is_on_its_day_sheet(run_folder: Path) -> 
     checked = 0
     for day, day_shifts in shifts.groupby("date"):
         rows = list(workbook[f"{pd.Timestamp(day):%a %d %b}"].iter_rows(values_only=True))
-        legend.update({rows[1][i + 1]: rows[1][i] for i in range(5, len(rows[1]) - 1, 5) if rows[1][i]})
-        header = list(rows[3])
-        grid = {r[0]: r for r in rows[4:] if r and r[0] in set(day_shifts["agent_id"])}
+        header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Agent ID")
+        for row in rows[1 : header_at - 1]:  # the legend: a code cell, its meaning in the next one
+            legend.update({row[i + 1]: row[i] for i in range(5, len(row) - 1, 5) if row[i]})
+        header = list(rows[header_at])
+        grid = {r[0]: r for r in rows[header_at + 1 :] if r and r[0] in set(day_shifts["agent_id"])}
         assert set(grid) == set(day_shifts["agent_id"])
         for shift in day_shifts.itertuples():
             start, end = pd.Timestamp(shift.shift_start), pd.Timestamp(shift.shift_end)

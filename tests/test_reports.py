@@ -583,12 +583,16 @@ def test_day_sheets_show_every_interval_of_every_shift_as_its_queue_or_activity(
 
 def test_day_sheet_colours_come_from_its_legend(run_folder: Path) -> None:
     sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Mon 02 Mar"]
-    row = sheet[2]
-    legend = {row[i].value: row[i].fill.fgColor.rgb for i in range(5, len(row), 5) if row[i].value}
-    meaning = {row[i].value: row[i + 1].value for i in range(5, len(row), 5) if row[i].value}
+    # Legend rows: from row 2 to the blank row above the header; a coloured code, then its meaning.
+    header_row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "Agent ID")
+    legend_cells = [row[i : i + 2] for row in sheet.iter_rows(min_row=2, max_row=header_row - 2)
+                    for i in range(5, len(row) - 1, 5) if row[i].value]  # fmt: skip
+    assert header_row - 3 == 2  # 6 entries, 4 a row over the 25 half-hours from 08:00 to 20:30
+    legend = {code.value: code.fill.fgColor.rgb for code, _ in legend_cells}
+    meaning = {code.value: text.value for code, text in legend_cells}
     assert meaning == {"RETA": "retail_voice", "CLAI": "claims", "BRK": "break", "LUN": "lunch",
                        "TRA": "training, meetings (first letters)", "·": "on shift, no queue open"}  # fmt: skip
-    grid = [c for row in sheet.iter_rows(min_row=5) for c in row[5:] if isinstance(c.value, str) and c.value]
+    grid = [c for row in sheet.iter_rows(min_row=header_row + 1) for c in row[5:] if isinstance(c.value, str)]
     assert grid and all(c.fill.fgColor.rgb == legend[c.value] for c in grid if c.value in legend and c.value != "·")
 
 

@@ -98,12 +98,6 @@ def write_day_sheet(
     widths = [10, 22, 12, 8, 12] + [4.2] * len(columns)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    header_row = 4
-    sheet.freeze_panes = f"{get_column_letter(fixed + 1)}{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.print_title_cols = "A:B"
-
-    sheet.append([make(f"{day:%A %d %B %Y} {chr(8211)} intraday plan, {site.name}", TITLE)])
     # The legend: each entry a coloured code cell and its meaning in the next cell, which spills over the empty
     # cells after it (the time columns are narrow), five columns apart.
     entries = [(codes[q.id], q.id, fills[q.id]) for q in site.queues] + [
@@ -112,10 +106,20 @@ def write_day_sheet(
         ("TRA", "training, meetings (first letters)", OTHER_ACTIVITY_FILL),
         (AVAILABLE_CODE, "on shift, no queue open", None),
     ]
-    legend: list[object] = [make("Legend", LABEL), None, None, None, None]
-    for code, meaning, fill in entries:
-        legend += [make(code, cell_look(fill)), make(meaning, Look(size=8)), None, None, None]
-    sheet.append(legend)
+    # As many entries a row as fit over the time columns, so the legend never widens the printed page.
+    per_row = max(1, (len(columns) - 4) // 5)
+    header_row = 3 + -(-len(entries) // per_row)  # title, legend rows, a blank row, then the header
+    sheet.freeze_panes = f"{get_column_letter(fixed + 1)}{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_title_cols = "A:B"
+    sheet.row_dimensions[header_row].height = 30  # room for the rotated "08:15" labels
+
+    sheet.append([make(f"{day:%A %d %B %Y} {chr(8211)} intraday plan, {site.name}", TITLE)])
+    for offset in range(0, len(entries), per_row):
+        legend: list[object] = [make("Legend", LABEL) if offset == 0 else None, None, None, None, None]
+        for code, meaning, fill in entries[offset : offset + per_row]:
+            legend += [make(code, cell_look(fill)), make(meaning, Look(size=8)), None, None, None]
+        sheet.append(legend)
     sheet.append([])
     header = [make(h, HEADER) for h in ("Agent ID", "Name", "Team", "Office", "Shift")]
     time_header = Look(bold=True, fill=HEADER.fill, horizontal="center", border=True, size=8, rotation=90)
