@@ -60,6 +60,24 @@ def test_every_shift_in_shifts_csv_is_on_the_roster_sheet(run_folder: Path) -> N
         assert any(cell.startswith(start) for cell in cells_by_agent[shift.agent_id]), shift
 
 
+def test_roster_totals_agree_with_shifts_csv(run_folder: Path) -> None:
+    # The Roster's weekly paid and overtime hours per agent are the sums of that agent's rows in shifts.csv,
+    # and the Overtime sheet's total is the plan's overtime.
+    shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
+    paid = shifts.groupby("agent_id")["paid_hours"].sum()
+    overtime = shifts.groupby("agent_id")["overtime_hours"].sum()
+    workbook = load_workbook(run_folder / "roster.xlsx", read_only=True)
+    rows = list(workbook["Roster"].iter_rows(values_only=True))
+    header = list(rows[0])
+    paid_at, overtime_at = header.index("Paid hours"), header.index("Overtime hours")
+    for row in rows[1:]:
+        assert row[paid_at] == pytest.approx(paid.get(row[0], 0.0), abs=0.01), row[0]
+        assert row[overtime_at] == pytest.approx(overtime.get(row[0], 0.0), abs=0.01), row[0]
+    overtime_rows = list(workbook["Overtime"].iter_rows(values_only=True))
+    total = overtime_rows[-1][8] if overtime_rows[-1][0] == "Total" else 0.0
+    assert total == pytest.approx(shifts["overtime_hours"].sum(), abs=0.01)
+
+
 def test_kpis_cover_every_queue_and_agree_with_coverage(run_folder: Path) -> None:
     kpis = json.loads((run_folder / "kpis.json").read_text())
     coverage = pd.read_csv(run_folder / "coverage.csv")
