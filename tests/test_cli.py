@@ -124,6 +124,25 @@ def test_export_one_agent_as_a_workbook_they_can_read(run_folder: Path, tmp_path
     assert sum(r[1] == "OFF" for r in week.values()) == 7 - len(mine)
 
 
+def test_export_keeps_ids_that_look_like_numbers_or_missing_values(run_folder: Path, tmp_path: Path) -> None:
+    # Agent "NA" (pandas' missing value) and queue "0101" (a number) must come out as written.
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    shifts = (folder / "shifts.csv").read_text()
+    agent = shifts.splitlines()[1].split(",")[0]
+    for name in ("shifts.csv", "assignments.csv"):
+        text = (folder / name).read_text().replace(f"{agent},", "NA,").replace(",voice_service", ",0101")
+        (folder / name).write_text(text)
+    target = tmp_path / "na.json"
+    result = runner.invoke(app, ["export", str(folder), "--format", "json", "--agent", "NA", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(target.read_text())
+    assert {s["agent_id"] for s in document["shifts"]} == {"NA"}
+    queues = {a["queue"] for a in document["activities"]}
+    assert queues <= {None, "0101"} | {q for q in queues if q and not q[0].isdigit()}
+    assert all(isinstance(row["Activities"], str) for row in document["week"])
+
+
 def test_export_all_formats_round_trip_the_plan(run_folder: Path, tmp_path: Path) -> None:
     shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
     activities = pd.read_csv(run_folder / "assignments.csv", dtype={"agent_id": str})

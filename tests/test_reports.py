@@ -591,7 +591,7 @@ def test_day_sheet_colours_come_from_its_legend(run_folder: Path) -> None:
     legend = {code.value: code.fill.fgColor.rgb for code, _ in legend_cells}
     meaning = {code.value: text.value for code, text in legend_cells}
     assert meaning == {"RETA": "retail_voice", "CLAI": "claims", "BRK": "break", "LUN": "lunch",
-                       "TRA": "training, meetings (first letters)", "·": "on shift, no queue open"}  # fmt: skip
+                       "TRA": "training", "·": "on shift, no queue open"}  # fmt: skip
     grid = [c for row in sheet.iter_rows(min_row=header_row + 1) for c in row[5:] if isinstance(c.value, str)]
     assert grid and all(c.fill.fgColor.rgb == legend[c.value] for c in grid if c.value in legend and c.value != "·")
 
@@ -610,6 +610,32 @@ def test_day_sheet_staffing_rows_match_the_coverage_with_shortfalls_in_red(run_f
     scheduled_row = next(r for r in sheet.iter_rows() if r[4].value == "Scheduled")
     assert scheduled_row[eight].fill.fgColor.rgb.endswith("FFC7CE")  # 2.0 against 2.456
     assert scheduled_row[nine].fill.fill_type is None  # 3.0: covered
+
+
+def test_day_sheet_marks_a_segment_that_starts_mid_interval_and_a_shift_ending_at_midnight(tmp_path: Path) -> None:
+    # A break 10:00-10:15 then work from 10:15 on a 30-minute grid: the work is not lost for starting off the
+    # grid (the 10:00 interval, holding the break and the work's start, shows the work that goes on, and every
+    # later interval too). A shift to midnight reads 24:00, as on the Roster.
+    shifts = (
+        ShiftAssignment("A1", MONDAY, "day", at(MONDAY, "08:00"), at(MONDAY, "16:30"), 480),
+        ShiftAssignment("A2", MONDAY, "late", at(MONDAY, "15:30"), at(TUESDAY, "00:00"), 480),
+    )
+    segments = (
+        Segment("A1", at(MONDAY, "08:00"), at(MONDAY, "10:00"), "work", "retail_voice"),
+        Segment("A1", at(MONDAY, "10:00"), at(MONDAY, "10:15"), "break"),
+        Segment("A1", at(MONDAY, "10:15"), at(MONDAY, "16:30"), "work", "claims"),
+    )
+    result = ScheduleResult(status=SolveStatus.OPTIMAL, objective=0.0, best_bound=0.0, runtime_seconds=0.1,
+                            shifts=shifts, segments=segments)  # fmt: skip
+    path = tmp_path / "roster.xlsx"
+    write_roster(path, scenario=make_scenario(), result=result, coverage=make_coverage(), kpis={},
+                 forecast=make_forecast())  # fmt: skip
+    header, agents, _ = day_sheet(path, "Mon 02 Mar")
+    a1 = agents["A1"]
+    assert a1[header.index("09:30")] == "RETA"
+    assert a1[header.index("10:00")] == "CLAI"
+    assert all(a1[header.index(f"{h:02d}:{m:02d}")] == "CLAI" for h in range(11, 16) for m in (0, 30))
+    assert agents["A2"][4] == "15:30–24:00"
 
 
 def test_a_day_without_shifts_still_has_its_sheet(tmp_path: Path) -> None:
@@ -634,7 +660,8 @@ def test_overtime_sheet_lists_each_agent_week_with_overtime_largest_first_and_a_
     assert rows[0][:9] == ("Agent ID", "Name", "Team", "Office", "Contract", "Week starting", "Contracted hours",
                            "Paid hours", "Overtime hours")  # fmt: skip
     assert [(r[0], r[8]) for r in rows[1:3]] == [("A3", 9.0), ("A1", 0.5)]
-    assert rows[1][6:8] == (37.5, 16.0)  # A3: two 8-hour shifts against 37.5 contracted
+    # A3: two 8-hour shifts; the 2-day horizon contracts 2 of the 5 working days' 37.5 hours: 15.0.
+    assert rows[1][6:8] == (15.0, 16.0)
     assert rows[-1][0] == "Total" and rows[-1][8] == 9.5
 
 
@@ -654,9 +681,10 @@ def test_summary_charts_required_against_scheduled_staff_per_day(run_folder: Pat
     rows = list(sheet.iter_rows(values_only=True))
     at_table = next(i for i, r in enumerate(rows) if r[0] == "Day")
     assert rows[at_table][:4] == ("Day", "Required", "Scheduled", "Short of required")
-    # Monday: retail_voice 48 intervals x 2.456 required (claims has none) x 0.5 h = 58.944 -> 58.9 agent-hours;
-    # scheduled 47 x 2 + 1 x 3 on voice and 48 x 1 on claims, x 0.5 h = 72.5; short 47 x 0.456 x 0.5 = 10.716.
-    assert rows[at_table + 1][:4] == ("Mon 02 Mar", 58.9, 72.5, 10.7)
+    # Live queues only. Monday: retail_voice 48 intervals x 2.456 required x 0.5 h = 58.944 -> 58.9 agent-hours;
+    # scheduled 47 x 2 + 1 x 3 = 97 agent-intervals x 0.5 h = 48.5 (claims' staff is not counted against a live
+    # requirement); short 47 x 0.456 x 0.5 = 10.716 -> 10.7.
+    assert rows[at_table + 1][:4] == ("Mon 02 Mar", 58.9, 48.5, 10.7)
     workbook = openpyxl.load_workbook(run_folder / "roster.xlsx")
     assert [type(c).__name__ for c in workbook["Summary"]._charts] == ["BarChart"]
     assert [type(c).__name__ for c in workbook["Coverage"]._charts] == ["LineChart", "LineChart"]

@@ -515,8 +515,12 @@ def export(
             "give a folder written by `wfm run`."
         )
         raise typer.Exit(EXIT_BAD_INPUT)
-    shifts = pd.read_csv(needed[0], dtype={"agent_id": str})
-    segments = pd.read_csv(needed[1], dtype={"agent_id": str})
+    # Ids stay text as written ("007", "NA", "0101" are ids, not numbers or missing values).
+    shifts = pd.read_csv(needed[0], dtype=str, keep_default_na=False)
+    for column in ("paid_hours", "overtime_hours"):
+        shifts[column] = pd.to_numeric(shifts[column])
+    segments = pd.read_csv(needed[1], dtype=str, keep_default_na=False)
+    segments["queue"] = segments["queue"].replace("", None)
     if agent is not None:
         if agent not in set(shifts["agent_id"]) | set(segments["agent_id"]):
             _error(f"agent {agent!r} has no shifts or activities in {run_folder}")
@@ -581,6 +585,85 @@ def demo(
         _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {out_dir}/")
+
+
+batch_app = typer.Typer(help="The unattended nightly job: ingest, forecast, re-plan and publish, per site.")
+app.add_typer(batch_app, name="batch")
+ConfigOpt = Annotated[Path, typer.Option("--config", help="batch.toml: the sites and how the job runs")]
+
+
+@batch_app.command("run")
+def batch_run(
+    config: ConfigOpt,
+    run_date: Annotated[
+        str | None,
+        typer.Option("--date", help="The night being run, YYYY-MM-DD (default today): plans from the next day"),
+    ] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site (repeatable)")] = None,
+) -> None:
+    """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
+    publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see the README).
+
+    Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, a repaired
+    published shift); 2 bad input; 3 no plan; 4 internal error; 5 another run of a site is still going.
+    On 2-5 the site's `latest` is untouched and one line says what failed and where the log is.
+    """
+    from wfm.batch.config import load_batch_config
+    from wfm.batch.nightly import run_batch, worst_exit_code
+
+    try:
+        loaded = load_batch_config(config)
+    except ScenarioError as error:
+        _error(error.report())
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        night = dt.date.fromisoformat(run_date) if run_date else dt.date.today()
+    except ValueError:
+        _error(f"--date must be a date like 2026-03-02, not {run_date!r}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    unknown = sorted(set(site or []) - {s.name for s in loaded.sites})
+    if unknown:
+        _error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    outcomes = run_batch(loaded, night, sys.argv, sites=site)
+    for outcome in outcomes:
+        stream = out if outcome.exit_code in (0, 1) else err
+        stream.print(escape(outcome.summary), highlight=False)
+    raise typer.Exit(worst_exit_code(outcomes))
+
+
+@batch_app.command("status")
+def batch_status(
+    config: ConfigOpt,
+    last: Annotated[int, typer.Option(help="Runs shown per site")] = 7,
+) -> None:
+    """Recent runs per site from their manifests: when, how long, status, service level, overtime."""
+    from wfm.batch.config import load_batch_config
+    from wfm.batch.nightly import recent_runs
+
+    try:
+        loaded = load_batch_config(config)
+    except ScenarioError as error:
+        _error(error.report())
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    table = Table(title="Nightly runs")
+    for column in ("site", "run", "latest", "finished", "seconds", "status", "exit", "warnings", "service level",
+                   "overtime h"):  # fmt: skip
+        table.add_column(column)
+    for row in recent_runs(loaded, last):
+        if row.get("run") is None:
+            table.add_row(row["site"], "no runs yet", *[""] * 8)
+        elif "failed_log" in row:
+            table.add_row(row["site"], row["run"], "", "", "", "failed", "", "", "", f"log {row['failed_log']}")
+        else:
+            level = row.get("service_level")
+            table.add_row(
+                row["site"], row["run"], "*" if row.get("latest") else "", str(row.get("finished_at") or ""),
+                f"{row['seconds']:.0f}" if row.get("seconds") is not None else "", str(row.get("status")),
+                str(row.get("exit_code")), str(row.get("warnings")), f"{level:.1%}" if level is not None else "",
+                f"{row.get('overtime_hours') or 0:.1f}",
+            )  # fmt: skip
+    out.print(table)
 
 
 def main() -> None:

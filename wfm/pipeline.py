@@ -12,7 +12,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from wfm.forecast import run_forecast
 from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
 from wfm.scheduling import ScheduleResult, schedule
+from wfm.scheduling.freeze import FrozenDays
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
 from wfm.scheduling.model import PreviousShift
 from wfm.staffing import build_requirements, requirements_summary
@@ -62,6 +63,8 @@ class RunOptions:
     start_from: ScheduleResult | None = None
     # ... and each live queue keeps at least that plan's service (contacts answered within target).
     same_service: bool = False
+    # Published days to keep exactly as they were (the nightly batch's freeze window).
+    frozen: FrozenDays | None = None
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:
@@ -163,6 +166,7 @@ def plan(
         previous_plan=options.previous_plan,
         start_from=options.start_from,
         same_service=options.same_service,
+        frozen=options.frozen,
     )
     timings["schedule"] = time.monotonic() - started
     outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)
@@ -185,11 +189,16 @@ def write_run(
     options: RunOptions,
     command_line: list[str],
     started_at: dt.datetime,
+    folder_name: str | None = None,
+    extra_manifest: Mapping[str, Any] | None = None,
+    extra_files: Callable[[], Mapping[str, str]] | None = None,
 ) -> Path:
-    """Write the run folder `out_root/<horizon start>/` atomically; an earlier run there stays until this succeeds."""
+    """Write the run folder `out_root/<horizon start>/` (or `out_root/<folder_name>/`) atomically; an earlier
+    run there stays until this succeeds. `extra_manifest` entries are added to manifest.json; `extra_files`
+    is called last, inside the staging folder's lifetime, for text files to add (the batch's log)."""
     if outcome.coverage is None or outcome.kpis is None:
         raise ValueError("only a run with a plan is written")
-    folder = out_root / scenario.site.horizon.start.isoformat()
+    folder = out_root / (folder_name or scenario.site.horizon.start.isoformat())
     out_root.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     hashes = input_hashes(scenario_path)
@@ -226,8 +235,11 @@ def write_run(
             "status": outcome.result.status.value,
             "warnings": outcome.warnings,
             "model": outcome.result.model_stats,
-            "files": [*sorted(p.name for p in staging.iterdir()), "manifest.json"],
+            **(extra_manifest or {}),
         }
+        for name, text in (extra_files() if extra_files else {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        manifest["files"] = [*sorted(p.name for p in staging.iterdir()), "manifest.json"]
         atomic_write_text(staging / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     outcome.folder = folder
     return folder

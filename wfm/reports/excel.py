@@ -41,7 +41,7 @@ from wfm.reports.sheets import (
     write_overtime_sheet,
 )
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, TITLE, Look
-from wfm.reports.tables import week_start
+from wfm.reports.tables import shift_text, week_start
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 EN_DASH = "–"
@@ -413,7 +413,7 @@ def _write_summary(
     daily = _staff_per_day(coverage, site.interval_minutes)
     if daily:
         append([])
-        append([make("Staff per day (agent-hours, all queues)", SECTION)])
+        append([make("Staff per day on the live queues (agent-hours)", SECTION)])
         append([make(h, HEADER) for h in ("Day", "Required", "Scheduled", "Short of required")])
         first_row = written[0]
         hours = Look(number_format="#,##0.0")
@@ -431,9 +431,12 @@ def _write_summary(
 
 
 def _staff_per_day(coverage: pd.DataFrame, interval_minutes: int) -> list[tuple[dt.date, float, float, float]]:
-    """Per day: agent-hours required, scheduled, and short of the requirement (summed per queue and interval)."""
+    """Per day, on the live queues (deferred work has no per-interval requirement to set staff against):
+    agent-hours required, scheduled, and short of the requirement (summed per queue and interval)."""
     if not {"interval_start", "required_agents", "scheduled_agents"} <= set(coverage.columns) or coverage.empty:
         return []
+    if "kind" in coverage.columns:
+        coverage = coverage[coverage["kind"] == "live"]
     hours = interval_minutes / 60
     required = coverage["required_agents"].fillna(0.0).astype(float)
     scheduled = coverage["scheduled_agents"].fillna(0.0).astype(float)
@@ -450,18 +453,6 @@ def _staff_per_day(coverage: pd.DataFrame, interval_minutes: int) -> list[tuple[
 
 
 # --- Roster ----------------------------------------------------------------------------------------------------
-
-
-def _clock_text(moment: dt.datetime, shift_date: dt.date) -> str:
-    # A shift ending at midnight reads "24:00", not "00:00", so it cannot be mistaken for a start.
-    if moment.date() > shift_date and moment.hour == 0 and moment.minute == 0:
-        return "24:00"
-    return f"{moment:%H:%M}"
-
-
-def shift_text(shift: ShiftAssignment) -> str:
-    """`07:30–16:00`: the shift's start and end clock times, as the planner writes them."""
-    return f"{shift.start:%H:%M}{EN_DASH}{_clock_text(shift.end, shift.date)}"
 
 
 def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, result: ScheduleResult) -> None:

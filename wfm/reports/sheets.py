@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from wfm.domain.models import Office, QueueKind, Scenario
 from wfm.reports.styles import HEADER, LABEL, SECTION, TITLE, Look
-from wfm.reports.tables import week_start
+from wfm.reports.tables import shift_text, week_start
+from wfm.scheduling.problem import week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 # Distinct soft fills for queues (black text stays readable, and they stay apart when printed in grey), then
@@ -31,11 +32,12 @@ AVAILABLE_CODE = "·"  # on shift, none of the agent's queues open
 SHORT_FILL = "FFC7CE"
 
 
-def queue_codes(queue_ids: Sequence[str]) -> dict[str, str]:
+def queue_codes(queue_ids: Sequence[str], reserved: Sequence[str] = ()) -> dict[str, str]:
     """A short, unique code per queue for the intraday grid (its colour carries the meaning, the code backs it
-    up in print): the id's first four letters, with a digit where two would clash."""
+    up in print): the id's first four letters, with a digit where two would clash or where an activity's code
+    (`reserved`, BRK, LUN) has it."""
     codes: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = {"BRK", "LUN", AVAILABLE_CODE, *reserved}  # the activities' codes are taken
     for queue_id in queue_ids:
         base = "".join(ch for ch in queue_id if ch.isalnum())[:4].upper() or "Q"
         code, n = base, 2
@@ -88,7 +90,10 @@ def write_day_sheet(
     # Whole intervals from the first start to the last end (at least the open hours of a working day).
     first = day_start + (first - day_start) // step * step
     columns = [first + k * step for k in range(max(1, -(-(last - first) // step)))]
-    codes = queue_codes([q.id for q in site.queues])
+    others = sorted({a.activity for a in scenario.fixed_activities} | {
+        s.activity for s in segments if s.activity not in ("work", "break", "lunch", "available", "time_off")
+    })  # fmt: skip
+    codes = queue_codes([q.id for q in site.queues], [activity_code(a) for a in others])
     fills = {q.id: QUEUE_FILLS[i % len(QUEUE_FILLS)] for i, q in enumerate(site.queues)}
 
     def cell_look(fill: str | None) -> Any:
@@ -103,7 +108,7 @@ def write_day_sheet(
     entries = [(codes[q.id], q.id, fills[q.id]) for q in site.queues] + [
         ("BRK", "break", ACTIVITY_FILL["break"]),
         ("LUN", "lunch", ACTIVITY_FILL["lunch"]),
-        ("TRA", "training, meetings (first letters)", OTHER_ACTIVITY_FILL),
+        *[(activity_code(a), a, OTHER_ACTIVITY_FILL) for a in others if any(s.activity == a for s in segments)],
         (AVAILABLE_CODE, "on shift, no queue open", None),
     ]
     # As many entries a row as fit over the time columns, so the legend never widens the printed page.
@@ -144,7 +149,7 @@ def write_day_sheet(
             make(agent.name if agent else ""),
             make(agent.team if agent else ""),
             make(agent.office.value if agent else ""),
-            make(f"{shift.start:%H:%M}{chr(8211)}{shift.end:%H:%M}"),
+            make(shift_text(shift)),
         ]
         grid: list[object] = [None] * len(columns)
         for segment in by_agent.get(shift.agent_id, ()):
@@ -156,7 +161,8 @@ def write_day_sheet(
                 code = activity_code(segment.activity)
                 other = None if segment.activity == "available" else OTHER_ACTIVITY_FILL
                 fill = ACTIVITY_FILL.get(segment.activity, other)
-            moment = segment.start
+            # From the interval holding the start (a segment need not start on the grid) to the segment's end.
+            moment = first + (segment.start - first) // step * step
             while moment < segment.end:
                 position = index_of.get(moment)
                 if position is not None:
@@ -255,11 +261,16 @@ def _cell(frame: pd.DataFrame, moment: Any, column: str) -> float | None:
 
 
 def write_overtime_sheet(sheet: Any, make: Any, *, scenario: Scenario, result: ScheduleResult) -> None:
-    """Every agent-week with overtime: who, which week, paid against contracted hours, overtime hours and what
-    they cost at the agent's hourly rate (where staff.csv gives one). Largest first, then a total row."""
+    """Every agent-week with overtime: who, which week, paid against contracted hours (the week's share for a
+    part week; leave days' credit is not shown), overtime hours and what they cost at the agent's hourly rate
+    (where staff.csv gives one). Largest first, then a total row."""
     agents = {a.agent_id: a for a in scenario.agents}
     contracts = {c.id: c for c in scenario.site.contracts}
     first_day = scenario.site.horizon.start
+    # A part week (the horizon's tail) contracts a share of the weekly hours, as the overtime was reckoned.
+    days_in: dict[dt.date, int] = defaultdict(int)
+    for day in scenario.site.horizon.dates:
+        days_in[week_start(day, first_day)] += 1
     paid: dict[tuple[str, dt.date], float] = defaultdict(float)
     for shift in result.shifts:
         paid[shift.agent_id, week_start(shift.date, first_day)] += shift.paid_minutes / 60
@@ -287,7 +298,7 @@ def write_overtime_sheet(sheet: Any, make: Any, *, scenario: Scenario, result: S
         sheet.append([
             make(agent_id), make(agent.name if agent else ""), make(agent.team if agent else ""),
             make(agent.office.value if agent else ""), make(agent.contract if agent else ""), make(week, date),
-            make(contract.contracted_hours_week if contract else None, hours),
+            make(round(week_limits(contract, days_in[week]).contracted_minutes / 60, 2) if contract else None, hours),
             make(round(paid.get((agent_id, week), 0.0), 2), hours), make(round(overtime, 2), hours),
             make(rate, money), make(cost, money),
         ])  # fmt: skip

@@ -134,14 +134,29 @@ def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Seque
         texts, paid, overtime, parts = [], 0.0, 0.0, []
         for i in on_day:
             begin, finish = starts.iloc[i], ends.iloc[i]
-            end_text = "24:00" if finish.date() > day and finish.hour == 0 and finish.minute == 0 else f"{finish:%H:%M}"
-            texts.append(f"{begin:%H:%M}–{end_text}")
+            texts.append(f"{begin:%H:%M}–{_clock_text(finish.to_pydatetime(), day)}")
             paid += float(shifts["paid_hours"].iloc[i])
             overtime += float(shifts["overtime_hours"].iloc[i])
             inside = [j for j in range(len(activities)) if begin <= seg_start.iloc[j] < finish]
             for j in sorted(inside, key=lambda j: seg_start.iloc[j]):
                 queue = activities["queue"].iloc[j]
-                what = queue if isinstance(queue, str) and queue else str(activities["activity"].iloc[j])
+                what = (
+                    str(queue)
+                    if queue is not None and not pd.isna(queue) and queue != ""
+                    else str(activities["activity"].iloc[j])
+                )
                 parts.append(f"{seg_start.iloc[j]:%H:%M}–{seg_end.iloc[j]:%H:%M} {what}")
         rows.append((f"{day:%a %d %b}", ", ".join(texts), round(paid, 2), round(overtime, 2), " · ".join(parts)))
     return pd.DataFrame(rows, columns=["Day", "Shift", "Paid hours", "Overtime hours", "Activities"])
+
+
+def _clock_text(moment: dt.datetime, shift_date: dt.date) -> str:
+    # A shift ending at midnight reads "24:00", not "00:00", so it cannot be mistaken for a start.
+    if moment.date() > shift_date and moment.hour == 0 and moment.minute == 0:
+        return "24:00"
+    return f"{moment:%H:%M}"
+
+
+def shift_text(shift: ShiftAssignment) -> str:
+    """`07:30–16:00`: the shift's start and end clock times, as the planner writes them."""
+    return f"{shift.start:%H:%M}–{_clock_text(shift.end, shift.date)}"

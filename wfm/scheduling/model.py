@@ -67,6 +67,9 @@ class ModelContext:
     # Live queue -> its contacts not answered within target per interval (thousandths), where the service
     # tables are in the model (service valued, or `track_service`).
     lost: dict[str, list[cp_model.IntVar]] = field(default_factory=dict)
+    # (agent index, block first interval) -> the queue a published (frozen) day works there, None for no queue:
+    # the model and the warm start both keep it (`fix_blocks`).
+    fixed_blocks: dict[tuple[int, int], str | None] = field(default_factory=dict)
 
     @staticmethod
     def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:
@@ -712,6 +715,24 @@ def solve(
     )
 
 
+def hint_outcome(ctx: ModelContext, outcome: SolveOutcome) -> SolveOutcome | None:
+    """The hinted (warm start) plan as a solve outcome: FEASIBLE, its objective the model's own at the hint, no
+    bound. None when there is no complete hint."""
+    hint = ctx.model.proto.solution_hint
+    values = dict(zip(hint.vars, hint.values, strict=True))
+    if not values or any(var.index not in values for var in ctx.x.values()):
+        return None
+    return SolveOutcome(
+        status=SolveStatus.FEASIBLE,
+        objective=_hint_cost(ctx, values),
+        best_bound=None,
+        runtime_seconds=outcome.runtime_seconds,
+        chosen=[key for key, var in ctx.x.items() if values[var.index]],
+        queue_blocks={(a, first): q for (a, q, first), var in ctx.y.items() if values.get(var.index)},
+        stats=outcome.stats,
+    )
+
+
 def warm_start(
     ctx: ModelContext,
     *,
@@ -865,9 +886,15 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
             candidates = [q for q in agent.proficiency if (a, q, first) in ctx.y]
             if not candidates:
                 continue
-            queue_id = max(
-                candidates, key=lambda q: sum(cover.gain(q, agent.proficiency[q], t) for t in range(first, last))
-            )
+            if (a, first) in ctx.fixed_blocks:  # a published day: its queue, or none
+                fixed = ctx.fixed_blocks[a, first]
+                if fixed is None or fixed not in candidates:
+                    continue
+                queue_id = fixed
+            else:
+                queue_id = max(
+                    candidates, key=lambda q: sum(cover.gain(q, agent.proficiency[q], t) for t in range(first, last))
+                )
             week.blocks.update({(first, q): queue_id for q in candidates})
             week.taken.append((queue_id, agent.proficiency[queue_id], first, last))
     return week
@@ -990,6 +1017,15 @@ def plan_decisions(ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[
                 decisions[ctx.y[a, queue_id, block].index] = 1
                 blocks.add(block)
     return decisions
+
+
+def fix_blocks(ctx: ModelContext, blocks: dict[tuple[int, int], str | None]) -> None:
+    """Keep these queue blocks as given (a published day's work): the block's variable for that queue is 1 and
+    the others 0 (all 0 for None), in the model and in the warm start."""
+    ctx.fixed_blocks.update(blocks)
+    for (a, queue_id, first), var in ctx.y.items():
+        if (a, first) in blocks:
+            ctx.model.add(var == int(queue_id == blocks[a, first]))
 
 
 def derive_all(ctx: ModelContext, decisions: dict[int, int]) -> dict[int, int]:

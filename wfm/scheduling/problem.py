@@ -83,6 +83,8 @@ class AgentData:
     # Days worked just before the horizon (negative day indexes) and the last previous shift's end index.
     previous_work_days: frozenset[int]
     previous_end: int | None
+    # Days whose one remaining option is a published shift that must be worked (wfm.scheduling.freeze).
+    published_days: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

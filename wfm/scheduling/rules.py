@@ -282,6 +282,29 @@ class FixedDaysOff(Rule):
         ]
 
 
+class PublishedDays(Rule):
+    id = "published_days"
+    description = "A published day in the freeze window is worked exactly as published (its one shift option)."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        days = ", ".join(f"{data.grid.date_of(d):%a %d}" for d in sorted(agent.published_days))
+        return f"published shifts kept on {days or 'no day'}"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for day in agent.published_days:
+                ctx.model.add(ctx.works[a, day] == 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        worked = {(s.agent_id, s.date) for s in plan.shifts}
+        return [
+            Violation(self.id, agent.agent.agent_id, day_date, "does not work the published shift of this day")
+            for agent in data.agents
+            for day in agent.published_days
+            if (agent.agent.agent_id, day_date := data.grid.date_of(day)) not in worked
+        ]
+
+
 def _weekends(data: ProblemData) -> list[list[int]]:
     """Day indexes of each weekend (its Saturday and Sunday) that falls in the horizon, even in part."""
     out: dict[int, list[int]] = defaultdict(list)
@@ -603,6 +626,7 @@ HARD_RULES: tuple[Rule, ...] = (
     MinRest(),
     MaxConsecutiveDays(),
     FixedDaysOff(),
+    PublishedDays(),
     MaxWeekends(),
     MinConsecutiveDaysOff(),
     MinConsecutiveDays(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,12 +12,15 @@ import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.decode import decode
+from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
 from wfm.scheduling.model import (
     ModelContext,
     PreviousShift,
     build_model,
     derive_all,
     explain_infeasible_agents,
+    fix_blocks,
+    hint_outcome,
     keep_service,
     plan_decisions,
     solve,
@@ -40,6 +44,7 @@ def schedule(
     previous_plan: Sequence[PreviousShift] = (),
     start_from: ScheduleResult | None = None,
     same_service: bool = False,
+    frozen: FrozenDays | None = None,
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
 
@@ -50,12 +55,17 @@ def schedule(
     from when it costs less than the warm start's own; a plan that does not fit this model is ignored (with a
     note). `same_service`: each live queue must also lose no more contacts to its answer-time target than in
     `start_from` (by the model's service tables), e.g. to measure what cross-training saves at equal service.
+    `frozen`: published days kept exactly as published (`wfm.scheduling.freeze`); repairs are noted in `message`.
     """
     if same_service and start_from is None:
         raise ValueError("same_service needs start_from: the plan whose service to keep")
     settings = scenario.site.solver
     seed = settings.seed if seed is None else seed
     data = build_problem(scenario, requirements)
+    kept: set[tuple[str, dt.date]] = set()
+    repairs: list[str] = []
+    if frozen is not None:
+        data, kept, repairs = restrict_to_published(data, frozen)
     if data.problems:
         return ScheduleResult(
             status=SolveStatus.INFEASIBLE,
@@ -65,11 +75,13 @@ def schedule(
             message="The rules cannot all hold, found before solving:\n" + "\n".join(f"- {p}" for p in data.problems),
         )
     ctx = build_model(data, previous_plan, track_service=same_service)
+    if frozen is not None:
+        fix_blocks(ctx, published_blocks(ctx, frozen, kept))
     limit = time_limit_seconds or settings.time_limit_seconds
     # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time (in
     # --deterministic mode without reading the clock, so the hint is the same on any machine).
     given = plan_decisions(ctx, start_from.shifts, start_from.segments) if start_from else None
-    notes: list[str] = []
+    notes: list[str] = [f"REPAIRED: {line}" for line in repairs]
     accept = None
     if start_from is not None and given is None:
         notes.append("The plan to start from does not fit this scenario's shift options and queues; not used.")
@@ -111,6 +123,17 @@ def schedule(
         stop.set()  # the search is over: the Lagrangian's remaining agents would only add time
         relaxed, relaxation_notes = _relaxation_result(relaxation)
         notes += relaxation_notes
+    if outcome.status is SolveStatus.UNKNOWN:
+        # The time limit ended before CP-SAT got past presolve to its first plan. The warm start's plan keeps
+        # every hard rule by construction (each agent's week is solved under all of them, and the audit below
+        # re-checks): publish it rather than nothing.
+        fallback = hint_outcome(ctx, outcome)
+        if fallback is not None:
+            outcome = fallback
+            notes.append(
+                "The time limit ended before the solver returned a plan: this is the warm start's plan "
+                "(every hard rule kept, not optimised); raise the time limit for a better one."
+            )
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
@@ -131,6 +154,8 @@ def schedule(
             model_stats=outcome.stats,
         )
     shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks, seed=seed)
+    if frozen is not None:
+        segments = published_activities(segments, shifts, frozen, kept)
     plan = ScheduleResult(
         status=outcome.status,
         objective=outcome.objective,

@@ -1,0 +1,123 @@
+"""batch.toml: which sites the nightly job plans, where their files live, and how it runs.
+
+    [batch]
+    schedules = "schedules"     # run folders: <schedules>/<site>/<run date>/, and <schedules>/<site>/latest
+    max_workers = 2             # sites planned in parallel processes
+    keep_runs = 14              # run folders kept per site (the one `latest` points at is never removed)
+    freeze_days = 2             # the next days of the previous plan are kept exactly as published
+    time_limit_seconds = 60
+    deterministic = true        # same inputs, same plan (a night run twice changes nothing)
+    seed = 7
+
+    [[sites]]
+    name = "northbridge"
+    scenario = "data/sample"    # site.toml, staff.csv, ... (its history.csv seeds an empty store)
+    inbox = "inbox/northbridge" # new history exports; processed/ and rejected/ are made inside it
+    # store = "schedules/northbridge/history.sqlite"   (the default)
+    # horizon_days = 7                                   (default: site.toml's)
+
+Relative paths are read from the folder of batch.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wfm.io.errors import Problem, ScenarioError
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SiteJob(_Frozen):
+    name: str = Field(min_length=1)
+    scenario: Path
+    inbox: Path
+    store: Path | None = None
+    horizon_days: Annotated[int, Field(ge=1, le=56)] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise ValueError("a site name is a folder name: letters, digits, '_', '-', '.' (e.g. northbridge)")
+        return value
+
+
+class BatchSettings(_Frozen):
+    schedules: Path = Path("schedules")
+    max_workers: Annotated[int, Field(ge=1, le=64)] = 2
+    keep_runs: Annotated[int, Field(ge=1)] = 14
+    freeze_days: Annotated[int, Field(ge=0, le=14)] = 2
+    time_limit_seconds: Annotated[float, Field(gt=0)] = 60.0
+    deterministic: bool = True
+    seed: int = 7
+    workers: Annotated[int, Field(ge=1)] | None = None  # CP-SAT workers per site (default: site.toml's)
+
+
+class BatchConfig(_Frozen):
+    batch: BatchSettings = BatchSettings()
+    sites: tuple[SiteJob, ...] = Field(min_length=1)
+
+    def store_of(self, site: SiteJob) -> Path:
+        return site.store or self.batch.schedules / site.name / "history.sqlite"
+
+
+def load_batch_config(path: Path) -> BatchConfig:
+    """Read batch.toml; every problem is reported as file, key and what to do (never a traceback)."""
+    path = Path(path)
+    label = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(label, None, None, None, f"this is not valid TOML: {exc}")]) from None
+    try:
+        config = BatchConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                label, None, None, None, str(error["msg"]), section="key '" + ".".join(map(str, error["loc"])) + "'"
+            )
+            for error in exc.errors()
+        ]
+        raise ScenarioError(problems) from None
+    base = path.resolve().parent
+
+    def resolved(value: Path) -> Path:
+        return value if value.is_absolute() else base / value
+
+    names = [s.name for s in config.sites]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    None,
+                    None,
+                    None,
+                    f"site names must differ; repeated: {', '.join(duplicated)}",
+                    section="[[sites]] name",
+                )
+            ]
+        )
+    sites = tuple(
+        site.model_copy(
+            update={
+                "scenario": resolved(site.scenario),
+                "inbox": resolved(site.inbox),
+                "store": resolved(site.store) if site.store else None,
+            }
+        )
+        for site in config.sites
+    )
+    batch = config.batch.model_copy(update={"schedules": resolved(config.batch.schedules)})
+    return BatchConfig(batch=batch, sites=sites)

@@ -1,0 +1,120 @@
+"""The inbox: history exports dropped by the phone and case systems, checked, loaded into the store, filed away.
+
+Each CSV is in the history format (`interval_start, queue, volume[, aht_seconds]`); an export of one queue may
+leave out the `queue` column when its file name starts with the queue id (`voice_service_2026-03-02.csv`).
+A file is checked as a whole with the same rules as history.csv; a file with any problem is not loaded at all
+and is moved to `rejected/` with `<name>.error.txt` beside it saying what is wrong (file, row, column). Loaded
+files go to `processed/`. Files are taken oldest first (then by name), so a later export of an interval wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.batch.store import HistoryStore, IngestCounts
+from wfm.domain import Site
+from wfm.io import ScenarioError, load_forecast_inputs
+from wfm.io.atomic import atomic_write_text
+from wfm.io.errors import Problem
+
+
+@dataclass
+class InboxReport:
+    loaded: list[tuple[str, IngestCounts]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+
+    @property
+    def changed(self) -> int:
+        return sum(counts.changed for _, counts in self.loaded)
+
+
+def pending(inbox: Path) -> list[Path]:
+    """CSV files waiting in the inbox, oldest first (then by name). Hidden files (a copy in progress) wait."""
+    if not inbox.is_dir():
+        return []
+    files = [p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith(".")]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
+    """The export's rows as history, checked like history.csv; raises ScenarioError naming this file."""
+    with tempfile.TemporaryDirectory() as folder:
+        staged = Path(folder)
+        shutil.copy(site_toml, staged / "site.toml")
+        text = path.read_text(encoding="utf-8-sig")
+        lines = [line for line in text.splitlines() if line.strip()]
+        header = lines[0].split(",") if lines else []
+        if len(lines) == 1 and {"interval_start", "volume"} <= {h.strip() for h in header}:
+            # a header and no rows: a quiet day (a queue closed on Sundays) is filed, nothing to load
+            return pd.DataFrame(columns=["interval_start", "queue", "volume", "aht_seconds", "fold"])
+        if text.strip() and "queue" not in [h.strip() for h in header]:
+            # the longest id that starts the name: "chat_vip_0302.csv" is chat_vip's, not chat's
+            ids = sorted((q.id for q in site.queues), key=len, reverse=True)
+            queue = next((q for q in ids if path.stem.startswith(q)), None)
+            if queue is None:
+                raise ScenarioError([_problem(path, "has no 'queue' column and its name does not start with a queue "
+                                              f"id ({', '.join(q.id for q in site.queues)})")])  # fmt: skip
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame.insert(1, "queue", queue)
+            frame.to_csv(staged / "history.csv", index=False)
+        else:
+            shutil.copy(path, staged / "history.csv")
+        try:
+            inputs = load_forecast_inputs(staged)
+        except ScenarioError as error:
+            raise ScenarioError(
+                [dataclasses.replace(p, file=path.name) if p.file == "history.csv" else p
+                 for p in error.problems]
+            ) from None  # fmt: skip
+    # history.csv drops a bad row with a warning and forecasts from the rest; an export is all or nothing, so a
+    # row-level warning (a value that is not a number, a duplicate interval...) rejects the file.
+    dropped = [w for w in inputs.warnings if ", row " in w.split(":", 1)[0]]
+    if dropped:
+        raise ScenarioError([Problem(path.name, None, None, None, w.removeprefix("history.csv, ")) for w in dropped])
+    return inputs.history
+
+
+def _problem(path: Path, text: str) -> Problem:
+    return Problem(path.name, None, None, None, text)
+
+
+def _file_away(path: Path, folder: Path) -> Path:
+    """Move `path` into `folder` under a name that never overwrites an earlier file of the same name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    number = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{number}{path.suffix}"
+        number += 1
+    os.replace(path, target)
+    return target
+
+
+def ingest_inbox(inbox: Path, store: HistoryStore, site_toml: Path, site: Site) -> InboxReport:
+    report = InboxReport()
+    for path in pending(inbox):
+        try:
+            frame = read_export(path, site_toml, site)
+        except (ScenarioError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:
+            problems = error.problems if isinstance(error, ScenarioError) else [f"{path.name}: not readable ({error})"]
+            why = "\n".join(
+                [f"{path.name} was not loaded (none of its rows): correct it and drop it into the inbox again."]
+                + [f"  - {problem}" for problem in problems]
+            )
+            target = _file_away(path, inbox / "rejected")
+            atomic_write_text(target.with_name(target.name + ".error.txt"), why + "\n")
+            report.rejected.append((path.name, why))
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        counts = store.ingest(frame, source=path.name, sha256=digest)
+        _file_away(path, inbox / "processed")
+        report.loaded.append((path.name, counts))
+    return report

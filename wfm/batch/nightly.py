@@ -1,0 +1,421 @@
+"""`wfm batch run`: the unattended nightly job. Per site, under a lock:
+
+1. ingest the inbox into the site's history store (`store.py`, `inbox.py`);
+2. load the scenario, with the store's history and the horizon moved to start the day after the run date;
+3. keep the freeze window (the next `freeze_days` days) exactly as the `latest` run published it
+   (`wfm.scheduling.freeze`), and take its earlier shifts as the previous shifts for rest and consecutive days;
+4. forecast, staffing, schedule (the pipeline), write `<schedules>/<site>/<run date>/` atomically with
+   manifest.json and batch.log, then point `latest` at it, and keep the last `keep_runs` runs.
+
+A night whose inputs (scenario files, store, published plan, settings) are those of the run already written for
+that date is not re-planned: running the same night twice changes nothing. Sites run in parallel processes.
+Exit codes: see EXIT_* below; the job's code is the worst of its sites'.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import time
+import traceback
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.batch.config import BatchConfig, SiteJob
+from wfm.batch.inbox import ingest_inbox
+from wfm.batch.store import HistoryStore
+from wfm.domain import Horizon, Scenario
+from wfm.domain.models import PreviousShift
+from wfm.io import ScenarioError, load_scenario, load_site
+from wfm.pipeline import RunOptions, input_hashes, plan, write_run
+from wfm.scheduling.freeze import FrozenDays
+from wfm.scheduling.result import Segment, ShiftAssignment
+
+EXIT_OK = 0
+EXIT_WARNINGS = 1  # a plan was published, with something to look at (service below target, a rejected file...)
+EXIT_BAD_INPUT = 2  # the scenario or batch.toml is wrong: nothing published, `latest` untouched
+EXIT_NO_PLAN = 3  # the rules cannot all hold (or no plan in the time limit): `latest` untouched
+EXIT_INTERNAL = 4  # a bug: `latest` untouched, the traceback is in the log
+EXIT_LOCKED = 5  # another run of the site is still going: this one did nothing
+# Worst first: the job's exit code is the worst of its sites'.
+SEVERITY = (EXIT_INTERNAL, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_WARNINGS, EXIT_OK)
+
+RUN_LOG = "batch.log"
+
+
+class SiteLocked(Exception):
+    pass
+
+
+@dataclass
+class SiteOutcome:
+    site: str
+    exit_code: int
+    summary: str  # one line: what happened, and where the log is when it failed
+    log: Path
+    folder: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Log:
+    """Lines with timestamps, to the site's log file as they happen (a killed run leaves what it got to)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.lines: list[str] = []
+
+    def __call__(self, text: str) -> None:
+        line = f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S%z} {text}"
+        self.lines.append(line)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+@contextlib.contextmanager
+def site_lock(path: Path, log: _Log) -> Iterator[None]:
+    """An exclusive lock on `path` for the run's lifetime (flock: the kernel frees it when the process dies,
+    even by SIGKILL). A lock file still naming a run that holds no lock is a crashed run's: taken over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode(errors="replace").strip() or "unknown"
+            raise SiteLocked(f"another run holds {path} ({holder})") from None
+        stale = os.pread(fd, 4096, 0).decode(errors="replace").strip()
+        if stale:
+            log(f"lock: taking over a stale lock from a run that did not finish ({stale})")
+        os.ftruncate(fd, 0)
+        started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {started}".encode(), 0)
+        os.fsync(fd)
+        yield
+        os.ftruncate(fd, 0)  # a clean end leaves an empty lock file: nothing stale for the next run
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _remove_leftovers(root: Path, log: _Log) -> None:
+    """Hidden staging folders of a run killed while writing (atomic_directory's `.name.tmp-*`, `.name.old-*`)."""
+    for leftover in root.glob(".*"):
+        if leftover.is_dir() and (".tmp-" in leftover.name or ".old-" in leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)
+            log(f"removed {leftover.name}, left by a run that was killed while writing")
+
+
+def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list[str]]:
+    """A run folder's shifts, activities and agents (from shifts.csv, assignments.csv and the run's staff)."""
+    shifts_csv = pd.read_csv(folder / "shifts.csv", dtype={"agent_id": str, "template": str})
+    shifts = [
+        ShiftAssignment(
+            agent_id=row.agent_id,
+            date=dt.date.fromisoformat(str(row.date)),
+            template_id=row.template,
+            start=pd.Timestamp(row.shift_start).to_pydatetime(),
+            end=pd.Timestamp(row.shift_end).to_pydatetime(),
+            paid_minutes=round(float(row.paid_hours) * 60),
+        )
+        for row in shifts_csv.itertuples()
+    ]
+    activities = pd.read_csv(folder / "assignments.csv", dtype={"agent_id": str, "queue": str})
+    segments = [
+        Segment(
+            agent_id=row.agent_id,
+            start=pd.Timestamp(row.start).to_pydatetime(),
+            end=pd.Timestamp(row.end).to_pydatetime(),
+            activity=str(row.activity),
+            queue=None if pd.isna(row.queue) else str(row.queue),
+        )
+        for row in activities.itertuples()
+    ]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return shifts, segments, list(manifest.get("batch", {}).get("agents", []))
+
+
+def _fingerprint(parts: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _below_target(kpis: dict[str, Any], scenario: Scenario) -> list[str]:
+    found = []
+    for queue in scenario.site.queues:
+        kpi = (kpis.get("queues") or {}).get(queue.id, {})
+        level, target = kpi.get("service_level"), queue.service_level
+        if level is not None and target is not None and level < target - 1e-9:
+            found.append(f"{queue.id}: service level {level:.1%} below its {target:.0%} target")
+    return found
+
+
+def run_site(config: BatchConfig, job: SiteJob, run_date: dt.date, command_line: list[str]) -> SiteOutcome:
+    """One site's night. Never raises: every failure becomes an exit code and one line naming the log."""
+    root = config.batch.schedules / job.name
+    log = _Log(root / "logs" / f"{run_date.isoformat()}.log")
+    began = time.monotonic()
+    log(f"run {job.name} for {run_date.isoformat()} (pid {os.getpid()})")
+    try:
+        with site_lock(root / ".lock", log):
+            return _run_locked(config, job, run_date, root, log, command_line, began)
+    except SiteLocked as error:
+        log(f"not run: {error}")
+        return SiteOutcome(job.name, EXIT_LOCKED, f"{job.name}: not run, {error}", log.path)
+    except ScenarioError as error:
+        log(f"bad input:\n{error.report()}")
+        first = error.problems[0] if error.problems else error
+        return SiteOutcome(job.name, EXIT_BAD_INPUT, f"{job.name}: bad input ({first}); log {log.path}", log.path)
+    except Exception as error:  # a bug: keep the traceback in the log, say so in one line
+        log(f"internal error:\n{traceback.format_exc()}")
+        summary = f"{job.name}: internal error ({type(error).__name__}: {error}); log {log.path}"
+        return SiteOutcome(job.name, EXIT_INTERNAL, summary, log.path)
+
+
+def _run_locked(
+    config: BatchConfig,
+    job: SiteJob,
+    run_date: dt.date,
+    root: Path,
+    log: _Log,
+    command_line: list[str],
+    began: float,
+) -> SiteOutcome:
+    settings = config.batch
+    stage_seconds: dict[str, float] = {}
+    _remove_leftovers(root, log)
+
+    # 1. ingest
+    started = time.monotonic()
+    site = load_site(job.scenario)
+    warnings: list[str] = []
+    with HistoryStore(config.store_of(job)) as store:
+        if store.rows() == 0:
+            seed = load_scenario(job.scenario).history
+            counts = store.ingest(seed, source="history.csv (seed)")
+            log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
+        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", site)
+        for name, counts in report.loaded:
+            log(
+                f"ingest: {name}: {counts.rows:,} rows, {counts.changed:,} new or changed, {counts.replaced:,} replaced"
+            )
+        for name, why in report.rejected:
+            warnings.append(f"rejected {name}: see {job.inbox / 'rejected' / (name + '.error.txt')}")
+            log(f"ingest: rejected {name}:\n{why}")
+        history = store.history()
+        store_state = store.fingerprint()
+    stage_seconds["ingest"] = time.monotonic() - started
+
+    # 2. the scenario for the next horizon, on the store's history
+    started = time.monotonic()
+    scenario = load_scenario(job.scenario)
+    horizon = Horizon(start=run_date + dt.timedelta(days=1), days=job.horizon_days or scenario.site.horizon.days)
+    scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon}),
+                                           "history": history})  # fmt: skip
+
+    # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
+    latest = root / "latest"
+    frozen = None
+    published_run = latest.resolve().name if latest.exists() else None
+    if latest.exists() and settings.freeze_days > 0:
+        shifts, segments, agents = _published(latest)
+        days = tuple(horizon.start + dt.timedelta(days=d) for d in range(min(settings.freeze_days, horizon.days)))
+        frozen = FrozenDays(days=days, shifts=tuple(shifts), segments=tuple(segments), agents=tuple(agents))
+        earlier = [
+            PreviousShift(agent_id=s.agent_id, start=s.start, end=s.end)
+            for s in shifts
+            if s.date < horizon.start and s.date >= horizon.start - dt.timedelta(days=7)
+        ]
+        known = {(p.agent_id, p.start) for p in scenario.previous_shifts}
+        previous = tuple(scenario.previous_shifts) + tuple(p for p in earlier if (p.agent_id, p.start) not in known)
+        scenario = scenario.model_copy(update={"previous_shifts": previous})
+        log(f"freeze: {', '.join(f'{d:%a %d %b}' for d in days)} kept as published in run {published_run}")
+    stage_seconds["load"] = time.monotonic() - started
+
+    fingerprint = _fingerprint(
+        {
+            "inputs": input_hashes(job.scenario),
+            "store": store_state,
+            "published": published_run if published_run != run_date.isoformat() else _published_parent(root, run_date),
+            "run_date": run_date,
+            "settings": settings.model_dump(mode="json"),
+            "job": job.model_dump(mode="json"),
+        }
+    )
+    folder = root / run_date.isoformat()
+    if (folder / "manifest.json").exists():
+        done = json.loads((folder / "manifest.json").read_text()).get("batch", {})
+        if done.get("fingerprint") == fingerprint:
+            log(f"unchanged: run {folder.name} was made from these same inputs; nothing to do")
+            _point_latest(root, folder)
+            code = int(done.get("exit_code", EXIT_OK))
+            return SiteOutcome(job.name, code, f"{job.name}: {folder.name} is up to date (same inputs)", log.path,
+                               folder, list(done.get("warnings", [])))  # fmt: skip
+
+    # 4. plan and publish
+    options = RunOptions(
+        seed=settings.seed,
+        time_limit_seconds=settings.time_limit_seconds,
+        workers=settings.workers,
+        deterministic=settings.deterministic,
+        frozen=frozen,
+    )
+    log(f"plan: horizon {horizon.start} + {horizon.days} days, {len(history):,} history rows")
+    outcome = plan(scenario, options)
+    stage_seconds.update(outcome.stage_seconds)
+    result = outcome.result
+    for name, seconds in outcome.stage_seconds.items():
+        log(f"stage {name}: {seconds:.1f} s")
+    if not result.status.has_plan or outcome.kpis is None:
+        log(f"no plan ({result.status.value}):\n{result.message}")
+        reason = result.message.splitlines()[0] if result.message else result.status.value
+        return SiteOutcome(job.name, EXIT_NO_PLAN, f"{job.name}: no plan, {reason}; log {log.path}", log.path)
+    repairs = [line for line in result.message.splitlines() if line.startswith("REPAIRED: ")]
+    warnings += [line.removeprefix("REPAIRED: ") for line in repairs]
+    warnings += _below_target(outcome.kpis, scenario)
+    code = EXIT_WARNINGS if warnings else EXIT_OK
+    for line in warnings:
+        log(f"warning: {line}")
+    log(f"plan: {result.summary()}")
+    stage_seconds["total"] = time.monotonic() - began
+    batch_manifest = {
+        "site": job.name,
+        "run_date": run_date.isoformat(),
+        "fingerprint": fingerprint,
+        "exit_code": code,
+        "warnings": warnings,
+        "frozen_days": [d.isoformat() for d in frozen.days] if frozen else [],
+        "published_from": published_run,
+        "ingested": [
+            {"file": n, "rows": c.rows, "changed": c.changed, "replaced": c.replaced} for n, c in report.loaded
+        ],
+        "rejected": [name for name, _ in report.rejected],
+        "agents": [a.agent_id for a in scenario.agents],
+        "batch_seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
+    }
+    written = write_run(
+        outcome,
+        scenario,
+        job.scenario,
+        root,
+        options=options,
+        command_line=command_line,
+        started_at=dt.datetime.now().astimezone(),
+        folder_name=run_date.isoformat(),
+        extra_manifest={"batch": batch_manifest},
+        extra_files=lambda: {RUN_LOG: log.text()},
+    )
+    _point_latest(root, written)
+    log(f"published {written} and pointed {root / 'latest'} at it")
+    _keep_recent(root, settings.keep_runs, log)
+    summary = f"{job.name}: published {written.name} ({result.summary()})"
+    if warnings:
+        summary += f", {len(warnings)} warning(s): {warnings[0]}"
+    return SiteOutcome(job.name, code, summary, log.path, written, warnings)
+
+
+def _published_parent(root: Path, run_date: dt.date) -> str | None:
+    """When the same night runs again, `latest` already names this night's run; the plan it was made from is
+    the one before it."""
+    runs = sorted(p.name for p in _run_folders(root) if p.name < run_date.isoformat())
+    return runs[-1] if runs else None
+
+
+def _run_folders(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+        and (p / "manifest.json").exists()
+    )  # fmt: skip
+
+
+def _point_latest(root: Path, folder: Path) -> None:
+    """Swap `latest` to `folder` in one rename: a reader sees the old run or the new one, never none."""
+    link = root / "latest"
+    temp = root / f".latest.{os.getpid()}"
+    temp.unlink(missing_ok=True)
+    os.symlink(folder.name, temp)
+    os.replace(temp, link)
+
+
+def _keep_recent(root: Path, keep: int, log: _Log) -> None:
+    latest = (root / "latest").resolve()
+    for old in _run_folders(root)[:-keep]:
+        if old.resolve() != latest:
+            shutil.rmtree(old, ignore_errors=True)
+            log(f"retention: removed {old.name} (keeping the last {keep} runs)")
+
+
+def _die_with_parent() -> None:
+    """Pool workers end with the job: a killed job must not leave a site half-way through publishing."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def run_batch(
+    config: BatchConfig, run_date: dt.date, command_line: list[str], sites: list[str] | None = None
+) -> list[SiteOutcome]:
+    """Every site's night (or the named ones), in up to `max_workers` parallel processes."""
+    jobs = [job for job in config.sites if sites is None or job.name in sites]
+    workers = min(config.batch.max_workers, len(jobs))
+    if workers <= 1:
+        return [run_site(config, job, run_date, command_line) for job in jobs]
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_die_with_parent
+    ) as pool:
+        futures = [pool.submit(run_site, config, job, run_date, command_line) for job in jobs]
+        return [future.result() for future in futures]
+
+
+def worst_exit_code(outcomes: list[SiteOutcome]) -> int:
+    codes = {o.exit_code for o in outcomes}
+    return next((code for code in SEVERITY if code in codes), EXIT_OK)
+
+
+def recent_runs(config: BatchConfig, last: int = 7) -> list[dict[str, Any]]:
+    """The newest `last` runs per site from their manifests and KPIs: for `wfm batch status`."""
+    rows: list[dict[str, Any]] = []
+    for job in config.sites:
+        root = config.batch.schedules / job.name
+        if not root.is_dir():
+            rows.append({"site": job.name, "run": None})
+            continue
+        latest = (root / "latest").resolve() if (root / "latest").exists() else None
+        for folder in reversed(_run_folders(root)[-last:]):
+            manifest = json.loads((folder / "manifest.json").read_text())
+            kpis = json.loads((folder / "kpis.json").read_text()) if (folder / "kpis.json").exists() else {}
+            overall = kpis.get("overall", {})
+            batch = manifest.get("batch", {})
+            rows.append(
+                {
+                    "site": job.name,
+                    "run": folder.name,
+                    "latest": folder.resolve() == latest,
+                    "finished_at": manifest.get("finished_at"),
+                    "seconds": batch.get("batch_seconds", {}).get("total"),
+                    "status": manifest.get("status"),
+                    "exit_code": batch.get("exit_code"),
+                    "warnings": len(batch.get("warnings", [])),
+                    "service_level": overall.get("service_level"),
+                    "overtime_hours": overall.get("overtime_hours"),
+                }
+            )
+        for log in sorted((root / "logs").glob("*.log"))[-last:] if (root / "logs").is_dir() else []:
+            if not (root / log.stem / "manifest.json").exists():
+                rows.append({"site": job.name, "run": log.stem, "failed_log": str(log)})
+    return rows

@@ -1,0 +1,127 @@
+"""The embedded history store: one SQLite file per site, the history every nightly forecast is fitted on.
+
+One row per (queue, interval_start, fold): `fold` = 1 marks the second pass through a repeated hour when clocks
+go back, as in the history format. A later export of an interval replaces the earlier values (the phone system
+re-sends corrected figures), and the values it replaced are kept in `history_audit` with both sources. Loading
+the same values again changes nothing, so a night run twice leaves the store as it was. SQLite is in the
+standard library, survives a killed process (each file is one transaction) and needs no server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS history (
+    queue TEXT NOT NULL,
+    interval_start TEXT NOT NULL,      -- site-local wall-clock time, ISO 8601
+    fold INTEGER NOT NULL DEFAULT 0,
+    volume REAL NOT NULL,
+    aht_seconds REAL,
+    source TEXT NOT NULL,              -- the export file it came from
+    loaded_at TEXT NOT NULL,
+    PRIMARY KEY (queue, interval_start, fold)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS history_audit (
+    queue TEXT NOT NULL,
+    interval_start TEXT NOT NULL,
+    fold INTEGER NOT NULL,
+    old_volume REAL, old_aht_seconds REAL, old_source TEXT,
+    new_volume REAL, new_aht_seconds REAL, new_source TEXT,
+    replaced_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingested_files (
+    name TEXT NOT NULL, sha256 TEXT NOT NULL, rows INTEGER NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS keep_replaced_values BEFORE UPDATE ON history
+WHEN OLD.volume IS NOT NEW.volume OR OLD.aht_seconds IS NOT NEW.aht_seconds
+BEGIN
+    INSERT INTO history_audit VALUES (OLD.queue, OLD.interval_start, OLD.fold, OLD.volume, OLD.aht_seconds,
+        OLD.source, NEW.volume, NEW.aht_seconds, NEW.source, NEW.loaded_at);
+END;
+"""
+
+# Only a row whose values differ is updated: the same export loaded twice changes nothing (not even `source`).
+UPSERT = """
+INSERT INTO history (queue, interval_start, fold, volume, aht_seconds, source, loaded_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (queue, interval_start, fold) DO UPDATE SET
+    volume = excluded.volume, aht_seconds = excluded.aht_seconds,
+    source = excluded.source, loaded_at = excluded.loaded_at
+WHERE history.volume IS NOT excluded.volume OR history.aht_seconds IS NOT excluded.aht_seconds
+"""
+
+
+@dataclass(frozen=True)
+class IngestCounts:
+    rows: int  # rows in the export
+    changed: int  # rows inserted or replaced (the store changed)
+    replaced: int  # of which replaced an earlier value (kept in history_audit)
+
+
+class HistoryStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=60)
+        self._db.execute("PRAGMA journal_mode=WAL")  # readers (batch status) never block the nightly writer
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def rows(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM history").fetchone()[0])
+
+    def audit_rows(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM history_audit").fetchone()[0])
+
+    def ingest(self, frame: pd.DataFrame, *, source: str, sha256: str = "") -> IngestCounts:
+        """Load one export (columns interval_start, queue, volume, aht_seconds[, fold]) in one transaction."""
+        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        starts = pd.to_datetime(frame["interval_start"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+        fold = frame["fold"].astype(int) if "fold" in frame.columns else pd.Series(0, index=frame.index)
+        aht = frame["aht_seconds"] if "aht_seconds" in frame.columns else pd.Series(float("nan"), index=frame.index)
+        rows = [
+            (str(q), s, int(f), float(v), None if pd.isna(a) else float(a), source, now)
+            for q, s, f, v, a in zip(frame["queue"], starts, fold, frame["volume"], aht, strict=True)
+        ]
+        with self._db:  # one transaction: a killed run leaves the file's rows all in or all out
+            before_changes = self._db.total_changes
+            before_audit = self.audit_rows()
+            self._db.executemany(UPSERT, rows)
+            # total_changes also counts the trigger's audit inserts: take them out
+            audit_added = self.audit_rows() - before_audit
+            changed = self._db.total_changes - before_changes - audit_added
+            self._db.execute("INSERT INTO ingested_files VALUES (?, ?, ?, ?)", (source, sha256, len(rows), now))
+        return IngestCounts(rows=len(rows), changed=changed, replaced=audit_added)
+
+    def history(self) -> pd.DataFrame:
+        """Every stored interval as a history table (interval_start naive local time, queue, volume,
+        aht_seconds, fold), sorted."""
+        frame = pd.read_sql_query(
+            "SELECT interval_start, queue, volume, aht_seconds, fold FROM history ORDER BY interval_start, queue, fold",
+            self._db,
+        )
+        frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+        frame["fold"] = frame["fold"].astype("int8")
+        frame["queue"] = frame["queue"].astype(str)
+        return frame
+
+    def fingerprint(self) -> str:
+        """Changes whenever the stored history does (row count and the latest load time are enough: rows are
+        only ever inserted or updated, and every update or insert stamps `loaded_at`)."""
+        count, latest = self._db.execute("SELECT COUNT(*), MAX(loaded_at) FROM history").fetchone()
+        audit = self.audit_rows()
+        return f"{count}:{latest}:{audit}"
