@@ -60,8 +60,9 @@ def ingest(folder: Path, rows: int) -> tuple[float, int]:
     site = load_site(SAMPLE)
     queues = [q.id for q in site.queues]
     intervals = -(-rows // len(queues))
-    end = pd.Timestamp("2026-03-01")
-    starts = pd.date_range(end=end - pd.Timedelta(minutes=15), periods=intervals, freq="15min")
+    # Real site-local clock times: the spring-forward hour does not exist, the fall-back hour comes twice.
+    end = pd.Timestamp("2026-03-01", tz=site.timezone)
+    starts = pd.date_range(end=end - pd.Timedelta(minutes=15), periods=intervals, freq="15min").tz_localize(None)
     rng = np.random.default_rng(7)
     frame = pd.DataFrame(
         {

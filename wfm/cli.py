@@ -592,6 +592,17 @@ app.add_typer(batch_app, name="batch")
 ConfigOpt = Annotated[Path, typer.Option("--config", help="batch.toml: the sites and how the job runs")]
 
 
+def _batch_config(path: Path) -> Any:
+    from wfm.batch.config import load_batch_config
+
+    try:
+        return load_batch_config(path)
+    except ScenarioError as error:
+        _error("\n".join([f"{path} cannot be used ({len(error.problems)} problem(s)):"]
+                          + [f"  - {problem}" for problem in error.problems]))  # fmt: skip
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 @batch_app.command("run")
 def batch_run(
     config: ConfigOpt,
@@ -608,14 +619,9 @@ def batch_run(
     published shift); 2 bad input; 3 no plan; 4 internal error; 5 another run of a site is still going.
     On 2-5 the site's `latest` is untouched and one line says what failed and where the log is.
     """
-    from wfm.batch.config import load_batch_config
     from wfm.batch.nightly import run_batch, worst_exit_code
 
-    try:
-        loaded = load_batch_config(config)
-    except ScenarioError as error:
-        _error(error.report())
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    loaded = _batch_config(config)
     try:
         night = dt.date.fromisoformat(run_date) if run_date else dt.date.today()
     except ValueError:
@@ -638,14 +644,9 @@ def batch_status(
     last: Annotated[int, typer.Option(help="Runs shown per site")] = 7,
 ) -> None:
     """Recent runs per site from their manifests: when, how long, status, service level, overtime."""
-    from wfm.batch.config import load_batch_config
     from wfm.batch.nightly import recent_runs
 
-    try:
-        loaded = load_batch_config(config)
-    except ScenarioError as error:
-        _error(error.report())
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    loaded = _batch_config(config)
     table = Table(title="Nightly runs")
     for column in ("site", "run", "latest", "finished", "seconds", "status", "exit", "warnings", "service level",
                    "overtime h"):  # fmt: skip
@@ -658,7 +659,7 @@ def batch_status(
         else:
             level = row.get("service_level")
             table.add_row(
-                row["site"], row["run"], "*" if row.get("latest") else "", str(row.get("finished_at") or ""),
+                row["site"], row["run"], "*" if row.get("latest") else "", str(row.get("finished_at") or "")[:16],
                 f"{row['seconds']:.0f}" if row.get("seconds") is not None else "", str(row.get("status")),
                 str(row.get("exit_code")), str(row.get("warnings")), f"{level:.1%}" if level is not None else "",
                 f"{row.get('overtime_hours') or 0:.1f}",
