@@ -53,7 +53,7 @@ class SiteJob(_Frozen):
 class BatchSettings(_Frozen):
     schedules: Path = Path("schedules")
     max_workers: Annotated[int, Field(ge=1, le=64)] = 2
-    keep_runs: Annotated[int, Field(ge=1)] = 14
+    keep_runs: Annotated[int, Field(ge=2)] = 14  # at least tonight's and the one it froze against
     freeze_days: Annotated[int, Field(ge=0, le=14)] = 2
     time_limit_seconds: Annotated[float, Field(gt=0)] = 60.0
     deterministic: bool = True

@@ -10,6 +10,7 @@ files go to `processed/`. Files are taken oldest first (then by name), so a late
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -29,7 +30,7 @@ from wfm.io.errors import Problem
 @dataclass
 class InboxReport:
     loaded: list[tuple[str, IngestCounts]] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    rejected: list[tuple[str, str, Path]] = field(default_factory=list)  # (file, why, its .error.txt)
 
     @property
     def changed(self) -> int:
@@ -98,20 +99,33 @@ def _file_away(path: Path, folder: Path) -> Path:
     return target
 
 
-def ingest_inbox(inbox: Path, store: HistoryStore, site_toml: Path, site: Site) -> InboxReport:
+def ingest_inbox(
+    inbox: Path, store: HistoryStore, site_toml: Path, site: Site, window: tuple[dt.date, dt.date] | None = None
+) -> InboxReport:
+    """Load every pending export; `window` (first, last day) rejects a file with rows outside it (a mistyped
+    year would otherwise stay in the history for good)."""
     report = InboxReport()
     for path in pending(inbox):
         try:
             frame = read_export(path, site_toml, site)
-        except (ScenarioError, UnicodeDecodeError, OSError, pd.errors.ParserError) as error:
+            if window is not None and len(frame):
+                days = pd.to_datetime(frame["interval_start"]).dt.date
+                outside = frame[(days < window[0]) | (days > window[1])]
+                if len(outside):
+                    first = outside["interval_start"].iloc[0]
+                    raise ScenarioError([Problem(path.name, None, "interval_start", None,
+                        f"{len(outside):,} row(s) fall outside {window[0]} to {window[1]} (first: {first}); "
+                        "an export holds recent actuals")])  # fmt: skip
+        except Exception as error:  # any problem with one file rejects that file, never the night
             problems = error.problems if isinstance(error, ScenarioError) else [f"{path.name}: not readable ({error})"]
             why = "\n".join(
                 [f"{path.name} was not loaded (none of its rows): correct it and drop it into the inbox again."]
                 + [f"  - {problem}" for problem in problems]
             )
             target = _file_away(path, inbox / "rejected")
-            atomic_write_text(target.with_name(target.name + ".error.txt"), why + "\n")
-            report.rejected.append((path.name, why))
+            error_file = target.with_name(target.name + ".error.txt")
+            atomic_write_text(error_file, why + "\n")
+            report.rejected.append((path.name, why, error_file))
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         counts = store.ingest(frame, source=path.name, sha256=digest)

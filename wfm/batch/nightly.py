@@ -107,16 +107,27 @@ def site_lock(path: Path, log: _Log) -> Iterator[None]:
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()} since {started}".encode(), 0)
         os.fsync(fd)
-        yield
-        os.ftruncate(fd, 0)  # a clean end leaves an empty lock file: nothing stale for the next run
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # any end but a killed process leaves an empty lock file: nothing stale
     finally:
         os.close(fd)  # closing releases the flock
 
 
 def _remove_leftovers(root: Path, log: _Log) -> None:
     """Hidden staging folders of a run killed while writing (atomic_directory's `.name.tmp-*`, `.name.old-*`)."""
-    for leftover in root.glob(".*"):
-        if leftover.is_dir() and (".tmp-" in leftover.name or ".old-" in leftover.name):
+    for leftover in sorted(root.glob(".*")):
+        if not leftover.is_dir():
+            continue
+        if ".old-" in leftover.name:
+            # killed between atomic_directory's two renames: the old run is the only copy; put it back
+            name = leftover.name[1:].split(".old-")[0]
+            if not (root / name).exists():
+                os.rename(leftover, root / name)
+                log(f"restored {name} from {leftover.name}, left by a run killed while publishing")
+                continue
+        if ".tmp-" in leftover.name or ".old-" in leftover.name:
             shutil.rmtree(leftover, ignore_errors=True)
             log(f"removed {leftover.name}, left by a run that was killed while writing")
 
@@ -150,6 +161,16 @@ def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list
     return shifts, segments, list(manifest.get("batch", {}).get("agents", []))
 
 
+def _horizon_days(folder: Path) -> set[dt.date]:
+    """The days a run planned, from its kpis.json horizon."""
+    horizon = json.loads((folder / "kpis.json").read_text()).get("horizon") or {}
+    try:
+        start = dt.date.fromisoformat(str(horizon["start"]))
+        return {start + dt.timedelta(days=d) for d in range(int(horizon["days"]))}
+    except (KeyError, TypeError, ValueError):
+        return set()
+
+
 def _fingerprint(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -167,9 +188,13 @@ def _below_target(kpis: dict[str, Any], scenario: Scenario) -> list[str]:
 def run_site(config: BatchConfig, job: SiteJob, run_date: dt.date, command_line: list[str]) -> SiteOutcome:
     """One site's night. Never raises: every failure becomes an exit code and one line naming the log."""
     root = config.batch.schedules / job.name
-    log = _Log(root / "logs" / f"{run_date.isoformat()}.log")
+    log_path = root / "logs" / f"{run_date.isoformat()}.log"
     began = time.monotonic()
-    log(f"run {job.name} for {run_date.isoformat()} (pid {os.getpid()})")
+    try:
+        log = _Log(log_path)
+        log(f"run {job.name} for {run_date.isoformat()} (pid {os.getpid()})")
+    except OSError as error:
+        return SiteOutcome(job.name, EXIT_BAD_INPUT, f"{job.name}: cannot write its log {log_path} ({error})", log_path)
     try:
         with site_lock(root / ".lock", log):
             return _run_locked(config, job, run_date, root, log, command_line, began)
@@ -208,13 +233,14 @@ def _run_locked(
             seed = load_scenario(job.scenario).history
             counts = store.ingest(seed, source="history.csv (seed)")
             log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
-        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", site)
+        window = (run_date - dt.timedelta(days=3 * 366), run_date + dt.timedelta(days=1))
+        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", site, window)
         for name, counts in report.loaded:
             log(
                 f"ingest: {name}: {counts.rows:,} rows, {counts.changed:,} new or changed, {counts.replaced:,} replaced"
             )
-        for name, why in report.rejected:
-            warnings.append(f"rejected {name}: see {job.inbox / 'rejected' / (name + '.error.txt')}")
+        for name, why, error_file in report.rejected:
+            warnings.append(f"rejected {name}: see {error_file}")
             log(f"ingest: rejected {name}:\n{why}")
         history = store.history()
         store_state = store.fingerprint()
@@ -228,12 +254,19 @@ def _run_locked(
                                            "history": history})  # fmt: skip
 
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
-    latest = root / "latest"
+    # The plan published before this night: the newest run of an earlier night (a night run again, or an
+    # earlier night re-run, freezes against what was published before it, not against its own output).
+    earlier_runs = [p for p in _run_folders(root) if p.name < run_date.isoformat()]
+    parent = earlier_runs[-1] if earlier_runs else None
+    published_run = parent.name if parent else None
     frozen = None
-    published_run = latest.resolve().name if latest.exists() else None
-    if latest.exists() and settings.freeze_days > 0:
-        shifts, segments, agents = _published(latest)
-        days = tuple(horizon.start + dt.timedelta(days=d) for d in range(min(settings.freeze_days, horizon.days)))
+    if parent is not None and settings.freeze_days > 0:
+        shifts, segments, agents = _published(parent)
+        covered = _horizon_days(parent)  # only days the published plan planned can be kept as published
+        days = tuple(
+            day for d in range(min(settings.freeze_days, horizon.days))
+            if (day := horizon.start + dt.timedelta(days=d)) in covered
+        )  # fmt: skip
         frozen = FrozenDays(days=days, shifts=tuple(shifts), segments=tuple(segments), agents=tuple(agents))
         earlier = [
             PreviousShift(agent_id=s.agent_id, start=s.start, end=s.end)
@@ -250,7 +283,7 @@ def _run_locked(
         {
             "inputs": input_hashes(job.scenario),
             "store": store_state,
-            "published": published_run if published_run != run_date.isoformat() else _published_parent(root, run_date),
+            "published": published_run,
             "run_date": run_date,
             "settings": settings.model_dump(mode="json"),
             "job": job.model_dump(mode="json"),
@@ -262,9 +295,12 @@ def _run_locked(
         if done.get("fingerprint") == fingerprint:
             log(f"unchanged: run {folder.name} was made from these same inputs; nothing to do")
             _point_latest(root, folder)
-            code = int(done.get("exit_code", EXIT_OK))
-            return SiteOutcome(job.name, code, f"{job.name}: {folder.name} is up to date (same inputs)", log.path,
-                               folder, list(done.get("warnings", [])))  # fmt: skip
+            tonight = [w for w in warnings if w not in done.get("warnings", [])]  # e.g. a file rejected now
+            code = EXIT_WARNINGS if tonight else int(done.get("exit_code", EXIT_OK))
+            summary = f"{job.name}: {folder.name} is up to date (same inputs)"
+            if tonight:
+                summary += f", {len(tonight)} warning(s): {tonight[0]}"
+            return SiteOutcome(job.name, code, summary, log.path, folder, [*done.get("warnings", []), *tonight])
 
     # 4. plan and publish
     options = RunOptions(
@@ -303,7 +339,7 @@ def _run_locked(
         "ingested": [
             {"file": n, "rows": c.rows, "changed": c.changed, "replaced": c.replaced} for n, c in report.loaded
         ],
-        "rejected": [name for name, _ in report.rejected],
+        "rejected": [name for name, _, _ in report.rejected],
         "agents": [a.agent_id for a in scenario.agents],
         "batch_seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
     }
@@ -328,13 +364,6 @@ def _run_locked(
     return SiteOutcome(job.name, code, summary, log.path, written, warnings)
 
 
-def _published_parent(root: Path, run_date: dt.date) -> str | None:
-    """When the same night runs again, `latest` already names this night's run; the plan it was made from is
-    the one before it."""
-    runs = sorted(p.name for p in _run_folders(root) if p.name < run_date.isoformat())
-    return runs[-1] if runs else None
-
-
 def _run_folders(root: Path) -> list[Path]:
     return sorted(
         p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
@@ -343,8 +372,11 @@ def _run_folders(root: Path) -> list[Path]:
 
 
 def _point_latest(root: Path, folder: Path) -> None:
-    """Swap `latest` to `folder` in one rename: a reader sees the old run or the new one, never none."""
+    """Swap `latest` to `folder` in one rename: a reader sees the old run or the new one, never none. `latest`
+    only moves forward: an earlier night re-run is published beside it, not in its place."""
     link = root / "latest"
+    if link.exists() and link.resolve().name > folder.name:
+        return
     temp = root / f".latest.{os.getpid()}"
     temp.unlink(missing_ok=True)
     os.symlink(folder.name, temp)
@@ -378,8 +410,16 @@ def run_batch(
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=get_context("spawn"), initializer=_die_with_parent
     ) as pool:
-        futures = [pool.submit(run_site, config, job, run_date, command_line) for job in jobs]
-        return [future.result() for future in futures]
+        futures = [(job, pool.submit(run_site, config, job, run_date, command_line)) for job in jobs]
+        outcomes = []
+        for job, future in futures:
+            try:
+                outcomes.append(future.result())
+            except Exception as error:  # a worker that died (killed, out of memory): that site failed, not all
+                log = config.batch.schedules / job.name / "logs" / f"{run_date.isoformat()}.log"
+                summary = f"{job.name}: internal error, its process ended ({type(error).__name__}); log {log}"
+                outcomes.append(SiteOutcome(job.name, EXIT_INTERNAL, summary, log))
+        return outcomes
 
 
 def worst_exit_code(outcomes: list[SiteOutcome]) -> int:

@@ -51,10 +51,12 @@ UPSERT = """
 INSERT INTO history (queue, interval_start, fold, volume, aht_seconds, source, loaded_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (queue, interval_start, fold) DO UPDATE SET
-    volume = excluded.volume, aht_seconds = excluded.aht_seconds,
+    volume = excluded.volume, aht_seconds = COALESCE(excluded.aht_seconds, history.aht_seconds),
     source = excluded.source, loaded_at = excluded.loaded_at
-WHERE history.volume IS NOT excluded.volume OR history.aht_seconds IS NOT excluded.aht_seconds
+WHERE history.volume IS NOT excluded.volume
+   OR (excluded.aht_seconds IS NOT NULL AND history.aht_seconds IS NOT excluded.aht_seconds)
 """
+# (A volume-only export keeps the stored AHT: a missing AHT is unknown, not a correction.)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""The nightly job's parts on their own: the store, the inbox's filing, publishing and the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.batch.inbox import ingest_inbox
+from wfm.batch.nightly import _point_latest, _remove_leftovers, site_lock
+from wfm.batch.store import HistoryStore
+from wfm.io import load_site
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def rows(volume: float, aht: float | None = 300.0) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"interval_start": ["2026-03-02T08:00:00", "2026-03-02T08:15:00"], "queue": ["chat", "chat"],
+         "volume": [volume, volume], "aht_seconds": [aht, aht]}
+    )  # fmt: skip
+
+
+def test_a_later_export_wins_and_the_replaced_values_are_audited_once(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        assert store.ingest(rows(5), source="a.csv").changed == 2
+        again = store.ingest(rows(5), source="a-again.csv")
+        assert (again.changed, again.replaced, store.audit_rows()) == (0, 0, 0)  # the same values change nothing
+        corrected = store.ingest(rows(6), source="b.csv")
+        assert (corrected.changed, corrected.replaced, store.audit_rows()) == (2, 2, 2)
+        assert store.history()["volume"].tolist() == [6.0, 6.0]
+
+
+def test_a_volume_only_export_keeps_the_stored_handle_time(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        store.ingest(rows(5, 300.0), source="a.csv")
+        assert store.ingest(rows(5, None), source="volumes.csv").changed == 0
+        assert store.history()["aht_seconds"].tolist() == [300.0, 300.0]
+
+
+def test_a_file_the_loader_cannot_parse_is_rejected_not_raised(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "chat_0302.csv").write_text("interval_start,volume\n2026-02-30T08:00:00,5\n")
+    (inbox / "old.csv").write_text("interval_start,queue,volume\n1999-03-02T08:00:00,chat,5\n")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
+                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        assert store.rows() == 0
+    assert sorted(name for name, _, _ in report.rejected) == ["chat_0302.csv", "old.csv"]
+    assert all(error_file.exists() for _, _, error_file in report.rejected)
+    assert "outside 2025-01-01 to 2026-03-03" in (inbox / "rejected" / "old.csv.error.txt").read_text()
+    assert not list(inbox.glob("*.csv"))
+
+
+def test_a_run_killed_between_the_two_renames_of_publishing_gets_its_old_folder_back(tmp_path: Path) -> None:
+    old = tmp_path / ".2026-03-02.old-1a2b3c4d"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}")
+    staging = tmp_path / ".2026-03-02.tmp-xyz"
+    staging.mkdir()
+    _remove_leftovers(tmp_path, lambda _: None)  # type: ignore[arg-type]
+    assert (tmp_path / "2026-03-02" / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03-02"]
+
+
+def test_latest_only_moves_forward(tmp_path: Path) -> None:
+    for name in ("2026-03-01", "2026-03-02"):
+        (tmp_path / name).mkdir()
+    _point_latest(tmp_path, tmp_path / "2026-03-02")
+    _point_latest(tmp_path, tmp_path / "2026-03-01")  # an earlier night re-run
+    assert os.readlink(tmp_path / "latest") == "2026-03-02"
+
+
+def test_a_lock_file_is_left_empty_after_a_failed_run(tmp_path: Path) -> None:
+    lock = tmp_path / ".lock"
+    try:
+        with site_lock(lock, lambda _: None):  # type: ignore[arg-type]
+            raise RuntimeError("the night failed")
+    except RuntimeError:
+        pass
+    assert lock.read_text() == ""  # the next run does not mistake it for a crashed run's
