@@ -334,7 +334,8 @@ def test_run_with_a_previous_plan_that_is_not_a_run_folder_exits_2(tmp_path: Pat
         app, ["run", str(SAMPLE), "--seed", "7", "--previous-plan", str(tmp_path), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == EXIT_BAD_INPUT
-    assert "--previous-plan" in result.output and "cannot read its shifts.csv" in " ".join(result.output.split())
+    text = " ".join(result.output.split())
+    assert "--previous-plan" in text and "cannot read its plan" in text and "shifts.csv" in text
 
 
 def test_staffing_plans_a_daylight_saving_week_on_the_same_clock_grid_as_run(tmp_path: Path) -> None:

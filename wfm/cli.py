@@ -26,6 +26,7 @@ from rich.table import Table
 from wfm.domain import QueueKind, Scenario
 from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
+from wfm.reports import read_plan
 from wfm.reports.excel import write_tables_xlsx
 from wfm.reports.tables import agent_week_table
 from wfm.scheduling.model import PreviousShift
@@ -354,16 +355,11 @@ def _read_previous_plan(folder: Path | None) -> tuple[PreviousShift, ...]:
     """(agent_id, date, template, shift start) of each shift in a run folder's shifts.csv."""
     if folder is None:
         return ()
-    path = folder / "shifts.csv"
     try:
-        frame = pd.read_csv(path, dtype={"agent_id": str, "template": str})
-        return tuple(
-            (str(row.agent_id), dt.date.fromisoformat(str(row.date)), str(row.template),
-             dt.datetime.fromisoformat(str(row.shift_start)))
-            for row in frame.itertuples(index=False)
-        )  # fmt: skip
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError, AttributeError, ValueError) as exc:
-        _error(f"--previous-plan {folder}: cannot read its shifts.csv ({exc}); give a run folder written by `wfm run`")
+        shifts, _ = read_plan(folder)
+        return tuple((s.agent_id, s.date, s.template_id, s.start) for s in shifts)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError, AttributeError, ValueError, KeyError) as exc:
+        _error(f"--previous-plan {folder}: cannot read its plan ({exc}); give a run folder written by `wfm run`")
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

@@ -32,8 +32,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from wfm.batch.config import BatchConfig, SiteJob
 from wfm.batch.inbox import ingest_inbox
 from wfm.batch.store import HistoryStore
@@ -41,6 +39,7 @@ from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
 from wfm.io import ScenarioError, load_scenario, load_site
 from wfm.pipeline import RunOptions, input_hashes, plan, write_run
+from wfm.reports import read_plan
 from wfm.scheduling.freeze import FrozenDays
 from wfm.scheduling.result import Segment, ShiftAssignment
 
@@ -134,29 +133,7 @@ def _remove_leftovers(root: Path, log: _Log) -> None:
 
 def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list[str]]:
     """A run folder's shifts, activities and agents (from shifts.csv, assignments.csv and the run's staff)."""
-    shifts_csv = pd.read_csv(folder / "shifts.csv", dtype={"agent_id": str, "template": str})
-    shifts = [
-        ShiftAssignment(
-            agent_id=row.agent_id,
-            date=dt.date.fromisoformat(str(row.date)),
-            template_id=row.template,
-            start=pd.Timestamp(row.shift_start).to_pydatetime(),
-            end=pd.Timestamp(row.shift_end).to_pydatetime(),
-            paid_minutes=round(float(row.paid_hours) * 60),
-        )
-        for row in shifts_csv.itertuples()
-    ]
-    activities = pd.read_csv(folder / "assignments.csv", dtype={"agent_id": str, "queue": str})
-    segments = [
-        Segment(
-            agent_id=row.agent_id,
-            start=pd.Timestamp(row.start).to_pydatetime(),
-            end=pd.Timestamp(row.end).to_pydatetime(),
-            activity=str(row.activity),
-            queue=None if pd.isna(row.queue) else str(row.queue),
-        )
-        for row in activities.itertuples()
-    ]
+    shifts, segments = read_plan(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     return shifts, segments, list(manifest.get("batch", {}).get("agents", []))
 

@@ -22,7 +22,7 @@ from wfm.domain.models import Scenario
 from wfm.io.atomic import atomic_write_text
 from wfm.reports.excel import write_roster
 from wfm.reports.tables import assignments_table, shifts_table
-from wfm.scheduling.result import ScheduleResult
+from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
@@ -184,3 +184,32 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def read_plan(folder: Path) -> tuple[list[ShiftAssignment], list[Segment]]:
+    """A run folder's plan back from its shifts.csv and assignments.csv (the output contract), ids as written:
+    "007", "NA" or "0101" stay text. Raises OSError / ValueError / KeyError when the folder is not a run's."""
+    shifts_csv = pd.read_csv(folder / "shifts.csv", dtype=str, keep_default_na=False)
+    shifts = [
+        ShiftAssignment(
+            agent_id=row.agent_id,
+            date=dt.date.fromisoformat(row.date),
+            template_id=row.template,
+            start=dt.datetime.fromisoformat(row.shift_start),
+            end=dt.datetime.fromisoformat(row.shift_end),
+            paid_minutes=round(float(row.paid_hours) * 60),
+        )
+        for row in shifts_csv.itertuples(index=False)
+    ]
+    activities = pd.read_csv(folder / "assignments.csv", dtype=str, keep_default_na=False)
+    segments = [
+        Segment(
+            agent_id=row.agent_id,
+            start=dt.datetime.fromisoformat(row.start),
+            end=dt.datetime.fromisoformat(row.end),
+            activity=row.activity,
+            queue=row.queue or None,
+        )
+        for row in activities.itertuples(index=False)
+    ]
+    return shifts, segments
