@@ -36,6 +36,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/forecast_bench.py
 	$(BIN)/python bench/staffing_bench.py
 	$(BIN)/python bench/schedule_bench.py
+	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/batch_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
