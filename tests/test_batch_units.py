@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -82,3 +83,32 @@ def test_a_lock_file_is_left_empty_after_a_failed_run(tmp_path: Path) -> None:
     except RuntimeError:
         pass
     assert lock.read_text() == ""  # the next run does not mistake it for a crashed run's
+
+
+def test_status_lists_runs_newest_first_and_only_unpruned_nights_without_a_run_as_failed(tmp_path: Path) -> None:
+    from wfm.batch.config import BatchConfig, SiteJob
+    from wfm.batch.nightly import recent_runs
+
+    root = tmp_path / "schedules" / "s1"
+    (root / "logs").mkdir(parents=True)
+    for night in ("2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"):
+        (root / "logs" / f"{night}.log").write_text("...")
+    for night, exit_code in (("2026-03-02", 0), ("2026-03-04", 1)):  # 03-01 pruned, 03-03 failed
+        (root / night).mkdir()
+        manifest = {
+            "status": "FEASIBLE",
+            "batch": {"exit_code": exit_code, "warnings": [], "batch_seconds": {"total": 9}},
+        }
+        (root / night / "manifest.json").write_text(json.dumps(manifest))
+        (root / night / "kpis.json").write_text('{"overall": {"service_level": 0.9, "overtime_hours": 1.5}}')
+    _point_latest(root, root / "2026-03-04")
+    config = BatchConfig.model_validate(
+        {"batch": {"schedules": tmp_path / "schedules"}, "sites": [{"name": "s1", "scenario": "x", "inbox": "y"}]}
+    )
+    assert isinstance(config.sites[0], SiteJob)
+    rows = recent_runs(config)
+    assert [(r["run"], r.get("latest"), r.get("exit_code")) for r in rows if "failed_log" not in r] == [
+        ("2026-03-04", True, 1),
+        ("2026-03-02", False, 0),
+    ]
+    assert [r["run"] for r in rows if "failed_log" in r] == ["2026-03-03"]

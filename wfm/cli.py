@@ -654,8 +654,9 @@ def batch_status(
             table.add_row(row["site"], row["run"], "", "", "", "failed", "", "", "", f"log {row['failed_log']}")
         else:
             level = row.get("service_level")
+            finished = str(row.get("finished_at") or "")[5:16].replace("T", " ")  # "12-04 01:42"
             table.add_row(
-                row["site"], row["run"], "*" if row.get("latest") else "", str(row.get("finished_at") or "")[:16],
+                row["site"], row["run"], "*" if row.get("latest") else "", finished,
                 f"{row['seconds']:.0f}" if row.get("seconds") is not None else "", str(row.get("status")),
                 str(row.get("exit_code")), str(row.get("warnings")), f"{level:.1%}" if level is not None else "",
                 f"{row.get('overtime_hours') or 0:.1f}",

@@ -432,7 +432,10 @@ def recent_runs(config: BatchConfig, last: int = 7) -> list[dict[str, Any]]:
                     "overtime_hours": overall.get("overtime_hours"),
                 }
             )
+        kept = _run_folders(root)
+        oldest = kept[0].name if kept else ""
         for log in sorted((root / "logs").glob("*.log"))[-last:] if (root / "logs").is_dir() else []:
-            if not (root / log.stem / "manifest.json").exists():
+            # a night with a log and no run folder failed (runs older than the oldest kept were pruned)
+            if log.stem >= oldest and not (root / log.stem / "manifest.json").exists():
                 rows.append({"site": job.name, "run": log.stem, "failed_log": str(log)})
     return rows
