@@ -26,7 +26,7 @@ from rich.table import Table
 from wfm.domain import QueueKind, Scenario
 from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import read_plan
+from wfm.reports import horizon_days, read_plan
 from wfm.reports.excel import write_tables_xlsx
 from wfm.reports.tables import agent_week_table
 from wfm.scheduling.model import PreviousShift
@@ -526,7 +526,9 @@ def export(
     stem = f"plan_{agent}" if agent else "plan"
     target = out_file or run_folder / f"{stem}.{fmt}"
     kpis = json.loads(needed[2].read_text())
-    week = agent_week_table(shifts, segments, _horizon_days(kpis, shifts)) if agent else None
+    # The run's days from kpis.json, else the days its shifts start on.
+    days = horizon_days(kpis) or sorted({dt.date.fromisoformat(d) for d in shifts["date"]})
+    week = agent_week_table(shifts, segments, days) if agent else None
     if fmt == "json":
         document = {
             "run": run_folder.name,
@@ -550,16 +552,6 @@ def export(
             title = f"Plan for {agent}, run {run_folder.name}"
         write_tables_xlsx(target, tables, title=title)
     out.print(f"wrote {target} ({len(shifts)} shifts, {len(segments)} activities)")
-
-
-def _horizon_days(kpis: dict[str, Any], shifts: pd.DataFrame) -> list[dt.date]:
-    """The run's days from kpis.json's horizon, else the days its shifts start on."""
-    horizon = kpis.get("horizon") or {}
-    try:
-        start = dt.date.fromisoformat(str(horizon["start"])[:10])
-        return [start + dt.timedelta(days=d) for d in range(int(horizon["days"]))]
-    except (KeyError, TypeError, ValueError):
-        return sorted({pd.Timestamp(d).date() for d in shifts.get("date", [])})
 
 
 @app.command()

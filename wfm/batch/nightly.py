@@ -37,9 +37,9 @@ from wfm.batch.inbox import ingest_inbox
 from wfm.batch.store import HistoryStore
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
-from wfm.io import ScenarioError, load_scenario, load_site
+from wfm.io import ScenarioError, load_scenario
 from wfm.pipeline import RunOptions, input_hashes, plan, write_run
-from wfm.reports import read_plan
+from wfm.reports import horizon_days, read_plan
 from wfm.scheduling.freeze import FrozenDays
 from wfm.scheduling.result import Segment, ShiftAssignment
 
@@ -138,16 +138,6 @@ def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list
     return shifts, segments, list(manifest.get("batch", {}).get("agents", []))
 
 
-def _horizon_days(folder: Path) -> set[dt.date]:
-    """The days a run planned, from its kpis.json horizon."""
-    horizon = json.loads((folder / "kpis.json").read_text()).get("horizon") or {}
-    try:
-        start = dt.date.fromisoformat(str(horizon["start"]))
-        return {start + dt.timedelta(days=d) for d in range(int(horizon["days"]))}
-    except (KeyError, TypeError, ValueError):
-        return set()
-
-
 def _fingerprint(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -201,17 +191,16 @@ def _run_locked(
     stage_seconds: dict[str, float] = {}
     _remove_leftovers(root, log)
 
-    # 1. ingest
+    # 1. ingest (the scenario is loaded once: its site checks the exports, its history seeds an empty store)
     started = time.monotonic()
-    site = load_site(job.scenario)
+    scenario = load_scenario(job.scenario)
     warnings: list[str] = []
     with HistoryStore(config.store_of(job)) as store:
         if store.rows() == 0:
-            seed = load_scenario(job.scenario).history
-            counts = store.ingest(seed, source="history.csv (seed)")
+            counts = store.ingest(scenario.history, source="history.csv (seed)")
             log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
         window = (run_date - dt.timedelta(days=3 * 366), run_date + dt.timedelta(days=1))
-        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", site, window)
+        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", scenario.site, window)
         for name, counts in report.loaded:
             log(
                 f"ingest: {name}: {counts.rows:,} rows, {counts.changed:,} new or changed, {counts.replaced:,} replaced"
@@ -225,7 +214,6 @@ def _run_locked(
 
     # 2. the scenario for the next horizon, on the store's history
     started = time.monotonic()
-    scenario = load_scenario(job.scenario)
     horizon = Horizon(start=run_date + dt.timedelta(days=1), days=job.horizon_days or scenario.site.horizon.days)
     scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon}),
                                            "history": history})  # fmt: skip
@@ -239,7 +227,8 @@ def _run_locked(
     frozen = None
     if parent is not None and settings.freeze_days > 0:
         shifts, segments, agents = _published(parent)
-        covered = _horizon_days(parent)  # only days the published plan planned can be kept as published
+        # only days the published plan planned can be kept as published
+        covered = set(horizon_days(json.loads((parent / "kpis.json").read_text())))
         days = tuple(
             day for d in range(min(settings.freeze_days, horizon.days))
             if (day := horizon.start + dt.timedelta(days=d)) in covered

@@ -1,7 +1,7 @@
 """Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
 
 from wfm.reports.excel import queue_rating, shift_text, write_roster
-from wfm.reports.files import csv_text, json_safe, read_plan, write_run_files
+from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, write_run_files
 from wfm.reports.tables import (
     ASSIGNMENT_COLUMNS,
     SHIFT_COLUMNS,
@@ -16,6 +16,7 @@ __all__ = [
     "SHIFT_COLUMNS",
     "assignments_table",
     "csv_text",
+    "horizon_days",
     "json_safe",
     "overtime_per_shift",
     "queue_rating",

@@ -41,7 +41,7 @@ from wfm.reports.sheets import (
     write_overtime_sheet,
 )
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, TITLE, Look
-from wfm.reports.tables import shift_text, week_start
+from wfm.reports.tables import paid_hours_by_week, roster_order, shift_text, week_start
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 EN_DASH = "–"
@@ -459,17 +459,12 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     days = scenario.site.horizon.dates
     first_day = scenario.site.horizon.start
     weeks = sorted({week_start(day, first_day) for day in days})
-    office_order = {office: i for i, office in enumerate(Office)}
-    agents = sorted(
-        scenario.agents,
-        key=lambda a: (office_order[a.office], a.team.casefold(), a.name.casefold(), a.agent_id),
-    )
+    agents = roster_order(scenario)
 
     shift_texts: dict[tuple[str, dt.date], list[str]] = defaultdict(list)
-    paid_hours: dict[tuple[str, dt.date], float] = defaultdict(float)
     for shift in sorted(result.shifts, key=lambda s: (s.agent_id, s.start)):
         shift_texts[(shift.agent_id, shift.date)].append(shift_text(shift))
-        paid_hours[(shift.agent_id, week_start(shift.date, first_day))] += shift.paid_minutes / 60
+    paid_hours = paid_hours_by_week(result, first_day)
 
     # Time off shows on every horizon day it touches; a part-day absence next to a shift is added to the shift.
     reasons: dict[tuple[str, dt.date], list[str]] = defaultdict(list)

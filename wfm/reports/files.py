@@ -213,3 +213,13 @@ def read_plan(folder: Path) -> tuple[list[ShiftAssignment], list[Segment]]:
         for row in activities.itertuples(index=False)
     ]
     return shifts, segments
+
+
+def horizon_days(kpis: Mapping[str, Any]) -> list[dt.date]:
+    """The days a run planned, from kpis.json's `horizon` (start, days); empty when it has none."""
+    horizon = kpis.get("horizon") or {}
+    try:
+        start = dt.date.fromisoformat(str(horizon["start"])[:10])
+        return [start + dt.timedelta(days=d) for d in range(int(horizon["days"]))]
+    except (KeyError, TypeError, ValueError):
+        return []

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from wfm.domain.models import Office, QueueKind, Scenario
+from wfm.domain.models import QueueKind, Scenario
 from wfm.reports.styles import HEADER, LABEL, SECTION, TITLE, Look
-from wfm.reports.tables import shift_text, week_start
+from wfm.reports.tables import paid_hours_by_week, roster_order, shift_text, week_start
 from wfm.scheduling.problem import week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
@@ -56,14 +56,6 @@ def day_sheet_title(day: dt.date) -> str:
     return f"{day:%a %d %b}"
 
 
-def _agent_order(scenario: Scenario) -> dict[str, int]:
-    office_order = {office: i for i, office in enumerate(Office)}
-    ordered = sorted(
-        scenario.agents, key=lambda a: (office_order[a.office], a.team.casefold(), a.name.casefold(), a.agent_id)
-    )
-    return {a.agent_id: i for i, a in enumerate(ordered)}
-
-
 def write_day_sheet(
     sheet: Any,
     make: Any,
@@ -82,7 +74,7 @@ def write_day_sheet(
     site = scenario.site
     step = dt.timedelta(minutes=site.interval_minutes)
     agents = {a.agent_id: a for a in scenario.agents}
-    order = _agent_order(scenario)
+    order = {agent.agent_id: i for i, agent in enumerate(roster_order(scenario))}
     todays = sorted(shifts, key=lambda s: (order.get(s.agent_id, len(order)), s.start))
     day_start = dt.datetime.combine(day, dt.time())
     first = min([s.start for s in todays], default=day_start + dt.timedelta(hours=8))
@@ -176,10 +168,7 @@ def write_day_sheet(
     frame = coverage
     if not {"interval_start", "queue"} <= set(frame.columns):
         return
-    times = pd.to_datetime(frame["interval_start"])
-    if times.dt.tz is not None:
-        times = times.dt.tz_localize(None)
-    frame = frame.assign(interval_start=times)
+    frame = _wall_clock(frame)
     frame = frame[(frame["interval_start"] >= columns[0]) & (frame["interval_start"] <= columns[-1])]
     number = Look(number_format="0.0", size=8, horizontal="center")
     short = Look(number_format="0.0", size=8, horizontal="center", fill=SHORT_FILL)
@@ -188,8 +177,8 @@ def write_day_sheet(
         rows = frame[frame["queue"] == queue.id].set_index("interval_start")
         if rows.empty:
             continue
-        required = [_value(rows, "required_agents", moment) for moment in columns]
-        scheduled = [_value(rows, "scheduled_agents", moment) for moment in columns]
+        required = [_number_at(rows, moment, "required_agents") for moment in columns]
+        scheduled = [_number_at(rows, moment, "scheduled_agents") for moment in columns]
         label = f"{queue.id} ({queue.office.value})"
         sheet.append([make(label, LABEL), None, None, None, make("Required")] +
                      [make(v, number) for v in required])  # fmt: skip
@@ -198,18 +187,27 @@ def write_day_sheet(
             for need, have in zip(required, scheduled, strict=True)
         ])  # fmt: skip
         if queue.kind is QueueKind.LIVE:
-            levels = [_value(rows, "service_level", moment) for moment in columns]
+            levels = [_number_at(rows, moment, "service_level") for moment in columns]
             sheet.append([None, None, None, None, make("Service level")] + [make(v, percent) for v in levels])
         else:
-            backlog = [_value(rows, "backlog", moment) for moment in columns]
+            backlog = [_number_at(rows, moment, "backlog") for moment in columns]
             sheet.append([None, None, None, None, make("Backlog (items)")] + [make(v, number) for v in backlog])
 
 
-def _value(rows: pd.DataFrame, column: str, moment: dt.datetime) -> float | None:
-    if column not in rows.columns:
+def _wall_clock(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `interval_start` as site-local wall-clock times without a zone (as the sheets show them)."""
+    times = pd.to_datetime(frame["interval_start"])
+    if times.dt.tz is not None:
+        times = times.dt.tz_localize(None)
+    return frame.assign(interval_start=times)
+
+
+def _number_at(frame: pd.DataFrame, moment: Any, column: str) -> float | None:
+    """The number in `frame` at index `moment` and `column` (the first, if the index repeats), None if absent."""
+    if column not in frame.columns:
         return None
     try:
-        value = rows.at[pd.Timestamp(moment), column]
+        value = frame.at[pd.Timestamp(moment), column]
     except KeyError:
         return None
     if isinstance(value, pd.Series):
@@ -232,10 +230,7 @@ def write_forecast_sheet(sheet: Any, make: Any, *, scenario: Scenario, forecast:
     sheet.append(header)
     if not {"interval_start", "queue", "volume"} <= set(forecast.columns):
         return
-    times = pd.to_datetime(forecast["interval_start"])
-    if times.dt.tz is not None:
-        times = times.dt.tz_localize(None)
-    frame = forecast.assign(interval_start=times)
+    frame = _wall_clock(forecast)
     volume = frame.pivot_table(index="interval_start", columns="queue", values="volume", aggfunc="sum")
     aht = (
         frame.pivot_table(index="interval_start", columns="queue", values="aht_seconds", aggfunc="mean")
@@ -248,16 +243,9 @@ def write_forecast_sheet(sheet: Any, make: Any, *, scenario: Scenario, forecast:
     for moment in volume.index:
         row: list[object] = [make(moment.to_pydatetime(), when)]
         for queue_id in queues:
-            row.append(make(_cell(volume, moment, queue_id), count))
-            row.append(make(_cell(aht, moment, queue_id), seconds))
+            row.append(make(_number_at(volume, moment, queue_id), count))
+            row.append(make(_number_at(aht, moment, queue_id), seconds))
         sheet.append(row)
-
-
-def _cell(frame: pd.DataFrame, moment: Any, column: str) -> float | None:
-    if column not in frame.columns:
-        return None
-    value = frame.at[moment, column]
-    return None if pd.isna(value) else float(value)
 
 
 def write_overtime_sheet(sheet: Any, make: Any, *, scenario: Scenario, result: ScheduleResult) -> None:
@@ -271,9 +259,7 @@ def write_overtime_sheet(sheet: Any, make: Any, *, scenario: Scenario, result: S
     days_in: dict[dt.date, int] = defaultdict(int)
     for day in scenario.site.horizon.dates:
         days_in[week_start(day, first_day)] += 1
-    paid: dict[tuple[str, dt.date], float] = defaultdict(float)
-    for shift in result.shifts:
-        paid[shift.agent_id, week_start(shift.date, first_day)] += shift.paid_minutes / 60
+    paid = paid_hours_by_week(result, first_day)
     headers = ("Agent ID", "Name", "Team", "Office", "Contract", "Week starting", "Contracted hours",
                "Paid hours", "Overtime hours", "Hourly cost", "Overtime cost")  # fmt: skip
     for index, width in enumerate((10, 22, 14, 8, 10, 12, 11, 10, 10, 10, 11), start=1):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wfm.domain.models import Scenario
+from wfm.domain.models import Agent, Office, Scenario
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 SHIFT_COLUMNS = ["agent_id", "date", "template", "shift_start", "shift_end", "paid_hours", "overtime_hours"]
@@ -160,3 +160,19 @@ def _clock_text(moment: dt.datetime, shift_date: dt.date) -> str:
 def shift_text(shift: ShiftAssignment) -> str:
     """`07:30–16:00`: the shift's start and end clock times, as the planner writes them."""
     return f"{shift.start:%H:%M}–{_clock_text(shift.end, shift.date)}"
+
+
+def roster_order(scenario: Scenario) -> list[Agent]:
+    """Agents as the roster lists them: by home office (front, middle, back), team, name, id."""
+    office_order = {office: i for i, office in enumerate(Office)}
+    return sorted(
+        scenario.agents, key=lambda a: (office_order[a.office], a.team.casefold(), a.name.casefold(), a.agent_id)
+    )
+
+
+def paid_hours_by_week(result: ScheduleResult, first_day: dt.date) -> dict[tuple[str, dt.date], float]:
+    """(agent id, week start) -> paid hours of the agent's shifts starting in that planning week."""
+    paid: dict[tuple[str, dt.date], float] = defaultdict(float)
+    for shift in result.shifts:
+        paid[shift.agent_id, week_start(shift.date, first_day)] += shift.paid_minutes / 60
+    return paid

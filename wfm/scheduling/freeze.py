@@ -87,23 +87,20 @@ def restrict_to_published(
 
 
 def published_activities(
-    segments: Sequence[Segment], shifts: Sequence[ShiftAssignment], frozen: FrozenDays, kept: set[tuple[str, dt.date]]
+    segments: Sequence[Segment], frozen: FrozenDays, kept: set[tuple[str, dt.date]]
 ) -> list[Segment]:
-    """The plan's activities with those of every kept published shift replaced by the published ones."""
-    windows: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for shift in shifts:
-        if (shift.agent_id, shift.date) in kept:
-            windows[shift.agent_id].append((shift.start, shift.end))
-    published: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    """The plan's activities with those of every kept published shift replaced by the published ones (a kept
+    shift is the agent's one option that day and must be worked, so the plan has it with the same times)."""
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for shift in frozen.shifts:
         if (shift.agent_id, shift.date) in kept:
-            published[shift.agent_id].append((shift.start, shift.end))
+            spans[shift.agent_id].append((shift.start, shift.end))
 
-    def inside(segment: Segment, spans: dict[str, list[tuple[dt.datetime, dt.datetime]]]) -> bool:
+    def inside(segment: Segment) -> bool:
         return any(start <= segment.start < end for start, end in spans.get(segment.agent_id, ()))
 
-    new = [s for s in segments if not inside(s, windows)]
-    new += [s for s in frozen.segments if inside(s, published)]
+    new = [s for s in segments if not inside(s)]
+    new += [s for s in frozen.segments if inside(s)]
     return sorted(new, key=lambda s: (s.agent_id, s.start))
 
 

@@ -101,11 +101,15 @@ def keep_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
     """Each live queue may lose at most the contacts (to its answer-time target) that it loses at `values` (a
     complete solution, e.g. a given plan's derived decisions): the plan may then move people only where service
     stays at least as good, queue by queue. Returns the caps, in thousandths of a contact."""
-    caps = {}
+    caps = lost_contacts(ctx, values)
     for queue_id, lost in ctx.lost.items():
-        caps[queue_id] = sum(values.get(var.index, 0) for var in lost)
         ctx.model.add(sum(lost) <= caps[queue_id])
     return caps
+
+
+def lost_contacts(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
+    """Per live queue, the contacts lost to its answer-time target at `values`, in thousandths."""
+    return {queue_id: sum(values.get(var.index, 0) for var in lost) for queue_id, lost in ctx.lost.items()}
 
 
 def _shift_variables(ctx: ModelContext) -> None:

@@ -22,6 +22,7 @@ from wfm.scheduling.model import (
     fix_blocks,
     hint_outcome,
     keep_service,
+    lost_contacts,
     plan_decisions,
     solve,
     warm_start,
@@ -155,7 +156,7 @@ def schedule(
         )
     shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks, seed=seed)
     if frozen is not None:
-        segments = published_activities(segments, shifts, frozen, kept)
+        segments = published_activities(segments, frozen, kept)
     plan = ScheduleResult(
         status=outcome.status,
         objective=outcome.objective,
@@ -176,7 +177,8 @@ def schedule(
 
 
 def _within_caps(ctx: ModelContext, caps: dict[str, int], values: dict[int, int]) -> bool:
-    return all(sum(values.get(var.index, 0) for var in ctx.lost[q]) <= cap for q, cap in caps.items())
+    lost = lost_contacts(ctx, values)
+    return all(lost[q] <= cap for q, cap in caps.items())
 
 
 def _relaxation_result(relaxation: Future[dict[str, float]] | None) -> tuple[dict[str, float], list[str]]:
