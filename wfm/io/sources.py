@@ -1,0 +1,265 @@
+"""Tables from a scenario folder (CSV files) or one workbook (sheets): every cell as stripped text, indexed
+by the spreadsheet row number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from wfm.io.cells import SITE_FILE
+from wfm.io.collect import _Collector
+from wfm.io.errors import Problem
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    needed: bool = False  # the scenario cannot be planned without this file
+    about: str = ""
+
+    @property
+    def header(self) -> str:
+        return ",".join(self.required + self.optional)
+
+
+_TABLES: dict[str, _TableSpec] = {
+    "staff": _TableSpec(("agent_id", "name", "office", "contract"), ("team", "hourly_cost"), True, "the agents"),
+    "skills": _TableSpec(("agent_id", "queue", "proficiency"), ("priority",), True, "which agent works which queue"),
+    "history": _TableSpec(
+        ("interval_start", "queue", "volume"), ("aht_seconds",), True, "past volume per interval and queue"
+    ),
+    "availability": _TableSpec(("agent_id", "day", "start", "end")),
+    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason",)),
+    "fixed_activities": _TableSpec(("agent_id", "start", "end"), ("activity",)),
+    "previous_shifts": _TableSpec(("agent_id", "start", "end")),
+    "backlog": _TableSpec(("queue", "items", "oldest_arrival")),
+    "events": _TableSpec(("date", "queue"), ("multiplier", "closed")),
+    "requests": _TableSpec(("agent_id", "date", "shift_template", "on"), ("weight",)),
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tables: every cell as stripped text, indexed by the spreadsheet row number.
+
+
+@dataclass
+class _Table:
+    label: str  # "staff.csv", or "plan.xlsx, sheet 'staff'"
+    frame: pd.DataFrame
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        columns = list(self.frame.columns)
+        for row, values in zip(self.frame.index, self.frame.itertuples(index=False, name=None), strict=True):
+            yield int(row), dict(zip(columns, values, strict=True))
+
+
+def _normalize(label: str, frame: pd.DataFrame) -> _Table:
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    # A trailing comma in the header gives a nameless column; drop it when it holds nothing.
+    keep = [c for c in frame.columns if not (c.startswith("unnamed:") or c in ("", "none"))]
+    frame = frame[keep].fillna("")
+    for column in frame.columns:
+        frame[column] = frame[column].astype(str).str.strip()
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    if len(frame.columns):
+        frame = frame[(frame != "").any(axis=1)]
+    return _Table(label, frame)
+
+
+def _read_csv(path: Path, out: _Collector) -> _Table | None:
+    label = path.name
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig", header=0
+        )
+    except UnicodeDecodeError:
+        out.add(Problem(label, None, None, None, "the file is not UTF-8 text", "In Excel use Save As > 'CSV UTF-8'."))
+        return None
+    except pd.errors.EmptyDataError:
+        return _Table(label, pd.DataFrame())  # the caller decides whether an empty file is acceptable
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            header, line, seen = match.groups()
+            out.add(
+                Problem(
+                    label,
+                    int(line),
+                    None,
+                    None,
+                    f"this row has {seen} values but the header has {header} columns",
+                    "Text containing a comma must be in double quotes.",
+                )
+            )
+        else:
+            out.add(Problem(label, None, None, None, f"the file is not valid CSV ({exc})"))
+        return None
+    except OSError as exc:
+        out.add(Problem(label, None, None, None, f"the file could not be read ({exc.strerror or exc})"))
+        return None
+    return _normalize(label, frame)
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text the same value would have in a CSV export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.microsecond:
+            value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Source(Protocol):
+    def site_text(self, out: _Collector) -> tuple[str, str] | None: ...
+
+    def table(self, name: str, out: _Collector) -> _Table | None: ...
+
+    def missing(self, name: str) -> Problem: ...
+
+
+class _FolderSource:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        # Windows users rename files freely; match names case-insensitively.
+        self.files = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+
+    def site_text(self, out: _Collector) -> tuple[str, str] | None:
+        path = self.files.get(SITE_FILE)
+        if path is None:
+            return None
+        try:
+            return path.name, path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            out.add(Problem(path.name, None, None, None, "the file is not UTF-8 text"))
+        except OSError as exc:
+            out.add(Problem(path.name, None, None, None, f"the file could not be read ({exc.strerror or exc})"))
+        return ("", "")
+
+    def table(self, name: str, out: _Collector) -> _Table | None:
+        path = self.files.get(f"{name}.csv")
+        return None if path is None else _read_csv(path, out)
+
+    def missing(self, name: str) -> Problem:
+        if name == "site":
+            return Problem(SITE_FILE, None, None, None, f"this required file is missing from {self.folder}", _SITE_HINT)
+        spec = _TABLES[name]
+        return Problem(
+            f"{name}.csv",
+            None,
+            None,
+            None,
+            f"this required file is missing from {self.folder} (it holds {spec.about})",
+            f"Add it with the header row: {spec.header}",
+        )
+
+
+_SITE_HINT = (
+    "It describes the site: name, timezone, interval_minutes, [horizon], [[queues]], [[shift_templates]], "
+    "[[contracts]]."
+)
+
+
+class _WorkbookSource:
+    def __init__(self, path: Path, out: _Collector) -> None:
+        import openpyxl
+
+        self.path = path
+        self.sheets: dict[str, Any] = {}
+        try:
+            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises a zoo of zipfile/XML errors for a damaged workbook
+            out.add(Problem(path.name, None, None, None, f"the workbook could not be opened ({exc})"))
+            return
+        self.sheets = {name.strip().lower(): self.book[name] for name in self.book.sheetnames}
+
+    def close(self) -> None:
+        if self.sheets:
+            self.book.close()
+
+    def _label(self, sheet: str) -> str:
+        return f"{self.path.name}, sheet '{sheet}'"
+
+    def site_text(self, out: _Collector) -> tuple[str, str] | None:
+        sheet = self.sheets.get("site")
+        if sheet is not None:
+            # The TOML normally sits in A1; pasted line by line it fills column A, so join that column.
+            lines = [_cell_text(row[0]) if row else "" for row in sheet.iter_rows(max_col=1, values_only=True)]
+            return self._label("site"), "\n".join(lines)
+        beside = self.path.with_name(SITE_FILE)
+        if beside.is_file():
+            return beside.name, beside.read_text(encoding="utf-8-sig")
+        return None
+
+    def table(self, name: str, out: _Collector) -> _Table | None:
+        sheet = self.sheets.get(name)
+        if sheet is None:
+            return None
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return _Table(self._label(name), pd.DataFrame())  # the caller decides whether empty is acceptable
+        width = len(header)
+        names = [_cell_text(h) or f"unnamed: {i}" for i, h in enumerate(header)]
+        data = [[_cell_text(v) for v in (row + (None,) * (width - len(row)))[:width]] for row in rows]
+        return _normalize(self._label(name), pd.DataFrame(data, columns=names, dtype=object))
+
+    def missing(self, name: str) -> Problem:
+        if name == "site":
+            return Problem(
+                self.path.name,
+                None,
+                None,
+                None,
+                "no sheet 'site' (with the site.toml text in cell A1) and no site.toml next to the workbook",
+                _SITE_HINT,
+            )
+        spec = _TABLES[name]
+        return Problem(
+            self.path.name,
+            None,
+            None,
+            None,
+            f"this required sheet '{name}' is missing (it holds {spec.about})",
+            f"Add a sheet '{name}' with the header row: {spec.header}",
+        )
+
+
+def _require_columns(table: _Table, spec: _TableSpec, out: _Collector) -> bool:
+    present = list(table.frame.columns)
+    missing = [c for c in spec.required if c not in present]
+    for column in missing:
+        extra = [c for c in present if c not in spec.required + spec.optional]
+        close = difflib.get_close_matches(column, extra, n=1, cutoff=0.6)
+        hint = f"Is '{close[0]}' meant to be '{column}'? " if close else ""
+        out.add(
+            Problem(
+                table.label,
+                None,
+                column,
+                None,
+                f"this required column is missing (the header row has: {', '.join(present) or 'nothing'})",
+                hint + f"The header row should be: {spec.header}",
+            )
+        )
+    return not missing
