@@ -323,10 +323,12 @@ def _week_limits(contract: Contract, days_in_week: int) -> _WeekLimits:
     )
 
 
-def _leave_credit_minutes(contract: Contract) -> float:
+def _leave_credit_minutes(contract: Contract, leave_days: int, days_in_week: int) -> float:
     # Semantics (README time_off.csv "whole days count towards contract hours"): a whole day of approved time off
-    # counts as the contract's average working day, contracted hours / (7 - days off).
-    return contract.contracted_hours_week * 60 / max(1, 7 - contract.days_off_per_week)
+    # counts as the contract's average working day, contracted hours / (7 - days off), for at most as many days as
+    # the week has working days: a whole week of leave is the contracted week, never more.
+    working_days = max(1, 7 - contract.days_off_per_week)
+    return contract.contracted_hours_week * 60 / working_days * min(leave_days, days_in_week, working_days)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -611,13 +613,12 @@ class _Check:
 
     def check_weeks(self, agent_id: str, contract: Contract, shifts: list[Shift]) -> None:
         leave = self.leave_days(agent_id)
-        credit_per_day = _leave_credit_minutes(contract)
         for first, length in self.weeks():
             last = first + dt.timedelta(days=length - 1)
             in_week = [s for s in shifts if first <= s.start.date() <= last]
             limits = _week_limits(contract, length)
             paid = sum(self.paid_minutes(s) for s in in_week)
-            credit = credit_per_day * sum(1 for d in leave if first <= d <= last)
+            credit = _leave_credit_minutes(contract, sum(1 for d in leave if first <= d <= last), length)
             total = paid + credit
             week = f"week {first:%a %d %b}-{last:%a %d %b}"
             leave_text = f" (incl. {credit / 60:.2f} h leave)" if credit else ""
@@ -719,11 +720,17 @@ class _Check:
                         f"{length} worked day(s) in a row (min {contract.min_consecutive_days})",
                     )  # fmt: skip
         if contract.min_hours_horizon is not None or contract.max_hours_horizon is not None:
-            leave_days = sum(
-                1 for day in horizon_days if any(s <= _midnight(day) and _midnight(day) + dt.timedelta(days=1) <= e
-                                                 for s, e, _ in self.time_off.get(agent_id, []))
-            )  # fmt: skip
-            total = (sum(self.paid_minutes(s) for s in shifts) + _leave_credit_minutes(contract) * leave_days) / 60
+            whole_days = {
+                day for day in horizon_days if any(s <= _midnight(day) and _midnight(day) + dt.timedelta(days=1) <= e
+                                                   for s, e, _ in self.time_off.get(agent_id, []))
+            }  # fmt: skip
+            leave = sum(
+                _leave_credit_minutes(
+                    contract, sum(1 for d in whole_days if first <= d < first + dt.timedelta(days=length)), length
+                )
+                for first, length in self.weeks()
+            )
+            total = (sum(self.paid_minutes(s) for s in shifts) + leave) / 60
             low = contract.min_hours_horizon or 0.0
             high = contract.max_hours_horizon if contract.max_hours_horizon is not None else float("inf")
             if total < low - 0.02 or total > high + 0.02:

@@ -1,4 +1,5 @@
-"""history.csv: rows the forecast can do without become warnings, the rest of the history is still used.
+"""history.csv: a row that cannot be used as written stops the load (leaving it out would lose data) unless the
+planner asks to skip such rows; then each is a warning and the rest of the history is still used.
 
 Each bad row is named by file, row and column, says what was expected and what was done with it; a forecast
 is still made where it honestly can be. Times are site-local wall-clock times, including the 23- and 25-hour
@@ -33,8 +34,8 @@ def voice_row(day: int, quarter: int) -> int:
     return 2 + 16 * day + 2 * quarter
 
 
-def load(tmp_path: Path, history: str, site: str = SITE_TOML) -> Scenario:
-    return load_scenario(make_scenario(tmp_path / "s", history_csv=history, site_toml=site))
+def load(tmp_path: Path, history: str, site: str = SITE_TOML, skip: bool = False) -> Scenario:
+    return load_scenario(make_scenario(tmp_path / "s", history_csv=history, site_toml=site), skip_bad_rows=skip)
 
 
 def volume_at(scenario: Scenario, moment: str, queue: str = "voice") -> list[float]:
@@ -54,7 +55,8 @@ def test_a_clean_history_has_no_warnings_and_fold_zero_everywhere(tmp_path: Path
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Bad cells: warned about, the row dropped (the interval is then unknown, not zero) or only the AHT forgotten
+# Bad cells, skipped on request: warned about, the row dropped (the interval is then unknown, not zero) or only
+# the AHT forgotten
 
 
 def test_volume_not_a_number_blank_or_infinite_drops_the_row(tmp_path: Path) -> None:
@@ -63,12 +65,13 @@ def test_volume_not_a_number_blank_or_infinite_drops_the_row(tmp_path: Path) -> 
         .replace("2026-02-23T08:30:00,voice,12,", "2026-02-23T08:30:00,voice,,")
         .replace("2026-02-23T08:45:00,voice,13,", "2026-02-23T08:45:00,voice,inf,")
     )
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings == (
         "history.csv, row 4, column 'volume': '12,5' is not a number >= 0 (contacts or items that arrived in "
-        "the interval). Use a dot as the decimal separator (12.5, not 12,5). "
-        "Row dropped: the interval is treated as unknown, not as zero.",
+        'the interval). It has a decimal comma: write 12.5, or set decimal_separator = "," under [input] in '
+        "site.toml to read decimal commas (a semicolon-separated file is read that way already). Row dropped: "
+        "the interval is treated as unknown, not as zero.",
         "history.csv, row 6, column 'volume': blank, expected a number >= 0 (contacts or items that arrived in "
         "the interval). Row dropped: the interval is treated as unknown, not as zero.",
         "history.csv, row 8, column 'volume': 'inf' is not a number >= 0 (contacts or items that arrived in "
@@ -81,7 +84,7 @@ def test_volume_not_a_number_blank_or_infinite_drops_the_row(tmp_path: Path) -> 
 
 def test_negative_volume_drops_the_row(tmp_path: Path) -> None:
     history = TWO_WEEKS.replace("2026-02-23T08:30:00,voice,12,", "2026-02-23T08:30:00,voice,-3,")
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings == (
         "history.csv, row 6, column 'volume': '-3' is not a number >= 0 (a volume cannot be negative). "
@@ -93,7 +96,7 @@ def test_negative_volume_drops_the_row(tmp_path: Path) -> None:
 def test_bad_or_negative_aht_keeps_the_row_with_aht_unknown(tmp_path: Path) -> None:
     history = TWO_WEEKS.replace("2026-02-23T08:15:00,voice,11,300", "2026-02-23T08:15:00,voice,11,slow")
     history = history.replace("2026-02-23T08:30:00,voice,12,300", "2026-02-23T08:30:00,voice,12,-5")
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings == (
         "history.csv, row 4, column 'aht_seconds': 'slow' is not a number of seconds (or blank when unknown). "
@@ -110,7 +113,7 @@ def test_bad_or_negative_aht_keeps_the_row_with_aht_unknown(tmp_path: Path) -> N
 def test_unparseable_interval_start_drops_the_row(tmp_path: Path) -> None:
     history = TWO_WEEKS.replace("2026-02-23T08:15:00,voice", "23/02/2026 08:15,voice")
     history = history.replace("2026-02-23T08:30:00,voice", "2026-02-23,voice")
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings == (
         "history.csv, row 4, column 'interval_start': '23/02/2026 08:15' is not a date and time like "
@@ -126,7 +129,7 @@ def test_unparseable_interval_start_drops_the_row(tmp_path: Path) -> None:
 def test_times_between_the_5_minute_marks_are_dropped(tmp_path: Path) -> None:
     history = TWO_WEEKS.replace("2026-02-23T08:15:00,voice", "2026-02-23T08:17:00,voice")
     history = history.replace("2026-02-23T08:30:00,voice", "2026-02-23T08:30:30,voice")
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     expected_tail = (
         "is not on a 5-minute mark with zero seconds (:00, :05, :10, … :55). Each row is the volume of one "
@@ -181,7 +184,7 @@ def test_a_repeated_identical_row_is_dropped(tmp_path: Path) -> None:
 
 def test_a_later_row_with_other_values_replaces_the_earlier_one(tmp_path: Path) -> None:
     history = TWO_WEEKS + "2026-02-23T08:15:00,voice,14,300\n2026-02-23T08:30,voice,12,280\n"
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings == (
         "history.csv, row 4, column 'interval_start': '2026-02-23T08:15:00' is not a new interval for queue "
@@ -223,7 +226,7 @@ def test_a_queue_without_history_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_a_queue_whose_rows_are_all_dropped_says_so(tmp_path: Path) -> None:
-    scenario = load(tmp_path, TWO_WEEKS.replace(",claims,", ",claims,n/a"))  # volumes n/a0, n/a1, ...
+    scenario = load(tmp_path, TWO_WEEKS.replace(",claims,", ",claims,n/a"), skip=True)  # volumes n/a0, n/a1, ...
 
     assert scenario.warnings[-1] == (
         "history.csv, column 'queue': queue 'claims' has no usable rows (all 112 are dropped, see above). It "
@@ -243,8 +246,9 @@ def test_no_usable_row_at_all_is_an_error_listing_why(tmp_path: Path) -> None:
         (None, None, None),
     ]
     assert str(problems[-1]) == (
-        "history.csv: no usable rows: every row has a problem listed above. "
-        "The forecast needs past volumes per interval and queue."
+        "history.csv: 3 problems above: those rows cannot be used as written, and leaving them out would lose data. "
+        "Fix them in the export, or plan without them: add --skip-bad-rows to the command, or set "
+        "skip_bad_rows = true under [input] in site.toml (each row left out is then listed as a warning)."
     )
 
 
@@ -255,7 +259,7 @@ def test_an_unknown_queue_is_still_an_error(tmp_path: Path) -> None:
 
 
 def test_many_warnings_of_one_kind_are_summarised(tmp_path: Path) -> None:
-    scenario = load(tmp_path, TWO_WEEKS.replace(",300", ",slow"))  # 112 voice rows with a non-numeric AHT
+    scenario = load(tmp_path, TWO_WEEKS.replace(",300", ",slow"), skip=True)  # 112 voice rows with a non-numeric AHT
 
     assert len(scenario.warnings) == 21
     assert scenario.warnings[0] == (
@@ -280,7 +284,8 @@ def test_times_with_a_utc_offset_are_converted_to_site_time(tmp_path: Path) -> N
         "2026-07-01T09:30:00+02:00,voice,3,\n"  # 07:30 UTC, 08:30 in London
         "2026-07-01 10:00+0100,voice,4,\n"
     )
-    scenario = load(tmp_path, history)
+    later_horizon = SITE_TOML.replace("start = 2026-03-02", "start = 2026-08-03")  # the rows are all history
+    scenario = load(tmp_path, history, later_horizon)
 
     assert scenario.warnings == ()
     tail = scenario.history.tail(4)
@@ -315,7 +320,7 @@ def test_the_repeated_hour_of_a_fall_back_day_is_two_intervals_not_duplicates(tm
 def test_a_third_row_for_a_repeated_time_is_a_duplicate(tmp_path: Path) -> None:
     moments = fall_back_day()
     history = HEADER + "".join(f"{t:%Y-%m-%dT%H:%M},voice,{i},\n" for i, t in enumerate(moments))
-    scenario = load(tmp_path, history + "2026-10-25T01:15,voice,99,\n")
+    scenario = load(tmp_path, history + "2026-10-25T01:15,voice,99,\n", skip=True)
 
     assert scenario.warnings[0] == (
         "history.csv, row 11, column 'interval_start': '2026-10-25T01:15' is not a new interval for queue 'voice' "
@@ -342,7 +347,7 @@ def test_times_the_spring_forward_jump_skips_are_dropped(tmp_path: Path) -> None
     history = HEADER + "".join(
         f"2026-03-29T{clock},voice,1,\n" for clock in ("00:45", "01:00", "01:15", "01:30", "01:45", "02:00")
     )
-    scenario = load(tmp_path, history)
+    scenario = load(tmp_path, history, skip=True)
 
     assert scenario.warnings[:4] == tuple(
         f"history.csv, row {row}, column 'interval_start': '2026-03-29T{clock}' is not a time that exists in "

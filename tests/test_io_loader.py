@@ -263,8 +263,12 @@ def test_bad_datetime_in_time_off(tmp_path: Path) -> None:
         "start",
         "03/03/2026 08:00",
     )
-    assert str(problem).startswith(
-        "time_off.csv, row 2, column 'start': '03/03/2026 08:00' is not a date and time like 2026-03-02T08:15"
+    # One of the two date columns is written day first: one problem for the column, with the setting that reads it.
+    assert str(problem) == (
+        "time_off.csv, row 2, column 'start': '03/03/2026 08:00' is not a date and time written year first, like "
+        "2026-03-02T08:15, as site.toml expects. This row is written day or month first (DD/MM/YYYY or MM/DD/YYYY: "
+        'no value shows which). Set date_format = "DD/MM/YYYY" or date_format = "MM/DD/YYYY" under [input] in '
+        "site.toml, or write the dates year first (2026-03-02T08:15)."
     )
 
 

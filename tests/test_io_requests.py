@@ -208,8 +208,9 @@ BAD_CASES = {
         'A0003,2026-03-02,early,on,"2,5"',
         "weight",
         "2,5",
-        "requests.csv, row 3, column 'weight': '2,5' is not a weight, a number > 0. Use a dot as the decimal "
-        f"separator (12.5, not 12,5). {WEIGHT_SCALE}",
+        "requests.csv, row 3, column 'weight': '2,5' is not a weight, a number > 0. It has a decimal comma: write "
+        '12.5, or set decimal_separator = "," under [input] in site.toml to read decimal commas (a '
+        f"semicolon-separated file is read that way already). {WEIGHT_SCALE}",
     ),
     "weight infinite": (
         "A0003,2026-03-02,early,on,inf",
@@ -221,8 +222,10 @@ BAD_CASES = {
         "A0003,02/03/2026,early,on,5",
         "date",
         "02/03/2026",
-        "requests.csv, row 3, column 'date': '02/03/2026' is not a date like 2026-03-02 (YYYY-MM-DD). Write dates "
-        "year first: 02/03/2026 means different days in different countries.",
+        "requests.csv, row 3, column 'date': '02/03/2026' is not a date written year first, like 2026-03-02, as "
+        "site.toml expects. This row is written day or month first (DD/MM/YYYY or MM/DD/YYYY: no value shows "
+        'which). Set date_format = "DD/MM/YYYY" or date_format = "MM/DD/YYYY" under [input] in site.toml, or write '
+        "the dates year first (2026-03-02T08:15).",
     ),
     "date that does not exist": (
         "A0003,2026-02-30,early,on,5",

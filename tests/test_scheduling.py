@@ -13,7 +13,7 @@ from scheduling_fixtures import CASES, EARLY, LATE, START, VOICE, requirements, 
 
 from wfm.domain import Availability, FixedActivity, Site, TimeOff
 from wfm.scheduling import ScheduleResult, ShiftAssignment, SolveStatus, audit_plan, schedule
-from wfm.scheduling.problem import build_problem
+from wfm.scheduling.problem import build_problem, leave_credit_minutes
 from wfm.scheduling.rules import MinRest
 
 
@@ -167,6 +167,28 @@ def test_approved_leave_counts_towards_contract_hours() -> None:
     assert plan.status is SolveStatus.OPTIMAL
     assert plan.shifts == ()
     assert plan.overtime_hours == {}
+
+
+@pytest.mark.parametrize(("last_day", "leave_days"), [(7, 7), (6, 6)], ids=["monday-to-monday", "monday-to-saturday"])
+def test_a_week_of_leave_is_the_contracted_week_and_never_stops_the_plan(last_day: int, leave_days: int) -> None:
+    # Issue 15 case 6: 7 (or 6) leave days x 8 h = 56 (48) h used to exceed the 44 h maximum, so this agent's week
+    # was "impossible" and nobody got a plan. A week counts at most its 5 working days: 5 x 8 h = 40 h, the
+    # contracted week exactly (no overtime, no undertime); the colleague is planned as usual.
+    the_site = site(days=7, queues=(VOICE,))
+    absent = TimeOff(agent_id="a1", start=_at(0, "00:00"), end=_at(last_day, "00:00"), reason="annual leave")
+    scen = scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}}).model_copy(update={"time_off": (absent,)})
+    reqs = requirements(the_site, live_required={"voice": 1})
+    data = build_problem(scen, reqs)
+    assert data.problems == ()
+    holiday = next(a for a in data.agents if a.agent.agent_id == "a1")
+    assert len(holiday.leave_days) == leave_days
+    assert leave_credit_minutes(holiday.contract, range(7), holiday.leave_days) == 40 * 60
+    plan = schedule(scen, reqs)
+    assert plan.status.has_plan, plan.message
+    assert [s for s in plan.shifts if s.agent_id == "a1"] == []
+    assert len([s for s in plan.shifts if s.agent_id == "a2"]) == 5
+    assert "a1" not in {agent for agent, _ in plan.overtime_hours}
+    assert audit_plan(data, plan) == []
 
 
 def test_kpis_of_a_blended_plan_count_every_case_done_on_time() -> None:

@@ -1,6 +1,7 @@
 """Domain models: the validated vocabulary every stage speaks."""
 
 from wfm.domain.models import (
+    DATE_FORMATS,
     WEEKDAYS,
     Agent,
     Availability,
@@ -11,6 +12,7 @@ from wfm.domain.models import (
     FixedActivity,
     ForecastSettings,
     Horizon,
+    InputSettings,
     Office,
     PreviousShift,
     Queue,
@@ -29,6 +31,7 @@ from wfm.domain.models import (
 )
 
 __all__ = [
+    "DATE_FORMATS",
     "WEEKDAYS",
     "Agent",
     "Availability",
@@ -39,6 +42,7 @@ __all__ = [
     "FixedActivity",
     "ForecastSettings",
     "Horizon",
+    "InputSettings",
     "Office",
     "PreviousShift",
     "Queue",

@@ -286,6 +286,34 @@ class ForecastSettings(Frozen):
     plan_quantile: Annotated[float, Field(gt=0, lt=1)] | None = None
 
 
+# The date orders regional spreadsheet exports write, by the name site.toml gives them; the strftime form reads them.
+DATE_FORMATS = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "DD/MM/YYYY": "%d/%m/%Y",
+    "MM/DD/YYYY": "%m/%d/%Y",
+    "DD.MM.YYYY": "%d.%m.%Y",
+    "DD-MM-YYYY": "%d-%m-%Y",
+    "YYYY/MM/DD": "%Y/%m/%d",
+}
+
+
+class InputSettings(Frozen):
+    """How the scenario's CSV files are written: European and US Excel exports differ in date order and decimal mark.
+
+    ISO dates (2026-03-02T08:15) are always read, whatever `date_format` says; the separator between columns
+    (comma, semicolon or tab) is read from each file's header row.
+    """
+
+    date_format: Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY", "DD-MM-YYYY", "YYYY/MM/DD"] = (
+        "YYYY-MM-DD"
+    )
+    # "." or ","; None: "," in a semicolon-separated file (European Excel), else ".".
+    decimal_separator: Literal[".", ","] | None = None
+    # Plan without history rows that cannot be used (each is listed as a warning). Off: such rows stop the load,
+    # because a dropped row is lost data.
+    skip_bad_rows: bool = False
+
+
 class Event(Frozen):
     """One line of events.csv: a known special day for one queue or all ("*").
 
@@ -333,6 +361,7 @@ class Site(Frozen):
     weights: Weights = Weights()
     solver: SolverSettings = SolverSettings()
     forecast: ForecastSettings = ForecastSettings()
+    input: InputSettings = InputSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -345,7 +374,11 @@ class Site(Frozen):
 
     @model_validator(mode="after")
     def _references(self) -> Site:
-        for kind, items in (("queue", self.queues), ("shift template", self.shift_templates)):
+        for kind, items in (
+            ("queue", self.queues),
+            ("shift template", self.shift_templates),
+            ("contract", self.contracts),
+        ):
             ids = [i.id for i in items]
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:

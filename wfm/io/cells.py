@@ -105,7 +105,7 @@ def _float(text: str, expected: str = EXPECTED_NUMBER) -> float:
     try:
         value = float(text)
     except ValueError as exc:
-        hint = "Use a dot as the decimal separator (12.5, not 12,5)." if re.fullmatch(r"-?\d+,\d+", text) else ""
+        hint = decimal_comma_hint(text)
         raise _Bad(expected, hint) from exc
     if not math.isfinite(value):
         raise _Bad(expected)
@@ -178,3 +178,13 @@ def _reference(known: set[str] | None, noun: str, source: str, fix: str) -> Call
         return text
 
     return parse
+
+
+def decimal_comma_hint(text: str) -> str:
+    """For '12,5' where a decimal dot is expected: say so, and how to read such files as they are."""
+    if not re.fullmatch(r"-?\d+,\d+", text):
+        return ""
+    return (
+        'It has a decimal comma: write 12.5, or set decimal_separator = "," under [input] in site.toml to read '
+        "decimal commas (a semicolon-separated file is read that way already)."
+    )

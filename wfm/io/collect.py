@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from wfm.io.errors import Problem
 
@@ -43,10 +44,11 @@ class _Collector:
     def add_hidden(self, file: str, column: str | None, kind: str, count: int) -> None:
         self._hidden[(file, column, kind)] += count
 
-    def extend(self, other: _Collector) -> None:
-        """Take over another collector's problems, listed and counted (warnings that turned out to be fatal)."""
+    def extend(self, other: _Collector, edit: Callable[[Problem], Problem] | None = None) -> None:
+        """Take over another collector's problems, listed and counted (warnings that turned out to be fatal),
+        each passed through `edit` first if given."""
         for key, problem in other._items:
-            self.add(problem, key[2])
+            self.add(edit(problem) if edit else problem, key[2])
         self._hidden.update(other._hidden)
 
     def __bool__(self) -> bool:

@@ -5,21 +5,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from wfm.io.cells import _did_you_mean, _listing
+from wfm.io.cells import _did_you_mean, _listing, decimal_comma_hint
 from wfm.io.collect import MAX_LISTED_PER_KIND, _Collector
 from wfm.io.errors import Problem
 from wfm.io.site_file import _SiteFacts
 from wfm.io.sources import _Table
 
 # --------------------------------------------------------------------------------------------------------------
-# History: vectorised. A problem in a row the forecast can do without is a warning (the row is dropped, or only
-# its AHT is); the forecast then runs on what is left, with the interval unknown rather than zero. Errors are kept
-# for what makes every row of a queue unusable (an unknown queue name, data coarser than the site's intervals).
+# History: vectorised. A row that cannot be used as written (a bad time or volume, an unreadable AHT, the same
+# interval twice with different values) stops the load, listed with the others: a dropped row is lost data. With
+# [input] skip_bad_rows (or --skip-bad-rows) the same rows are left out instead, each listed as a warning, and the
+# forecast runs on what is left, with the interval unknown rather than zero. What loses nothing (the same row
+# twice, a short history, an implausible value) is always a warning.
 
 EXPECTED_HISTORY_TIME = (
     "a date and time like 2026-03-02T08:15 (YYYY-MM-DDTHH:MM, site-local, or with a UTC offset like +01:00)"
@@ -51,8 +53,8 @@ def _report_rows(
 ) -> None:
     """One problem per masked row, up to the per-kind cap; `expected`/`hint` may depend on the row number."""
     rows = mask.index[mask.to_numpy()]
-    if not len(rows):
-        return
+    if not len(rows) or column in table.reported:
+        return  # nothing to report, or the whole column's cause is reported once already
     if kind is None:
         assert isinstance(expected, str), "a per-row `expected` needs a `kind` to count rows by"
         kind = expected
@@ -104,6 +106,8 @@ class _WallClock:
         return cls(codes, first, second)
 
     def _per_row(self, values: np.ndarray) -> np.ndarray:
+        if not len(values):  # no row has a time: every row is unknown
+            return np.full(len(self.codes), np.datetime64("NaT"), dtype="datetime64[us]")
         picked = values[np.maximum(self.codes, 0)]
         picked[self.codes < 0] = np.datetime64("NaT")
         return picked
@@ -213,7 +217,8 @@ def _time_hint(text: str) -> str:
 
 
 def _decimal_hint(text: str) -> str:
-    return "Use a dot as the decimal separator (12.5, not 12,5). " if re.fullmatch(r"-?\d+,\d+", text) else ""
+    hint = decimal_comma_hint(text)
+    return hint + " " if hint else ""
 
 
 def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Collector) -> pd.DataFrame | None:
@@ -223,10 +228,13 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
     if frame.empty:
         out.add(Problem(table.label, None, None, None, "there are no data rows; the forecast needs past volumes"))
         return None
-    found = _Collector()  # this file's warnings, until it is known whether any row is left
+    if table.reported & {"interval_start", "volume"}:
+        return None  # every row has the cause reported for the whole column; more would be follow-on errors
+    lost = _Collector()  # rows (or AHTs) that cannot be used as written
+    found = _Collector()  # warnings that lose nothing
     timezone = facts.timezone or "UTC"
 
-    local, fold, repeated_naive = _interval_starts(table, timezone, found)
+    local, fold, repeated_naive = _interval_starts(table, timezone, lost)
 
     queue = frame["queue"]
     if facts.queue_ids is not None:
@@ -248,7 +256,7 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
     volume = pd.to_numeric(frame["volume"], errors="coerce")
     bad_volume = volume.isna() | ~np.isfinite(volume)
     _report_rows(
-        found,
+        lost,
         table,
         bad_volume,
         "volume",
@@ -257,18 +265,37 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
         kind="volume not a number",
     )
     negative = ~bad_volume & (volume < 0)
-    _report_rows(found, table, negative, "volume", "a number >= 0 (a volume cannot be negative)", VOLUME_DROPPED)
+    _report_rows(lost, table, negative, "volume", "a number >= 0 (a volume cannot be negative)", VOLUME_DROPPED)
 
     if table.has("aht_seconds"):
         aht_text = frame["aht_seconds"]
         aht = pd.to_numeric(aht_text, errors="coerce")
         bad_aht = (aht_text != "") & (aht.isna() | ~np.isfinite(aht))
-        _report_rows(found, table, bad_aht, "aht_seconds", "a number of seconds (or blank when unknown)", AHT_UNKNOWN)
+        _report_rows(
+            lost,
+            table,
+            bad_aht,
+            "aht_seconds",
+            "a number of seconds (or blank when unknown)",
+            lambda row: _decimal_hint(aht_text[row]) + AHT_UNKNOWN,
+            kind="aht not a number",
+        )
         negative_aht = ~bad_aht & (aht < 0)
         _report_rows(
-            found, table, negative_aht, "aht_seconds", "a number of seconds >= 0 (or blank when unknown)", AHT_UNKNOWN
+            lost, table, negative_aht, "aht_seconds", "a number of seconds >= 0 (or blank when unknown)", AHT_UNKNOWN
         )
         aht = aht.where(np.isfinite(aht) & ~negative_aht)
+        # An ACD writes 0 where it measured nothing: an interval with contacts cannot have taken no time.
+        zero_aht = (aht == 0) & (volume > 0)
+        _report_rows(
+            found,
+            table,
+            zero_aht,
+            "aht_seconds",
+            "a handle time for the contacts of this interval (an AHT of 0 s with contacts is not possible)",
+            "The AHT is treated as unknown, as an export writes 0 where nothing was measured.",
+        )
+        aht = aht.where(~zero_aht)
     else:
         aht = pd.Series(np.nan, index=frame.index)
 
@@ -283,12 +310,28 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
         index=frame.index,
     )
     usable = local.notna() & known_queue & ~bad_volume & ~negative
-    rows = _drop_repeated_intervals(table, rows[usable], found)
+    rows = _drop_repeated_intervals(table, rows[usable], lost, found, facts.skip_bad_rows)
 
     if facts.interval_minutes is not None and facts.queue_ids is not None:
         _check_granularity(table, rows, facts.interval_minutes, out)
     if out.count != before:
         return None  # the load fails; the warnings would only distract from the errors
+    if lost and not facts.skip_bad_rows:
+        out.extend(lost, edit=_kept_in_file)
+        out.add(
+            Problem(
+                table.label,
+                None,
+                None,
+                None,
+                f"{lost.count:,} problem{'s' if lost.count != 1 else ''} above: those rows cannot be used as "
+                "written, and leaving them out would lose data",
+                "Fix them in the export, or plan without them: add --skip-bad-rows to the command, or set "
+                "skip_bad_rows = true under [input] in site.toml (each row left out is then listed as a warning).",
+            )
+        )
+        return None
+    found.extend(lost)
     if rows.empty:
         out.extend(found)
         out.add(
@@ -303,6 +346,7 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
         )
         return None
     _report_thin_queues(table, rows, queue[known_queue], facts.queue_ids, found)
+    _report_implausible(table, rows, facts, found)
     notes.extend(found)
 
     # Time order is the real order: the second pass through a repeated hour comes after the first.
@@ -314,9 +358,12 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
     return history
 
 
-def _drop_repeated_intervals(table: _Table, rows: pd.DataFrame, found: _Collector) -> pd.DataFrame:
-    """One row per interval and queue. A row repeated with the same values is dropped; when the values differ
-    the later row in the file wins, as a later export corrects an earlier one."""
+def _drop_repeated_intervals(
+    table: _Table, rows: pd.DataFrame, lost: _Collector, found: _Collector, skip_bad_rows: bool
+) -> pd.DataFrame:
+    """One row per interval and queue. A row repeated with the same values is dropped (nothing is lost); when the
+    values differ, which is right is the planner's call (`lost`); skipping bad rows, the later row in the file
+    wins, as a later export corrects an earlier one."""
     keys = ["interval_start", "queue", "fold"]
 
     repeated = rows.duplicated(keep="first")  # every column: the same interval with the same values
@@ -358,7 +405,7 @@ def _drop_repeated_intervals(table: _Table, rows: pd.DataFrame, found: _Collecto
             )
 
         _report_rows(
-            found,
+            lost,
             table,
             replaced,
             "interval_start",
@@ -366,6 +413,8 @@ def _drop_repeated_intervals(table: _Table, rows: pd.DataFrame, found: _Collecto
             lambda row: (
                 f"Row {winner[row]} is kept, as the later row in the file: a later export corrects an "
                 "earlier one. This row is dropped."
+                if skip_bad_rows
+                else f"Keep the right one of rows {row} and {winner[row]}."
             ),
             kind="replaced row",
         )
@@ -484,3 +533,54 @@ def _report_unknown_queues(out: _Collector, table: _Table, unknown: pd.Series, k
         fix = "Fix the value or add the queue to site.toml."
         hint = used + (_did_you_mean(name, known) if name else "") + fix
         out.add(Problem(table.label, int(first_rows[name]), "queue", name, expected, hint), kind="unknown queue")
+
+
+def _kept_in_file(problem: Problem) -> Problem:
+    """A row's problem as an error: nothing is dropped, so the hint no longer says what skipping would do."""
+    hint = problem.hint
+    for consequence in (VOLUME_DROPPED, ROW_DROPPED, AHT_UNKNOWN):
+        hint = hint.replace(consequence, "")
+    return replace(problem, hint=hint.strip())
+
+
+# A volume this many times a queue's usual busiest interval (its 99th percentile), and above the floor, is
+# reported as implausible: 1e12 calls, or a cumulative counter exported as a volume.
+_IMPLAUSIBLE_FACTOR = 20
+_IMPLAUSIBLE_FLOOR = 1_000
+
+
+def _report_implausible(table: _Table, rows: pd.DataFrame, facts: _SiteFacts, found: _Collector) -> None:
+    """Values that parse but cannot be true: a volume far beyond the queue's usual, a row after the horizon
+    starts (a year typo). Warnings: each keeps its row, named so the planner can check it."""
+    volume = rows["volume"]
+    usual = volume.groupby(rows["queue"]).transform(lambda v: v.quantile(0.99))
+    huge = volume > np.maximum(_IMPLAUSIBLE_FLOOR, _IMPLAUSIBLE_FACTOR * usual)
+    mask = pd.Series(False, index=table.frame.index)
+    mask[huge.index[huge.to_numpy()]] = True
+    _report_rows(
+        found,
+        table,
+        mask,
+        "volume",
+        lambda row: (
+            f"a plausible volume for queue '{rows.at[row, 'queue']}' (99 % of its intervals have at most "
+            f"{usual[row]:,.0f})"
+        ),
+        "Check the export: the forecast uses it as written and would plan for it.",
+        kind="implausible volume",
+    )
+    if facts.horizon_end is None:
+        return
+    later = rows["interval_start"] >= pd.Timestamp(facts.horizon_end)
+    mask = pd.Series(False, index=table.frame.index)
+    mask[later.index[later.to_numpy()]] = True
+    _report_rows(
+        found,
+        table,
+        mask,
+        "interval_start",
+        f"a time before the planning horizon ends ({facts.horizon_end}): history is what has happened",
+        "A typo in the year, or [horizon] start in site.toml out of date? The forecast only uses history before "
+        "the horizon, so this row is not used.",
+        kind="history after the horizon",
+    )

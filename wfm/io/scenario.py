@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from wfm.domain import (
+    WEEKDAYS,
     Agent,
     Event,
     FixedActivity,
@@ -28,9 +29,11 @@ from wfm.domain import (
     Skill,
     TimeOff,
 )
+from wfm.io.cells import SITE_FILE
 from wfm.io.collect import _Collector
 from wfm.io.errors import Problem, ScenarioError
 from wfm.io.history import _load_history
+from wfm.io.regional import localize
 from wfm.io.site_file import _parse_site, _SiteFacts
 from wfm.io.sources import _TABLES, _FolderSource, _require_columns, _Source, _Table, _WorkbookSource
 from wfm.io.tables import (
@@ -112,27 +115,37 @@ class ForecastInputs:
     warnings: tuple[str, ...] = ()  # as `Scenario.warnings`
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Load a scenario folder or workbook; raise one `ScenarioError` listing every problem found."""
-    return _load_from(Path(path), _load)
+def load_scenario(path: Path, *, skip_bad_rows: bool = False) -> Scenario:
+    """Load a scenario folder or workbook; raise one `ScenarioError` listing every problem found.
+
+    `skip_bad_rows` (or `skip_bad_rows = true` under [input] in site.toml) leaves out history rows that cannot be
+    used as written, each listed in `Scenario.warnings`; without it they are problems, as leaving them out loses
+    data."""
+    return _load_from(Path(path), _load, skip_bad_rows)
 
 
-def load_forecast_inputs(path: Path) -> ForecastInputs:
+def load_forecast_inputs(path: Path, *, skip_bad_rows: bool = False) -> ForecastInputs:
     """Load only site.toml, history.csv and the optional events.csv of a folder or workbook, checked as
     `load_scenario` checks them; staff and the other planning files need not exist yet."""
-    return _load_from(Path(path), _load_forecast)
+    return _load_from(Path(path), _load_forecast, skip_bad_rows)
 
 
 _Loaded = TypeVar("_Loaded")
 
 
-def _load_from(path: Path, load: Callable[[_Source, _Collector, _Collector], _Loaded | None]) -> _Loaded:
+def _load_from(
+    path: Path,
+    load: Callable[[_Source, Site | None, _SiteFacts, _Collector, _Collector], _Loaded | None],
+    skip_bad_rows: bool,
+) -> _Loaded:
     out, notes = _Collector(), _Collector()  # problems that stop the load, and warnings that do not
     source = _open_source(path, out)
     if source is None:
         raise ScenarioError(out.problems())
     try:
-        loaded = load(source, out, notes)
+        site, facts = _site_and_facts(source, out)
+        facts.skip_bad_rows = facts.skip_bad_rows or skip_bad_rows
+        loaded = load(source, site, facts, out, notes)
     finally:
         if isinstance(source, _WorkbookSource):
             source.close()
@@ -142,7 +155,7 @@ def _load_from(path: Path, load: Callable[[_Source, _Collector, _Collector], _Lo
 
 
 def _read_tables(
-    source: _Source, names: Sequence[str], out: _Collector
+    source: _Source, names: Sequence[str], facts: _SiteFacts, out: _Collector
 ) -> tuple[dict[str, _Table | None], dict[str, _Table]]:
     """Each named table, or None when absent, empty or missing a required column (reported unless optional).
 
@@ -172,13 +185,16 @@ def _read_tables(
         elif not _require_columns(table, spec, out):
             incomplete[name] = table
             table = None
+        else:
+            localize(table, spec, facts, out)
         tables[name] = table
     return tables, incomplete
 
 
-def _load_forecast(source: _Source, out: _Collector, notes: _Collector) -> ForecastInputs | None:
-    site, facts = _site_and_facts(source, out)
-    tables, _ = _read_tables(source, ("history", "events"), out)
+def _load_forecast(
+    source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector, notes: _Collector
+) -> ForecastInputs | None:
+    tables, _ = _read_tables(source, ("history", "events"), facts, out)
     history = _optional_history(tables, facts, out, notes)
     events = _optional(tables["events"], lambda t: _load_events(t, facts, out))
     if out or site is None or history is None:
@@ -197,9 +213,8 @@ def _rendered(notes: _Collector) -> tuple[str, ...]:
     return tuple(str(problem) for problem in notes.problems())
 
 
-def _load(source: _Source, out: _Collector, notes: _Collector) -> Scenario | None:
-    site, facts = _site_and_facts(source, out)
-    tables, incomplete = _read_tables(source, list(_TABLES), out)
+def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector, notes: _Collector) -> Scenario | None:
+    tables, incomplete = _read_tables(source, list(_TABLES), facts, out)
     # Keep the staff ids when another staff column is missing: skills etc. are still checkable.
     staff_ids_only = incomplete.get("staff")
 
@@ -238,6 +253,7 @@ def _load(source: _Source, out: _Collector, notes: _Collector) -> Scenario | Non
 
     if out or site is None or history is None:
         return None
+    _report_idle_queues(site, agents, skills, events, staff.label if staff is not None else "staff.csv", notes)
     try:
         return Scenario(
             site=site,
@@ -288,4 +304,56 @@ def _report_agents_without_skills(
                     f"Add a skill for them (e.g. {agent.agent_id},<queue>,1.0) or remove them from {staff.label}.",
                 ),
                 kind="no skills",
+            )
+
+
+def _report_idle_queues(
+    site: Site, agents: list[Agent], skills: list[Skill], events: list[Event], staff_label: str, notes: _Collector
+) -> None:
+    """Warn of a queue open on no day of the horizon, and of an agent skilled only for such queues: both plan
+    nothing and are almost always a typo (days = [], a closure on the wrong queue)."""
+    closed_days = {(e.date, e.queue) for e in events if e.closed}
+    idle: set[str] = set()
+    for number, queue in enumerate(site.queues, start=1):
+        open_days = [
+            d
+            for d in site.horizon.dates
+            if WEEKDAYS[d.weekday()] in queue.days and (d, queue.id) not in closed_days and (d, "*") not in closed_days
+        ]
+        if open_days:
+            continue
+        idle.add(queue.id)
+        why = "its days list is empty" if not queue.days else "its days and the closures in events.csv leave no day"
+        notes.add(
+            Problem(
+                SITE_FILE,
+                None,
+                None,
+                None,
+                f"queue '{queue.id}' is open on no day of the horizon ({site.horizon.start} + {site.horizon.days} "
+                f"days): {why}",
+                "Nothing is forecast or planned for it; check days under its [[queues]] and events.csv.",
+                section=f"[[queues]] #{number} '{queue.id}'",
+            ),
+            kind="queue never open",
+        )
+    if not idle:
+        return
+    queues_of: dict[str, set[str]] = {}
+    for skill in skills:
+        queues_of.setdefault(skill.agent_id, set()).add(skill.queue)
+    for agent in agents:
+        theirs = queues_of.get(agent.agent_id, set())
+        if theirs and theirs <= idle:
+            notes.add(
+                Problem(
+                    staff_label,
+                    None,
+                    None,
+                    None,
+                    f"agent '{agent.agent_id}' is skilled only for queue(s) open on no day of the horizon "
+                    f"({', '.join(sorted(theirs))})",
+                    "They would be paid with no work to do; give them a skill on an open queue.",
+                ),
+                kind="agent without open queue",
             )

@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError
 
 from wfm.domain import (
+    DATE_FORMATS,
     BreakRule,
     Contract,
     ForecastSettings,
     Horizon,
+    InputSettings,
     Queue,
     Rules,
     ShiftTemplate,
@@ -43,6 +45,7 @@ _SECTION_MODELS: dict[str, type[BaseModel]] = {
     "weights": Weights,
     "solver": SolverSettings,
     "forecast": ForecastSettings,
+    "input": InputSettings,
 }
 
 
@@ -56,6 +59,12 @@ class _SiteFacts:
     template_ids: set[str] | None = None
     interval_minutes: int | None = None
     timezone: str | None = None  # IANA name; history times are read as wall-clock time there
+    horizon_end: dt.date | None = None  # the first day after the planning horizon
+    # How the CSV files are written ([input] of site.toml): strftime date order (None: ISO only), decimal mark
+    # (None: from each file's separator), and whether unusable history rows are skipped instead of stopping the load.
+    date_format: str | None = None
+    decimal_separator: str | None = None
+    skip_bad_rows: bool = False
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:
@@ -66,6 +75,12 @@ class _SiteFacts:
             return {str(i["id"]) for i in items if isinstance(i, dict) and "id" in i and only(i)}
 
         interval = raw.get("interval_minutes", 15)
+        horizon = raw.get("horizon")
+        start = horizon.get("start") if isinstance(horizon, dict) else None
+        days = horizon.get("days", 7) if isinstance(horizon, dict) else None
+        end = None
+        if isinstance(start, dt.date) and not isinstance(start, dt.datetime) and isinstance(days, int):
+            end = start + dt.timedelta(days=days)
         return cls(
             queue_ids=ids("queues"),
             deferred_queue_ids=ids("queues", lambda q: q.get("kind") == "deferred"),
@@ -73,7 +88,22 @@ class _SiteFacts:
             template_ids=ids("shift_templates"),
             interval_minutes=interval if interval in (15, 30) and not isinstance(interval, bool) else None,
             timezone=_known_timezone(raw.get("timezone", "UTC")),
+            horizon_end=end,
+            **_input_facts(raw.get("input")),
         )
+
+
+def _input_facts(raw: object) -> dict[str, Any]:
+    """The [input] settings as far as they are valid (an invalid one is reported by the Site validation)."""
+    try:
+        settings = InputSettings.model_validate(raw if isinstance(raw, dict) else {})
+    except ValidationError:
+        settings = InputSettings()
+    return {
+        "date_format": None if settings.date_format == "YYYY-MM-DD" else DATE_FORMATS[settings.date_format],
+        "decimal_separator": settings.decimal_separator,
+        "skip_bad_rows": settings.skip_bad_rows,
+    }
 
 
 def _known_timezone(name: object) -> str | None:
@@ -205,6 +235,7 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
 
     facts = _SiteFacts.from_raw(raw)
     unknown_templates = _check_contract_templates(label, raw, text, out)
+    duplicates = _check_duplicate_ids(label, raw, text, out)
     try:
         site = Site.model_validate(raw)
     except ValidationError as exc:
@@ -212,9 +243,11 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
             message = str(error["msg"])
             if unknown_templates and "unknown shift template" in message:
                 continue  # already reported per contract, with its location
+            if duplicates and "duplicate" in message:
+                continue  # already reported per definition, with its line
             out.add(_site_problem(label, raw, text, error))
         return None, facts
-    if unknown_templates:
+    if unknown_templates or duplicates:
         return None, facts
     return site, _SiteFacts(
         queue_ids={q.id for q in site.queues},
@@ -223,7 +256,44 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
         template_ids={t.id for t in site.shift_templates},
         interval_minutes=site.interval_minutes,
         timezone=site.timezone,
+        horizon_end=site.horizon.end,
+        **_input_facts(site.input.model_dump()),
     )
+
+
+def _check_duplicate_ids(label: str, raw: Mapping[str, Any], text: str, out: _Collector) -> bool:
+    """A second [[queues]], [[shift_templates]] or [[contracts]] with an id already used: which definition would
+    win is a guess (the last one silently replaced the first for every agent on it), so it is an error."""
+    found = False
+    for table, noun in (("queues", "queue"), ("shift_templates", "shift template"), ("contracts", "contract")):
+        items = raw.get(table)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for n, item in enumerate(items):
+            if not isinstance(item, dict) or "id" not in item:
+                continue
+            key = str(item["id"])
+            if key not in first:
+                first[key] = n
+                continue
+            found = True
+            place = _toml_place((table, n, "id"), raw, text)
+            earlier = _toml_place((table, first[key], "id"), raw, text)
+            at = f"line {earlier.line}" if earlier.line is not None else f"[[{table}]] #{first[key] + 1}"
+            out.add(
+                Problem(
+                    label,
+                    None,
+                    None,
+                    key,
+                    f"a new {noun} id ({at} already defines {noun} '{key}')",
+                    f"Give each [[{table}]] its own id, or delete the definition that is not meant.",
+                    section=place.section,
+                    line=place.line,
+                )
+            )
+    return found
 
 
 def _check_contract_templates(label: str, raw: Mapping[str, Any], text: str, out: _Collector) -> bool:

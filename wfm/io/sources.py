@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +25,10 @@ class _TableSpec:
     optional: tuple[str, ...] = ()
     needed: bool = False  # the scenario cannot be planned without this file
     about: str = ""
+    # Columns written the regional way ([input] date_format, decimal_separator), rewritten before parsing.
+    dates: tuple[str, ...] = ()
+    datetimes: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
 
     @property
     def header(self) -> str:
@@ -31,18 +36,37 @@ class _TableSpec:
 
 
 _TABLES: dict[str, _TableSpec] = {
-    "staff": _TableSpec(("agent_id", "name", "office", "contract"), ("team", "hourly_cost"), True, "the agents"),
-    "skills": _TableSpec(("agent_id", "queue", "proficiency"), ("priority",), True, "which agent works which queue"),
-    "history": _TableSpec(
-        ("interval_start", "queue", "volume"), ("aht_seconds",), True, "past volume per interval and queue"
+    "staff": _TableSpec(
+        ("agent_id", "name", "office", "contract"),
+        ("team", "hourly_cost"),
+        True,
+        "the agents",
+        numbers=("hourly_cost",),
     ),
-    "availability": _TableSpec(("agent_id", "day", "start", "end")),
-    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason",)),
-    "fixed_activities": _TableSpec(("agent_id", "start", "end"), ("activity",)),
-    "previous_shifts": _TableSpec(("agent_id", "start", "end")),
-    "backlog": _TableSpec(("queue", "items", "oldest_arrival")),
-    "events": _TableSpec(("date", "queue"), ("multiplier", "closed")),
-    "requests": _TableSpec(("agent_id", "date", "shift_template", "on"), ("weight",)),
+    "skills": _TableSpec(
+        ("agent_id", "queue", "proficiency"),
+        ("priority",),
+        True,
+        "which agent works which queue",
+        numbers=("proficiency", "priority"),
+    ),
+    "history": _TableSpec(
+        ("interval_start", "queue", "volume"),
+        ("aht_seconds",),
+        True,
+        "past volume per interval and queue",
+        datetimes=("interval_start",),
+        numbers=("volume", "aht_seconds"),
+    ),
+    "availability": _TableSpec(("agent_id", "day", "start", "end"), dates=("day",)),
+    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason",), datetimes=("start", "end")),
+    "fixed_activities": _TableSpec(("agent_id", "start", "end"), ("activity",), datetimes=("start", "end")),
+    "previous_shifts": _TableSpec(("agent_id", "start", "end"), datetimes=("start", "end")),
+    "backlog": _TableSpec(("queue", "items", "oldest_arrival"), datetimes=("oldest_arrival",), numbers=("items",)),
+    "events": _TableSpec(("date", "queue"), ("multiplier", "closed"), dates=("date",), numbers=("multiplier",)),
+    "requests": _TableSpec(
+        ("agent_id", "date", "shift_template", "on"), ("weight",), dates=("date",), numbers=("weight",)
+    ),
 }
 
 
@@ -54,6 +78,9 @@ _TABLES: dict[str, _TableSpec] = {
 class _Table:
     label: str  # "staff.csv", or "plan.xlsx, sheet 'staff'"
     frame: pd.DataFrame
+    separator: str | None = None  # a CSV file's column separator; None for a workbook sheet
+    # Columns whose problem is already reported once for the whole column: their rows are not listed again.
+    reported: set[str] = field(default_factory=set)
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns
@@ -64,7 +91,7 @@ class _Table:
             yield int(row), dict(zip(columns, values, strict=True))
 
 
-def _normalize(label: str, frame: pd.DataFrame) -> _Table:
+def _normalize(label: str, frame: pd.DataFrame, separator: str | None = None) -> _Table:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     # A trailing comma in the header gives a nameless column; drop it when it holds nothing.
     keep = [c for c in frame.columns if not (c.startswith("unnamed:") or c in ("", "none"))]
@@ -74,32 +101,60 @@ def _normalize(label: str, frame: pd.DataFrame) -> _Table:
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     if len(frame.columns):
         frame = frame[(frame != "").any(axis=1)]
-    return _Table(label, frame)
+    return _Table(label, frame, separator)
+
+
+# The column separators a spreadsheet export may use; each file's header row says which one it has.
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _sniff_separator(path: Path) -> str:
+    """The separator of a CSV file, read from its header row: the column names hold no separator, so whichever
+    of comma, semicolon or tab occurs most there is the one (European Excel writes semicolons)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return ","  # reading the file again reports it
+    outside_quotes = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: outside_quotes.count(sep) for sep in _SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
 
 
 def _read_csv(path: Path, out: _Collector) -> _Table | None:
     label = path.name
+    separator = _sniff_separator(path)
     try:
+        # header=None: the header row is read as data, so the header fixes the number of columns and a row with
+        # more values is an error naming that row. (With header=0, pandas takes a first data row with one value
+        # too many as "the first column is an index" and shifts every column of the file.)
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig", header=0
+            path,
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+            header=None,
         )
     except UnicodeDecodeError:
         out.add(Problem(label, None, None, None, "the file is not UTF-8 text", "In Excel use Save As > 'CSV UTF-8'."))
         return None
     except pd.errors.EmptyDataError:
-        return _Table(label, pd.DataFrame())  # the caller decides whether an empty file is acceptable
+        return _Table(label, pd.DataFrame(), separator)  # the caller decides whether an empty file is acceptable
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
-            header, line, seen = match.groups()
+            header, line, seen = (int(g) for g in match.groups())
             out.add(
                 Problem(
                     label,
-                    int(line),
+                    line,
                     None,
                     None,
-                    f"this row has {seen} values but the header has {header} columns",
-                    "Text containing a comma must be in double quotes.",
+                    f"this row has {seen} values but the header row has {header} columns",
+                    _extra_values_hint(path, line, separator),
                 )
             )
         else:
@@ -108,7 +163,35 @@ def _read_csv(path: Path, out: _Collector) -> _Table | None:
     except OSError as exc:
         out.add(Problem(label, None, None, None, f"the file could not be read ({exc.strerror or exc})"))
         return None
-    return _normalize(label, frame)
+    names = [str(name) for name in frame.iloc[0]] if len(frame) else []
+    frame = frame.iloc[1:].set_axis(_unique(names), axis=1)
+    return _normalize(label, frame, separator)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names as pandas makes them unique ('queue', 'queue.1'); a blank name is 'unnamed: <i>'."""
+    seen: Counter[str] = Counter()
+    out = []
+    for i, name in enumerate(names):
+        name = name.strip() or f"unnamed: {i}"
+        out.append(name if not seen[name] else f"{name}.{seen[name]}")
+        seen[name] += 1
+    return out
+
+
+def _extra_values_hint(path: Path, line: int, separator: str) -> str:
+    hint = f"Text containing a {_SEPARATORS[separator]} must be in double quotes."
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = next((row for n, row in enumerate(handle, start=1) if n == line), "")
+    except (OSError, UnicodeDecodeError):
+        return hint
+    if separator == "," and re.search(r"\d,\d", text):
+        hint += (
+            " If the numbers have decimal commas (329,5), the file was meant to be separated by semicolons: "
+            "export it again from Excel as it was, rather than replacing ';' by ','."
+        )
+    return hint
 
 
 def _cell_text(value: object) -> str:

@@ -71,6 +71,8 @@ class _Row:
 
     def fail(self, column: str | None, value: str | None, expected: str, hint: str = "") -> None:
         self.ok = False
+        if column in self.table.reported:
+            return  # the whole column's cause is reported once already
         self.out.add(Problem(self.table.label, self.row, column, value, expected, hint))
 
 

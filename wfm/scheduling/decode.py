@@ -236,7 +236,7 @@ def _overtime(data: ProblemData, shifts: list[ShiftAssignment]) -> dict[tuple[st
     for agent in data.agents:
         for w, days in enumerate(data.weeks()):
             contracted = week_limits(agent.contract, len(days)).contracted_minutes
-            credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
+            credit = leave_credit_minutes(agent.contract, days, agent.leave_days)
             extra = paid.get((agent.agent.agent_id, w), 0) + credit - contracted
             if extra > 1e-6:
                 week_start = data.grid.date_of(days[0])

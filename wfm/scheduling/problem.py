@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -376,10 +377,28 @@ def _inside(option: ShiftOption, windows: list[tuple[int, int]], grid: TimeGrid)
     return any(w_start <= start and end <= w_end for w_start, w_end in windows)
 
 
-def leave_credit_minutes(contract: Contract) -> float:
+def daily_leave_minutes(contract: Contract) -> float:
     """Paid minutes a day of approved leave counts towards the week (contracted hours over working days)."""
     working_days = max(1, 7 - contract.days_off_per_week)
     return contract.contracted_hours_week * 60 / working_days
+
+
+def leave_credit_minutes(contract: Contract, days: Sequence[int], leave_days: Collection[int]) -> float:
+    """Paid minutes the whole days of leave among `days` (one planning week) count towards that week.
+
+    Each leave day counts the contract's daily rate, for at most the week's working days: a week of leave
+    (Monday to Sunday, or Monday to Saturday) is the contracted week, not seven working days, so a person on
+    holiday never pushes the week past the contract's maximum.
+    """
+    leave = sum(1 for d in days if d in leave_days)
+    return daily_leave_minutes(contract) * min(leave, week_limits(contract, len(days)).max_days)
+
+
+def horizon_leave_credit_minutes(
+    contract: Contract, weeks: Sequence[Sequence[int]], leave_days: Collection[int]
+) -> float:
+    """The leave credit over the whole horizon: each week's, capped as `leave_credit_minutes` caps it."""
+    return sum(leave_credit_minutes(contract, days, leave_days) for days in weeks)
 
 
 class WeekLimits(NamedTuple):
@@ -426,7 +445,7 @@ def _check_hours(
         days = range(week_start, min(week_start + 7, grid.days))
         limits = week_limits(contract, len(days))
         min_minutes, max_days = limits.min_minutes, limits.max_days
-        credit = leave_credit_minutes(contract) * sum(1 for d in days if d in leave_days)
+        credit = leave_credit_minutes(contract, days, leave_days)
         reachable = sorted((best_by_day[d] for d in days), reverse=True)[:max_days]
         if sum(reachable) + credit < min_minutes - 1e-6:
             problems.append(

@@ -188,7 +188,7 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
         cost_terms: list[tuple[float, int]] = []
         for days in data.weeks():
             limits = week_limits(agent.contract, len(days))
-            credit = round(leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days))
+            credit = round(leave_credit_minutes(agent.contract, days, agent.leave_days))
             paid = lp.var(max(0.0, round(limits.min_minutes) - credit), max(0.0, round(limits.max_minutes) - credit))
             overtime = lp.var(0.0, round(limits.max_overtime_minutes))
             undertime = lp.var(0.0, round(limits.contracted_minutes))

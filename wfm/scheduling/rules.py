@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ortools.sat.python.cp_model import IntVar
 
 from wfm.domain import WEEKDAYS
-from wfm.scheduling.problem import AgentData, ProblemData, leave_credit_minutes, week_limits
+from wfm.scheduling.problem import (
+    AgentData,
+    ProblemData,
+    horizon_leave_credit_minutes,
+    leave_credit_minutes,
+    week_limits,
+)
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 if TYPE_CHECKING:
@@ -92,7 +98,7 @@ class WeeklyHours(Rule):
             for w, days in enumerate(ctx.data.weeks()):
                 limits = week_limits(agent.contract, len(days))
                 contracted = limits.contracted_minutes
-                credit = round(leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days))
+                credit = round(leave_credit_minutes(agent.contract, days, agent.leave_days))
                 paid = ctx.paid[a, w]
                 ctx.model.add(paid + credit >= round(limits.min_minutes))
                 ctx.model.add(paid + credit <= round(limits.max_minutes))
@@ -114,7 +120,7 @@ class WeeklyHours(Rule):
             for days in data.weeks():
                 first, last = data.grid.date_of(days[0]), days[-1]
                 paid = sum(s.paid_minutes for s in shifts if 0 <= (s.date - first).days < len(days))
-                credit = leave_credit_minutes(agent.contract) * sum(d in agent.leave_days for d in days)
+                credit = leave_credit_minutes(agent.contract, days, agent.leave_days)
                 limits = week_limits(agent.contract, len(days))
                 min_minutes, max_minutes = limits.min_minutes, limits.max_minutes
                 total = paid + credit
@@ -447,7 +453,7 @@ class HorizonHours(Rule):
             c = agent.contract
             if c.min_hours_horizon is None and c.max_hours_horizon is None:
                 continue
-            credit = round(leave_credit_minutes(c) * len(agent.leave_days))
+            credit = round(horizon_leave_credit_minutes(c, ctx.data.weeks(), agent.leave_days))
             paid: Any = sum(ctx.paid[a, w] for w in range(len(ctx.data.weeks())))
             if c.min_hours_horizon is not None:
                 ctx.model.add(paid + credit >= round(c.min_hours_horizon * 60))
@@ -461,7 +467,7 @@ class HorizonHours(Rule):
         out = []
         for agent in data.agents:
             c = agent.contract
-            total = (paid[agent.agent.agent_id] + leave_credit_minutes(c) * len(agent.leave_days)) / 60
+            total = (paid[agent.agent.agent_id] + horizon_leave_credit_minutes(c, data.weeks(), agent.leave_days)) / 60
             low = c.min_hours_horizon if c.min_hours_horizon is not None else 0.0
             high = c.max_hours_horizon if c.max_hours_horizon is not None else float("inf")
             if total < low - 0.02 or total > high + 0.02:
