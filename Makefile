@@ -17,7 +17,7 @@ install: $(STAMP)
 
 ## make run: forecast -> staffing -> schedule -> reports on the bundled sample, into schedules/
 run: $(STAMP)
-	$(BIN)/wfm run data/sample --out schedules --seed $(SEED)
+	$(BIN)/wfm run data/sample --out schedules --seed $(SEED) --force
 
 ## make test: lint, type check, then the test suite
 test: lint typecheck unit

@@ -112,3 +112,28 @@ def test_status_lists_runs_newest_first_and_only_unpruned_nights_without_a_run_a
         ("2026-03-02", False, 0),
     ]
     assert [r["run"] for r in rows if "failed_log" in r] == ["2026-03-03"]
+
+
+def test_an_export_dated_after_the_scenarios_own_horizon_is_loaded(tmp_path: Path) -> None:
+    # site.toml's [horizon] ends on 2026-03-09; the nightly job plans later weeks from the same site.toml, so an
+    # export of 2026-03-10 is tonight's actuals, not a year typo (the inbox checks dates against the night).
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "chat_2026-03-10.csv").write_text("interval_start,volume\n2026-03-10T08:00:00,5\n2026-03-10T08:15:00,6\n")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
+                              (dt.date(2025, 1, 1), dt.date(2026, 3, 11)))  # fmt: skip
+        assert report.rejected == [] and store.rows() == 2
+
+
+def test_a_european_export_with_semicolons_and_decimal_commas_is_loaded(tmp_path: Path) -> None:
+    # Issue 15 case 3: a ';' export was rejected as "has no 'queue' column"; its decimal commas are read as such.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "chat_0302.csv").write_text("interval_start;volume;aht_seconds\n2026-03-02T08:00:00;5;329,5\n")
+    (inbox / "all.csv").write_text("interval_start;queue;volume;aht_seconds\n2026-03-02T08:15:00;chat;6;310,25\n")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
+                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        assert report.rejected == []
+        assert store.history()["aht_seconds"].tolist() == [329.5, 310.25]

@@ -245,16 +245,57 @@ def test_forecast_since_a_date_writes_the_forecast_and_its_backtest(tmp_path: Pa
     assert "Backtest: 2 weekly folds" in result.output
 
 
-def test_a_dropped_history_row_is_a_plain_warning_and_the_forecast_is_still_written(tmp_path: Path) -> None:
+def _sample_with_history_cell(tmp_path: Path, line: int, column: int, value: str) -> Path:
     scenario = tmp_path / "scenario"
     shutil.copytree(SAMPLE, scenario)
     lines = (scenario / "history.csv").read_text().splitlines()
-    fields = lines[4].split(",")
-    fields[2] = "abc"
-    lines[4] = ",".join(fields)
+    fields = lines[line].split(",")
+    fields[column] = value
+    lines[line] = ",".join(fields)
     (scenario / "history.csv").write_text("\n".join(lines) + "\n")
+    return scenario
+
+
+def test_a_bad_history_row_stops_validate_and_forecast_naming_the_row_and_the_way_to_skip_it(tmp_path: Path) -> None:
+    # Issue 15 case 1: validate said "OK" (exit 0) while forecast dropped the row; a dropped row is lost data.
+    scenario = _sample_with_history_cell(tmp_path, 4, 2, "abc")
+    for command in (["validate", str(scenario)], ["forecast", str(scenario), "--out", str(tmp_path / "f.csv")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == EXIT_BAD_INPUT, result.output
+        assert "history.csv, row 5, column 'volume': 'abc' is not a number" in result.output
+        assert "--skip-bad-rows" in result.output
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_validate_prints_every_warning_and_exits_1(tmp_path: Path) -> None:
+    scenario = _sample_with_history_cell(tmp_path, 4, 2, "abc")
+    result = runner.invoke(app, ["validate", str(scenario), "--skip-bad-rows"])
+    assert result.exit_code == 1, result.output
+    printed = " ".join(result.output.split())
+    assert "warning: history.csv, row 5, column 'volume': 'abc' is not a number" in printed
+    assert "OK " in printed and "(1 warning above)" in printed
+
+
+def test_a_day_first_history_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario"
+    shutil.copytree(SAMPLE, scenario)
+    history = pd.read_csv(scenario / "history.csv", dtype=str, keep_default_na=False)
+    stamps = pd.to_datetime(history["interval_start"])
+    history["interval_start"] = stamps.dt.strftime("%d/%m/%Y %H:%M")
+    history.to_csv(scenario / "history.csv", index=False)
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert 'Set date_format = "DD/MM/YYYY" under [input] in site.toml' in " ".join(result.output.split())
+    assert "internal error" not in result.output
+
+
+def test_a_skipped_history_row_is_a_plain_warning_and_the_forecast_is_still_written(tmp_path: Path) -> None:
+    scenario = _sample_with_history_cell(tmp_path, 4, 2, "abc")
     out_file = tmp_path / "forecast.csv"
-    result = runner.invoke(app, ["forecast", str(scenario), "--out", str(out_file), "--days", "1", "--backtest", "1"])
+    result = runner.invoke(
+        app,
+        ["forecast", str(scenario), "--out", str(out_file), "--days", "1", "--backtest", "1", "--skip-bad-rows"],
+    )
     assert result.exit_code == 0, result.output
     assert "warning: history.csv, row 5, column 'volume': 'abc' is not a number" in result.output
     assert "[yellow]" not in result.output

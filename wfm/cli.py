@@ -1,19 +1,24 @@
 """`wfm`: the command line. Wiring, progress and exit codes only; the work happens in the stages.
 
-Exit codes: 0 plan written (or input valid), 2 bad input (file, row, column and what to do are printed),
-3 no plan (rules contradict each other, or time limit reached without a plan), 4 internal error (a bug: please
-report it with the command line; set WFM_DEBUG=1 for the traceback).
+Exit codes: 0 plan written (or input valid), 1 input valid with warnings (`wfm validate`), 2 bad input (file,
+row, column and what to do are printed), 3 no plan (rules contradict each other, or time limit reached without a
+plan), 4 internal error (a bug: please report it with the command line; set WFM_DEBUG=1 for the traceback),
+130 / 143 interrupted by Ctrl-C (SIGINT) / SIGTERM (nothing written: earlier outputs are untouched).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import hashlib
 import json
 import math
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,12 +28,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
 from wfm.domain import QueueKind, Scenario
+from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import horizon_days, read_plan
+from wfm.reports import horizon_days, read_plan, read_roster_cells
 from wfm.reports.excel import write_tables_xlsx
-from wfm.reports.tables import agent_week_table
+from wfm.reports.tables import agent_week_table, leave_reason_column, leave_reasons
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -51,11 +58,21 @@ ScenarioArg = Annotated[
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the solver (required: runs are reproducible)")]
 TimeLimitOpt = Annotated[
-    float | None, typer.Option("--time-limit", help="Solver time limit in seconds (default: site.toml [solver])")
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help="Solver time limit: seconds, or with --deterministic units of CP-SAT's deterministic time (a "
+        "measure of work, not of time: about 1.2 s each on the sample with 2 cores) (default: site.toml [solver])",
+    ),
 ]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Solver threads (default: site.toml [solver])")]
 DeterministicOpt = Annotated[
-    bool, typer.Option("--deterministic", help="Same inputs and seed give the same plan (deterministic time limit)")
+    bool,
+    typer.Option(
+        "--deterministic",
+        help="Same inputs and seed give the same plan on any machine: --time-limit then counts deterministic "
+        "time units, not seconds",
+    ),
 ]
 PreviousPlanOpt = Annotated[
     Path | None,
@@ -66,32 +83,54 @@ PreviousPlanOpt = Annotated[
     ),
 ]
 OutDirOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders; the run goes to OUT/<horizon start>/")]
+SkipBadRowsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="Plan without the history rows that cannot be used as written, each listed as a warning "
+        "(default: such rows stop the command; site.toml [input] skip_bad_rows = true does the same)",
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace OUT/<horizon start>/ if it holds a run (the old one stays until the new one is complete); "
+        "without it a new run goes to OUT/<horizon start>.2/, .3/, ...",
+    ),
+]
 
 
 _Loaded = TypeVar("_Loaded")
+EXIT_WARNINGS = 1  # `wfm validate`: the input is valid, with warnings to read
 
 
-def _load(path: Path, loader: Callable[[Path], _Loaded]) -> _Loaded:
+def _load(path: Path, loader: Callable[..., _Loaded], skip_bad_rows: bool = False) -> _Loaded:
     """Load with `loader` (load_scenario or load_forecast_inputs); bad input exits with EXIT_BAD_INPUT."""
     if not path.exists():
         _error(f"{path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        return loader(path)
+        return loader(path, skip_bad_rows=skip_bad_rows)
     except ScenarioError as exc:
         err.print(exc.report(), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> None:
     """Check a scenario: every file, row and cross reference, and the rule conflicts visible before solving.
+
+    Exit codes: 0 valid; 1 valid, with warnings (printed: values to check, rows --skip-bad-rows leaves out);
+    2 bad input or rule conflicts.
 
     Example: wfm validate data/sample
     """
     from wfm.scheduling.model import explain_infeasible_agents
 
-    loaded = _load(scenario, load_scenario)
+    loaded = _load(scenario, load_scenario, skip_bad_rows)
+    # The same warnings `wfm run` prints: a planner checks them here, before anything is planned.
+    _warn(loaded.warnings)
     data = build_problem(loaded, None)
     # Every hard rule is per agent: each agent's own week is checked with the same rule plug-ins as the solve.
     problems = list(data.problems) or explain_infeasible_agents(data)
@@ -101,10 +140,14 @@ def validate(scenario: ScenarioArg) -> None:
             err.print(f"- {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     site = loaded.site
+    count = len(loaded.warnings)
+    noted = f" ({count} warning{'s' if count != 1 else ''} above)" if count else ""
     out.print(
-        f"[green]OK[/green] {site.name}: {len(loaded.agents)} agents, {len(site.queues)} queues, "
-        f"{len(loaded.history):,} history rows, horizon {site.horizon.start} + {site.horizon.days} days"
+        f"[green]OK[/green] {escape(site.name)}: {len(loaded.agents)} agents, {len(site.queues)} queues, "
+        f"{len(loaded.history):,} history rows, horizon {site.horizon.start} + {site.horizon.days} days{noted}"
     )
+    if count:
+        raise typer.Exit(EXIT_WARNINGS)
 
 
 def _warn(lines: Iterable[str]) -> None:
@@ -140,6 +183,7 @@ def forecast(
         typer.Option("--since", help="Reforecast from DATE (YYYY-MM-DD) with the history before it only"),
     ] = None,
     days: Annotated[int | None, typer.Option("--days", help="Days to forecast (default: the site's horizon)")] = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """Forecast volume, handle time and P10/P50/P90 per queue and interval; choose each queue's method by backtest.
 
@@ -152,7 +196,7 @@ def forecast(
     from wfm.forecast import run_forecast
 
     # site.toml, history.csv and events.csv only: a forecast needs no staff files.
-    loaded = _load(scenario, load_forecast_inputs)
+    loaded = _load(scenario, load_forecast_inputs, skip_bad_rows)
     site = loaded.site
     start = site.horizon.start
     if since is not None:
@@ -231,6 +275,7 @@ def staffing(
     forecast_file: Annotated[
         Path | None, typer.Option("--forecast", help="Use this forecast.csv instead of forecasting again")
     ] = None,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """Turn the forecast into requirements: agents per interval for live queues (Erlang C, or Erlang A where the
     queue has patience_seconds; chat concurrency; shrinkage), and for deferred queues the work due by each
@@ -243,7 +288,7 @@ def staffing(
     from wfm.forecast import run_forecast
     from wfm.staffing import requirements_summary
 
-    loaded = _load(scenario, load_scenario)
+    loaded = _load(scenario, load_scenario, skip_bad_rows)
     _warn(loaded.warnings)
     try:
         if forecast_file is not None:
@@ -370,18 +415,46 @@ def _progress(elapsed: float, objective: float, bound: float) -> None:
     )
 
 
-def _plan_and_write(
-    scenario_path: Path,
-    *,
-    out_root: Path,
-    options: RunOptions,
-    forecast_file: Path | None,
-    quiet: bool,
-) -> None:
+@dataclass(frozen=True)
+class _RunRequest:
+    """What `wfm run` and `wfm schedule` were asked to do."""
+
+    scenario_path: Path
+    out_root: Path
+    options: RunOptions
+    forecast_file: Path | None  # None: forecast from the history
+    quiet: bool  # no solver progress lines
+    force: bool  # replace OUT/<start>/ instead of writing OUT/<start>.2/
+    skip_bad_rows: bool  # plan without history rows that cannot be used as written
+
+
+def _plan_and_write(request: _RunRequest) -> None:
+    """Plan and write the run folder; Ctrl-C or SIGTERM at any point writes nothing and exits 130 / 143."""
+    written: list[Path] = []
+    with interruptible():
+        try:
+            _plan_and_write_now(request, written)
+        except Interrupted as stop:
+            done = f"{written[0]} was already complete" if written else "nothing written"
+            err.print(f"interrupted ({stop.name}): {done}; earlier outputs are untouched", markup=False)
+            raise typer.Exit(stop.exit_code) from None
+
+
+def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
+    scenario_path, out_root, options = request.scenario_path, request.out_root, request.options
+    forecast_file, quiet, force = request.forecast_file, request.quiet, request.force
     started_at = dt.datetime.now().astimezone()
-    loaded = _load(scenario_path, load_scenario)
+    loaded = _load(scenario_path, load_scenario, request.skip_bad_rows)
     given = _read_forecast(forecast_file) if forecast_file else None
-    err.print(f"planning {loaded.site.name}: {len(loaded.agents)} agents, {len(loaded.site.queues)} queues")
+    limit = options.time_limit_seconds or loaded.site.solver.time_limit_seconds
+    unit = "deterministic units (a measure of work, not seconds)" if options.deterministic else "s"
+    err.print(
+        f"planning {loaded.site.name}: {len(loaded.agents)} agents, {len(loaded.site.queues)} queues; "
+        f"solver time limit {limit:g} {unit}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     try:
         outcome = plan(loaded, options, forecast=given, progress=None if quiet else _progress)
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
@@ -395,6 +468,8 @@ def _plan_and_write(
         raise typer.Exit(EXIT_NO_PLAN)
     if result.message:
         _warn([result.message])
+    usual = out_root / loaded.site.horizon.start.isoformat()
+    replacing = force and usual.exists()
     folder = write_run(
         outcome,
         loaded,
@@ -403,7 +478,13 @@ def _plan_and_write(
         options=options,
         command_line=["wfm", *sys.argv[1:]],
         started_at=started_at,
+        replace=force,
     )
+    written.append(folder)
+    if folder != usual:
+        err.print(f"{usual} already holds a run; this one is in {folder}; --force replaces it", markup=False)
+    elif replacing:
+        err.print(f"replaced the earlier run in {usual} (--force)", markup=False)
     _print_summary(loaded, outcome.kpis or {}, result.summary(), folder)
 
 
@@ -461,13 +542,15 @@ def schedule_cmd(
     deterministic: DeterministicOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
     previous_plan: PreviousPlanOpt = None,
+    force: ForceOpt = False,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """Plan named agents (shifts, breaks, queue per interval) from a forecast, and write the run folder.
 
     Example: wfm schedule data/sample --forecast schedules/forecast.csv --seed 7 --time-limit 60
     """
     options = _run_options(seed, time_limit, workers, deterministic, previous_plan)
-    _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=forecast_file, quiet=quiet)
+    _plan_and_write(_RunRequest(scenario, out_root, options, forecast_file, quiet, force, skip_bad_rows))
 
 
 @app.command()
@@ -480,13 +563,15 @@ def run(
     deterministic: DeterministicOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No solver progress lines")] = False,
     previous_plan: PreviousPlanOpt = None,
+    force: ForceOpt = False,
+    skip_bad_rows: SkipBadRowsOpt = False,
 ) -> None:
     """All stages: validate, forecast, staffing, schedule, reports (roster.xlsx, CSVs, kpis.json, manifest.json).
 
     Example: wfm run data/sample --out schedules --seed 7
     """
     options = _run_options(seed, time_limit, workers, deterministic, previous_plan)
-    _plan_and_write(scenario, out_root=out_root, options=options, forecast_file=None, quiet=quiet)
+    _plan_and_write(_RunRequest(scenario, out_root, options, None, quiet, force, skip_bad_rows))
 
 
 @app.command()
@@ -517,18 +602,27 @@ def export(
         shifts[column] = pd.to_numeric(shifts[column])
     segments = pd.read_csv(needed[1], dtype=str, keep_default_na=False)
     segments["queue"] = segments["queue"].replace("", None)
-    if agent is not None:
-        if agent not in set(shifts["agent_id"]) | set(segments["agent_id"]):
-            _error(f"agent {agent!r} has no shifts or activities in {run_folder}")
-            raise typer.Exit(EXIT_BAD_INPUT)
-        shifts = shifts[shifts["agent_id"] == agent]
-        segments = segments[segments["agent_id"] == agent]
-    stem = f"plan_{agent}" if agent else "plan"
-    target = out_file or run_folder / f"{stem}.{fmt}"
     kpis = json.loads(needed[2].read_text())
     # The run's days from kpis.json, else the days its shifts start on.
     days = horizon_days(kpis) or sorted({dt.date.fromisoformat(d) for d in shifts["date"]})
-    week = agent_week_table(shifts, segments, days) if agent else None
+    # The Roster sheet lists every agent of the run (shifts or not) and the reason of each day's leave.
+    roster = read_roster_cells(run_folder, days) or {}
+    note = ""
+    if agent is not None:
+        known = set(roster) | set(shifts["agent_id"]) | set(segments["agent_id"])
+        if agent not in known:
+            _error(_unknown_agent(agent, known, run_folder))
+            raise typer.Exit(EXIT_BAD_INPUT)
+        shifts = shifts[shifts["agent_id"] == agent]
+        segments = segments[segments["agent_id"] == agent]
+        if shifts.empty:
+            note = f"; {agent} has no shifts in this run"
+    segments = segments.assign(reason=leave_reason_column(shifts, segments, roster))
+    target = out_file or _export_path(run_folder, agent, fmt)
+    week = None
+    if agent is not None:
+        reasons = leave_reasons(shifts, segments, roster.get(agent, {}))
+        week = agent_week_table(shifts, segments, days, reasons)
     if fmt == "json":
         document = {
             "run": run_folder.name,
@@ -551,22 +645,77 @@ def export(
             tables.insert(0, ("Week", week))
             title = f"Plan for {agent}, run {run_folder.name}"
         write_tables_xlsx(target, tables, title=title)
-    out.print(f"wrote {target} ({len(shifts)} shifts, {len(segments)} activities)")
+    out.print(f"wrote {target} ({len(shifts)} shifts, {len(segments)} activities{note})", markup=False)
+
+
+# An agent id used as it is in a file name: letters, digits, '.', '_' and '-', not starting with '.' or '-'.
+_SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}")
+
+
+def _export_path(run_folder: Path, agent: str | None, fmt: str) -> Path:
+    """RUN/plan.FMT, or RUN/plan_<agent>.FMT: an id outside the safe characters (a '/', '..', a space) is
+    never a path; it becomes its safe characters plus a hash of the whole id, and the file stays in RUN."""
+    stem = "plan"
+    if agent is not None:
+        if _SAFE_ID.fullmatch(agent):
+            stem = f"plan_{agent}"
+        else:
+            safe = re.sub(r"[^A-Za-z0-9_-]+", "_", agent).strip("_")[:40]
+            stem = "_".join(["plan", *([safe] if safe else []), hashlib.sha256(agent.encode()).hexdigest()[:8]])
+    target = run_folder / f"{stem}.{fmt}"
+    if target.resolve().parent != run_folder.resolve():  # e.g. a symlink planted in the run folder
+        _error(f"{target} leads outside {run_folder}; give the file with --out")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return target
+
+
+def _unknown_agent(agent: str, known: set[str], run_folder: Path) -> str:
+    """'unknown agent 'a0042' in RUN; did you mean A0042?': the same id but for case and look-alike characters
+    (O for 0, l or I for 1) first, else the closest ones."""
+
+    def folded(text: str) -> str:
+        return text.casefold().translate(str.maketrans("oil", "011"))
+
+    by_folded = {folded(k): k for k in sorted(known)}
+    if folded(agent) in by_folded:
+        matches = [by_folded[folded(agent)]]
+    else:
+        matches = [by_folded[m] for m in difflib.get_close_matches(folded(agent), list(by_folded), n=3)]
+    message = f"unknown agent {agent!r} in {run_folder}"
+    if matches:
+        return f"{message}; did you mean {' or '.join(matches)}?"
+    if known:
+        first, last = min(known), max(known)
+        return f"{message}: its {len(known)} agents are {first} to {last}"
+    return f"{message}: it plans no agents"
 
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Argument(help="Folder to write the generated scenario into")],
-    agents: Annotated[int, typer.Option(help="Head count (50 to 3,000)")] = 150,
-    queues: Annotated[int, typer.Option(help="Queues: 8 or 12")] = 8,
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the generated scenario into (new or empty)")],
+    agents: Annotated[int, typer.Option(help=f"Head count ({MIN_AGENTS} to {MAX_AGENTS:,})")] = 150,
+    queues: Annotated[int, typer.Option(help=f"Queues (3 to {MAX_QUEUES}; the sample has 8)")] = 8,
     seed: Annotated[int, typer.Option(help="Generator seed")] = 7,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a folder that holds files (its scenario files are overwritten)"),
+    ] = False,
 ) -> None:
     """Generate a realistic sample operation (the bundled data/sample is `wfm demo data/sample`).
 
     Example: wfm demo /tmp/ops1000 --agents 1000 --queues 12 --seed 7
     """
-    from wfm.demo import generate_operation
-
+    if out_dir.exists() and not out_dir.is_dir():
+        _error(f"{out_dir} is a file, not a folder; give a new or empty folder")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    held = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
+    if held and not force:
+        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        _error(
+            f"{out_dir} is not empty ({shown}); the demo would overwrite its site.toml, staff, skills and "
+            "history. Give a new or empty folder, or --force to overwrite."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         generate_operation(out_dir, agents=agents, queues=queues, seed=seed)
     except ValueError as exc:
@@ -599,13 +748,24 @@ def batch_run(
         typer.Option("--date", help="The night being run, YYYY-MM-DD (default today): plans from the next day"),
     ] = None,
     site: Annotated[list[str] | None, typer.Option("--site", help="Only this site (repeatable)")] = None,
+    reseed: Annotated[
+        bool,
+        typer.Option(
+            "--reseed",
+            help="Start a site's history store again from its scenario's history.csv when the store is missing, "
+            "empty or damaged (a damaged file is kept aside); without it such a night stops with exit 2",
+        ),
+    ] = False,
 ) -> None:
     """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
     publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see the README).
 
     Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, a repaired
-    published shift); 2 bad input; 3 no plan; 4 internal error; 5 another run of a site is still going.
-    On 2-5 the site's `latest` is untouched and one line says what failed and where the log is.
+    published shift, history older than max_history_age_days, backlog already past SLA at the start, a store
+    re-seeded with --reseed); 2 bad input (batch.toml, a scenario, or a history store that is damaged, or
+    missing or empty after earlier nights: restore its backup or pass --reseed); 3 no plan; 4 internal error;
+    5 another run of a site is still going. On 2-5 the site's `latest` is untouched and one line says what
+    failed and where the log is.
     """
     from wfm.batch.nightly import run_batch, worst_exit_code
 
@@ -619,10 +779,11 @@ def batch_run(
     if unknown:
         _error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    outcomes = run_batch(loaded, night, sys.argv, sites=site)
+    outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
     for outcome in outcomes:
         stream = out if outcome.exit_code in (0, 1) else err
-        stream.print(escape(outcome.summary), highlight=False)
+        # soft_wrap: no line breaks inside a path or the restore command a summary may hold (copy and paste)
+        stream.print(escape(outcome.summary), highlight=False, soft_wrap=True)
     raise typer.Exit(worst_exit_code(outcomes))
 
 
@@ -631,27 +792,28 @@ def batch_status(
     config: ConfigOpt,
     last: Annotated[int, typer.Option(help="Runs shown per site")] = 7,
 ) -> None:
-    """Recent runs per site from their manifests: when, how long, status, service level, overtime."""
+    """Recent runs per site from their manifests: when, how long, status, service level, items past SLA,
+    overtime."""
     from wfm.batch.nightly import recent_runs
 
     loaded = _batch_config(config)
     table = Table(title="Nightly runs")
     for column in ("site", "run", "latest", "finished", "seconds", "status", "exit", "warnings", "service level",
-                   "overtime h"):  # fmt: skip
+                   "past SLA", "overtime h"):  # fmt: skip
         table.add_column(column)
     for row in recent_runs(loaded, last):
         if row.get("run") is None:
-            table.add_row(row["site"], "no runs yet", *[""] * 8)
+            table.add_row(row["site"], "no runs yet", *[""] * 9)
         elif "failed_log" in row:
-            table.add_row(row["site"], row["run"], "", "", "", "failed", "", "", "", f"log {row['failed_log']}")
+            table.add_row(row["site"], row["run"], "", "", "", "failed", "", "", "", "", f"log {row['failed_log']}")
         else:
-            level = row.get("service_level")
+            level, late = row.get("service_level"), row.get("items_past_sla")
             finished = str(row.get("finished_at") or "")[5:16].replace("T", " ")  # "12-04 01:42"
             table.add_row(
                 row["site"], row["run"], "*" if row.get("latest") else "", finished,
                 f"{row['seconds']:.0f}" if row.get("seconds") is not None else "", str(row.get("status")),
                 str(row.get("exit_code")), str(row.get("warnings")), f"{level:.1%}" if level is not None else "",
-                f"{row.get('overtime_hours') or 0:.1f}",
+                f"{late:,.0f}" if late is not None else "", f"{row.get('overtime_hours') or 0:.1f}",
             )  # fmt: skip
     out.print(table)
 
@@ -662,6 +824,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted; earlier outputs are untouched")
         sys.exit(130)
+    except Interrupted as stop:  # a signal just outside a run's own handling (wfm.interrupt)
+        err.print(f"interrupted ({stop.name}); earlier outputs are untouched", markup=False)
+        sys.exit(stop.exit_code)
     except Exception as exc:  # a bug: say so in one line, keep the traceback for those who ask
         if os.environ.get("WFM_DEBUG"):
             traceback.print_exc()

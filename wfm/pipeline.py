@@ -6,6 +6,7 @@ run folder atomically (complete or not at all), so the CLI and the nightly batch
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -192,14 +193,64 @@ def write_run(
     folder_name: str | None = None,
     extra_manifest: Mapping[str, Any] | None = None,
     extra_files: Callable[[], Mapping[str, str]] | None = None,
+    replace: bool = True,
 ) -> Path:
-    """Write the run folder `out_root/<horizon start>/` (or `out_root/<folder_name>/`) atomically; an earlier
-    run there stays until this succeeds. `extra_manifest` entries are added to manifest.json; `extra_files`
-    is called last, inside the staging folder's lifetime, for text files to add (the batch's log)."""
+    """Write the run folder `out_root/<horizon start>/` (or `out_root/<folder_name>/`) atomically and return it.
+
+    `replace`: an earlier run there is replaced, and stays as it was until this one is complete. Without it an
+    earlier run is never touched: this one goes to the next free `<name>.2`, `<name>.3`, ... (one past the
+    highest suffix there), reserved before it is written so that two runs never take the same one.
+    `extra_manifest` entries are added to manifest.json; `extra_files` is called last, inside the staging
+    folder's lifetime, for text files to add (the batch's log)."""
     if outcome.coverage is None or outcome.kpis is None:
         raise ValueError("only a run with a plan is written")
-    folder = out_root / (folder_name or scenario.site.horizon.start.isoformat())
+    name = folder_name or scenario.site.horizon.start.isoformat()
     out_root.mkdir(parents=True, exist_ok=True)
+    folder = out_root / name if replace else _reserve_folder(out_root, name)
+    try:
+        _write_run_folder(outcome, scenario, scenario_path, folder, options, command_line, started_at,
+                          extra_manifest, extra_files)  # fmt: skip
+    except BaseException:
+        if not replace:  # the reserved, still empty folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    outcome.folder = folder
+    return folder
+
+
+def _reserve_folder(out_root: Path, name: str) -> Path:
+    """`out_root/name` if nothing is there, else `out_root/name.N` for the N after the highest taken (2 at
+    first), created empty: mkdir fails if another process took it first, and then the next one is tried."""
+    folder = out_root / name
+    number = max([_suffix(p.name, name) for p in out_root.iterdir()], default=1)
+    while True:
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            number = max(number, 1) + 1
+            folder = out_root / f"{name}.{number}"
+
+
+def _suffix(candidate: str, name: str) -> int:
+    """N for `name.N` (N >= 2), else 0."""
+    rest = candidate.removeprefix(f"{name}.")
+    return int(rest) if rest != candidate and rest.isdigit() and int(rest) >= 2 else 0
+
+
+def _write_run_folder(
+    outcome: RunOutcome,
+    scenario: Scenario,
+    scenario_path: Path,
+    folder: Path,
+    options: RunOptions,
+    command_line: list[str],
+    started_at: dt.datetime,
+    extra_manifest: Mapping[str, Any] | None,
+    extra_files: Callable[[], Mapping[str, str]] | None,
+) -> None:
+    assert outcome.coverage is not None and outcome.kpis is not None
     started = time.monotonic()
     hashes = input_hashes(scenario_path)
     with atomic_directory(folder) as staging:
@@ -241,5 +292,3 @@ def write_run(
             (staging / name).write_text(text, encoding="utf-8")
         manifest["files"] = [*sorted(p.name for p in staging.iterdir()), "manifest.json"]
         atomic_write_text(staging / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    outcome.folder = folder
-    return folder

@@ -8,6 +8,8 @@
     time_limit_seconds = 60
     deterministic = true        # same inputs, same plan (a night run twice changes nothing)
     seed = 7
+    max_history_age_days = 7    # warn (exit 1) when the newest history is older than this on the night
+    store_backups = 3           # <store>.<night>.bak copies kept, each taken before a night's ingest
 
     [[sites]]
     name = "northbridge"
@@ -15,6 +17,7 @@
     inbox = "inbox/northbridge" # new history exports; processed/ and rejected/ are made inside it
     # store = "schedules/northbridge/history.sqlite"   (the default)
     # horizon_days = 7                                   (default: site.toml's)
+    # max_history_age_days = 7                           (default: [batch]'s)
 
 Relative paths are read from the folder of batch.toml.
 """
@@ -41,6 +44,7 @@ class SiteJob(_Frozen):
     inbox: Path
     store: Path | None = None
     horizon_days: Annotated[int, Field(ge=1, le=56)] | None = None
+    max_history_age_days: Annotated[int, Field(ge=1, le=3660)] | None = None
 
     @field_validator("name")
     @classmethod
@@ -59,6 +63,9 @@ class BatchSettings(_Frozen):
     deterministic: bool = True
     seed: int = 7
     workers: Annotated[int, Field(ge=1)] | None = None  # CP-SAT workers per site (default: site.toml's)
+    # the newest history older than this many days before the night: the night warns (the exports stopped?)
+    max_history_age_days: Annotated[int, Field(ge=1, le=3660)] = 7
+    store_backups: Annotated[int, Field(ge=1, le=366)] = 3  # <store>.<night>.bak files kept beside the store
 
 
 class BatchConfig(_Frozen):
@@ -67,6 +74,9 @@ class BatchConfig(_Frozen):
 
     def store_of(self, site: SiteJob) -> Path:
         return site.store or self.batch.schedules / site.name / "history.sqlite"
+
+    def max_history_age_of(self, site: SiteJob) -> int:
+        return site.max_history_age_days or self.batch.max_history_age_days
 
 
 def load_batch_config(path: Path) -> BatchConfig:

@@ -25,6 +25,8 @@ from wfm.domain import Site
 from wfm.io import ScenarioError, load_forecast_inputs
 from wfm.io.atomic import atomic_write_text
 from wfm.io.errors import Problem
+from wfm.io.history import AFTER_THE_HORIZON
+from wfm.io.sources import sniff_separator
 
 
 @dataclass
@@ -52,7 +54,8 @@ def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
         shutil.copy(site_toml, staged / "site.toml")
         text = path.read_text(encoding="utf-8-sig")
         lines = [line for line in text.splitlines() if line.strip()]
-        header = lines[0].split(",") if lines else []
+        separator = sniff_separator(path)  # a European export separates with ';'
+        header = lines[0].split(separator) if lines else []
         if len(lines) == 1 and {"interval_start", "volume"} <= {h.strip() for h in header}:
             # a header and no rows: a quiet day (a queue closed on Sundays) is filed, nothing to load
             return pd.DataFrame(columns=["interval_start", "queue", "volume", "aht_seconds", "fold"])
@@ -63,9 +66,9 @@ def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
             if queue is None:
                 raise ScenarioError([_problem(path, "has no 'queue' column and its name does not start with a queue "
                                               f"id ({', '.join(q.id for q in site.queues)})")])  # fmt: skip
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)
             frame.insert(1, "queue", queue)
-            frame.to_csv(staged / "history.csv", index=False)
+            frame.to_csv(staged / "history.csv", index=False, sep=separator)
         else:
             shutil.copy(path, staged / "history.csv")
         try:
@@ -76,8 +79,14 @@ def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
                  for p in error.problems]
             ) from None  # fmt: skip
     # history.csv drops a bad row with a warning and forecasts from the rest; an export is all or nothing, so a
-    # row-level warning (a value that is not a number, a duplicate interval...) rejects the file.
-    dropped = [w for w in inputs.warnings if ", row " in w.split(":", 1)[0]]
+    # row-level warning (a value that is not a number, a duplicate interval, an implausible volume...) rejects
+    # the file. Rows after site.toml's [horizon] are the exception: the night moves the horizon past them, and
+    # `ingest_inbox` checks the export's dates against the night itself.
+    dropped = [
+        w
+        for w in inputs.warnings
+        if ", row " in w.split(":", 1)[0] and f"{AFTER_THE_HORIZON} ({site.horizon.end})" not in w
+    ]
     if dropped:
         raise ScenarioError([Problem(path.name, None, None, None, w.removeprefix("history.csv, ")) for w in dropped])
     return inputs.history

@@ -1,6 +1,8 @@
 """`wfm batch run`: the unattended nightly job. Per site, under a lock:
 
-1. ingest the inbox into the site's history store (`store.py`, `inbox.py`);
+1. check the site's history store (a store that existed and is now missing, empty or damaged stops the night
+   unless `--reseed` is given), back it up to `<store>.<night>.bak`, ingest the inbox into it (`store.py`,
+   `inbox.py`);
 2. load the scenario, with the store's history and the horizon moved to start the day after the run date;
 3. keep the freeze window (the next `freeze_days` days) exactly as the `latest` run published it
    (`wfm.scheduling.freeze`), and take its earlier shifts as the previous shifts for rest and consecutive days;
@@ -23,6 +25,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import time
 import traceback
 from collections.abc import Iterator
@@ -32,9 +35,13 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from wfm.batch.checks import backlog_past_sla, stale_history
 from wfm.batch.config import BatchConfig, SiteJob
 from wfm.batch.inbox import ingest_inbox
-from wfm.batch.store import HistoryStore
+from wfm.batch.store import HistoryStore, StoreState, inspect_store
+from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, reseed_warning, store_refusal
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
 from wfm.io import ScenarioError, load_scenario
@@ -45,7 +52,7 @@ from wfm.scheduling.result import Segment, ShiftAssignment
 
 EXIT_OK = 0
 EXIT_WARNINGS = 1  # a plan was published, with something to look at (service below target, a rejected file...)
-EXIT_BAD_INPUT = 2  # the scenario or batch.toml is wrong: nothing published, `latest` untouched
+EXIT_BAD_INPUT = 2  # the scenario, batch.toml or the history store is wrong: nothing published, `latest` untouched
 EXIT_NO_PLAN = 3  # the rules cannot all hold (or no plan in the time limit): `latest` untouched
 EXIT_INTERNAL = 4  # a bug: `latest` untouched, the traceback is in the log
 EXIT_LOCKED = 5  # another run of the site is still going: this one did nothing
@@ -152,8 +159,12 @@ def _below_target(kpis: dict[str, Any], scenario: Scenario) -> list[str]:
     return found
 
 
-def run_site(config: BatchConfig, job: SiteJob, run_date: dt.date, command_line: list[str]) -> SiteOutcome:
-    """One site's night. Never raises: every failure becomes an exit code and one line naming the log."""
+def run_site(
+    config: BatchConfig, job: SiteJob, run_date: dt.date, command_line: list[str], reseed: bool = False
+) -> SiteOutcome:
+    """One site's night. Never raises: every failure becomes an exit code and one line naming the log.
+    `reseed`: a store that existed and is now missing, empty or damaged is started again from the scenario's
+    history.csv (a damaged file is kept aside) instead of stopping the night."""
     root = config.batch.schedules / job.name
     log_path = root / "logs" / f"{run_date.isoformat()}.log"
     began = time.monotonic()
@@ -164,10 +175,13 @@ def run_site(config: BatchConfig, job: SiteJob, run_date: dt.date, command_line:
         return SiteOutcome(job.name, EXIT_BAD_INPUT, f"{job.name}: cannot write its log {log_path} ({error})", log_path)
     try:
         with site_lock(root / ".lock", log):
-            return _run_locked(config, job, run_date, root, log, command_line, began)
+            return _run_locked(config, job, run_date, root, log, command_line, began, reseed)
     except SiteLocked as error:
         log(f"not run: {error}")
         return SiteOutcome(job.name, EXIT_LOCKED, f"{job.name}: not run, {error}", log.path)
+    except StoreRefused as error:
+        log(f"bad input: {error}")
+        return SiteOutcome(job.name, EXIT_BAD_INPUT, f"{job.name}: {error}; log {log.path}", log.path)
     except ScenarioError as error:
         log(f"bad input:\n{error.report()}")
         first = error.problems[0] if error.problems else error
@@ -186,30 +200,54 @@ def _run_locked(
     log: _Log,
     command_line: list[str],
     began: float,
+    reseed: bool = False,
 ) -> SiteOutcome:
     settings = config.batch
     stage_seconds: dict[str, float] = {}
     _remove_leftovers(root, log)
 
-    # 1. ingest (the scenario is loaded once: its site checks the exports, its history seeds an empty store)
+    # 1. ingest (the scenario is loaded once: its site checks the exports, its history seeds a new store)
     started = time.monotonic()
-    scenario = load_scenario(job.scenario)
+    store_path = config.store_of(job)
     warnings: list[str] = []
-    with HistoryStore(config.store_of(job)) as store:
-        if store.rows() == 0:
-            counts = store.ingest(scenario.history, source="history.csv (seed)")
-            log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
-        window = (run_date - dt.timedelta(days=3 * 366), run_date + dt.timedelta(days=1))
-        report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", scenario.site, window)
-        for name, counts in report.loaded:
-            log(
-                f"ingest: {name}: {counts.rows:,} rows, {counts.changed:,} new or changed, {counts.replaced:,} replaced"
-            )
-        for name, why, error_file in report.rejected:
-            warnings.append(f"rejected {name}: see {error_file}")
-            log(f"ingest: rejected {name}:\n{why}")
-        history = store.history()
-        store_state = store.fingerprint()
+    # A store that existed is never replaced silently: missing, emptied or damaged, the night stops (--reseed
+    # starts it again on purpose). Only a site's first night, with no trace of an earlier store, seeds one.
+    state = inspect_store(store_path)
+    if state.damage is not None or state.empty:
+        traces = earlier_store(_run_folders(root) if root.is_dir() else [], store_path, job)
+        if state.damage is not None or traces:  # not a first night: this file is (or was) the site's history
+            if not reseed:
+                raise StoreRefused(store_refusal(job, state, traces))
+            kept = move_aside(store_path, "damaged" if state.damage else "emptied") if state.exists else None
+            if kept is not None:
+                log(f"store: {store_path} ({state.damage or 'empty'}) moved aside to {kept.name} (--reseed)")
+            warnings.append(reseed_warning(job, state, traces, kept))
+    scenario = load_scenario(job.scenario)
+    try:
+        with HistoryStore(store_path) as store:
+            if store.rows() == 0:
+                counts = store.ingest(scenario.history, source="history.csv (seed)")
+                log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
+            backup = store.backup(run_date, settings.store_backups)
+            if backup is not None:
+                log(f"store: backed up to {backup.name} before tonight's ingest")
+            window = (run_date - dt.timedelta(days=3 * 366), run_date + dt.timedelta(days=1))
+            report = ingest_inbox(job.inbox, store, job.scenario / "site.toml", scenario.site, window)
+            for name, counts in report.loaded:
+                log(
+                    f"ingest: {name}: {counts.rows:,} rows, {counts.changed:,} new or changed, "
+                    f"{counts.replaced:,} replaced"
+                )
+            for name, why, error_file in report.rejected:
+                warnings.append(f"rejected {name}: see {error_file}")
+                log(f"ingest: rejected {name}:\n{why}")
+            history = store.history()
+            store_state = store.fingerprint()
+    except (sqlite3.DatabaseError, pd.errors.DatabaseError) as error:  # damaged under way, locked, disk full...
+        found = StoreState(store_path, exists=store_path.exists(), rows=0, damage=str(error))
+        raise StoreRefused(
+            store_refusal(job, found, earlier_store(_run_folders(root) if root.is_dir() else [], store_path, job))
+        ) from None
     stage_seconds["ingest"] = time.monotonic() - started
 
     # 2. the scenario for the next horizon, on the store's history
@@ -217,6 +255,12 @@ def _run_locked(
     horizon = Horizon(start=run_date + dt.timedelta(days=1), days=job.horizon_days or scenario.site.horizon.days)
     scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon}),
                                            "history": history})  # fmt: skip
+    for warning in (
+        stale_history(job.name, store_path, history, run_date, config.max_history_age_of(job)),
+        backlog_past_sla(job.name, scenario, job.scenario / "backlog.csv"),
+    ):
+        if warning:
+            warnings.append(warning)
 
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
     # The plan published before this night: the newest run of an earlier night (a night run again, or an
@@ -366,17 +410,22 @@ def _die_with_parent() -> None:
 
 
 def run_batch(
-    config: BatchConfig, run_date: dt.date, command_line: list[str], sites: list[str] | None = None
+    config: BatchConfig,
+    run_date: dt.date,
+    command_line: list[str],
+    sites: list[str] | None = None,
+    reseed: bool = False,
 ) -> list[SiteOutcome]:
-    """Every site's night (or the named ones), in up to `max_workers` parallel processes."""
+    """Every site's night (or the named ones), in up to `max_workers` parallel processes. `reseed`: see
+    `run_site`."""
     jobs = [job for job in config.sites if sites is None or job.name in sites]
     workers = min(config.batch.max_workers, len(jobs))
     if workers <= 1:
-        return [run_site(config, job, run_date, command_line) for job in jobs]
+        return [run_site(config, job, run_date, command_line, reseed) for job in jobs]
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=get_context("spawn"), initializer=_die_with_parent
     ) as pool:
-        futures = [(job, pool.submit(run_site, config, job, run_date, command_line)) for job in jobs]
+        futures = [(job, pool.submit(run_site, config, job, run_date, command_line, reseed)) for job in jobs]
         outcomes = []
         for job, future in futures:
             try:
@@ -418,6 +467,7 @@ def recent_runs(config: BatchConfig, last: int = 7) -> list[dict[str, Any]]:
                     "exit_code": batch.get("exit_code"),
                     "warnings": len(batch.get("warnings", [])),
                     "service_level": overall.get("service_level"),
+                    "items_past_sla": overall.get("items_past_sla"),
                     "overtime_hours": overall.get("overtime_hours"),
                 }
             )

@@ -5,11 +5,17 @@ go back, as in the history format. A later export of an interval replaces the ea
 re-sends corrected figures), and the values it replaced are kept in `history_audit` with both sources. Loading
 the same values again changes nothing, so a night run twice leaves the store as it was. SQLite is in the
 standard library, survives a killed process (each file is one transaction) and needs no server.
+
+Before each night's ingest the store is copied with SQLite's online backup to `<store>.<night>.bak` beside it
+(one self-contained file; the newest `store_backups` are kept), so a bad night can be rolled back by copying a
+backup over the store. `inspect_store` tells a missing or emptied store and a damaged file apart before the
+night touches them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,9 +127,79 @@ class HistoryStore:
         frame["queue"] = frame["queue"].astype(str)
         return frame
 
+    def backup(self, night: dt.date, keep: int) -> Path | None:
+        """Copy the store to `<store>.<night>.bak` with SQLite's online backup (a consistent copy of every
+        committed row, in one file), unless that night's backup exists: it holds the store as it was before the
+        night's first ingest, which is what rolling the night back needs. Keeps the newest `keep` backups.
+        Returns the new backup, or None when the night already had one."""
+        target = self.path.with_name(f"{self.path.name}.{night.isoformat()}.bak")
+        if target.exists():
+            return None
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.bak.tmp-*"):
+            leftover.unlink(missing_ok=True)  # a backup killed half-way
+        temp = self.path.with_name(f".{target.name}.tmp-{os.getpid()}")
+        copy = sqlite3.connect(temp)
+        try:
+            self._db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file: copying it back restores the store
+        finally:
+            copy.close()
+        os.replace(temp, target)
+        for old in backups(self.path)[keep:]:
+            old.unlink(missing_ok=True)
+        return target
+
     def fingerprint(self) -> str:
         """Changes whenever the stored history does (row count and the latest load time are enough: rows are
         only ever inserted or updated, and every update or insert stamps `loaded_at`)."""
         count, latest = self._db.execute("SELECT COUNT(*), MAX(loaded_at) FROM history").fetchone()
         audit = self.audit_rows()
         return f"{count}:{latest}:{audit}"
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What is at a store's path before the night opens it."""
+
+    path: Path
+    exists: bool
+    rows: int  # history rows (0 when missing, empty or damaged)
+    damage: str | None = None  # why the file cannot be used as a store (not SQLite, malformed...), else None
+
+    @property
+    def empty(self) -> bool:
+        return self.damage is None and self.rows == 0
+
+
+def inspect_store(path: Path) -> StoreState:
+    """Check the file at `path` without creating or changing it: missing, empty (0 bytes or no history rows),
+    damaged (SQLite's quick_check, or not a SQLite file at all) or a store with its row count."""
+    path = Path(path)
+    if not path.exists():
+        return StoreState(path, exists=False, rows=0)
+    if path.is_file() and path.stat().st_size == 0:
+        return StoreState(path, exists=True, rows=0)
+    try:
+        # mode=rw: never creates the file (a store deleted meanwhile stays deleted)
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, timeout=60)
+        try:
+            found = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+            if found != ["ok"]:
+                return StoreState(path, exists=True, rows=0, damage="; ".join(found))
+            tables = {str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "history" not in tables:
+                return StoreState(path, exists=True, rows=0, damage="it is a SQLite database but not a history "
+                                  f"store (no 'history' table; its tables: {', '.join(sorted(tables))})")  # fmt: skip
+            rows = int(db.execute("SELECT COUNT(*) FROM history").fetchone()[0]) if tables else 0
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:  # "file is not a database", "database disk image is malformed"...
+        return StoreState(path, exists=True, rows=0, damage=str(error))
+    return StoreState(path, exists=True, rows=rows)
+
+
+def backups(path: Path) -> list[Path]:
+    """The backups of the store at `path` (`<store>.<night>.bak`), newest first."""
+    path = Path(path)
+    found = [p for p in path.parent.glob(f"{path.name}.*.bak") if p.is_file()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)

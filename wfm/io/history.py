@@ -29,6 +29,9 @@ EXPECTED_HISTORY_TIME = (
 ROW_DROPPED = "Row dropped."
 VOLUME_DROPPED = "Row dropped: the interval is treated as unknown, not as zero."
 AHT_UNKNOWN = "The row is kept with its AHT unknown."
+# How a row dated after the planning horizon is described (the nightly inbox, which moves the horizon itself,
+# recognises the warning by it).
+AFTER_THE_HORIZON = "a time before the planning horizon ends"
 
 # A history spanning fewer days than this sees each weekday less than twice.
 MIN_HISTORY_DAYS = 14
@@ -579,7 +582,7 @@ def _report_implausible(table: _Table, rows: pd.DataFrame, facts: _SiteFacts, fo
         table,
         mask,
         "interval_start",
-        f"a time before the planning horizon ends ({facts.horizon_end}): history is what has happened",
+        f"{AFTER_THE_HORIZON} ({facts.horizon_end}): history is what has happened",
         "A typo in the year, or [horizon] start in site.toml out of date? The forecast only uses history before "
         "the horizon, so this row is not used.",
         kind="history after the horizon",

@@ -41,11 +41,10 @@ from wfm.reports.sheets import (
     write_overtime_sheet,
 )
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, TITLE, Look
-from wfm.reports.tables import paid_hours_by_week, roster_order, shift_text, week_start
+from wfm.reports.tables import OFF, paid_hours_by_week, roster_order, shift_text, week_start
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 EN_DASH = "–"
-OFF = "OFF"
 # A text starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 

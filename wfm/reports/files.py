@@ -11,7 +11,8 @@ import datetime as dt
 import enum
 import json
 import math
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,34 @@ def read_plan(folder: Path) -> tuple[list[ShiftAssignment], list[Segment]]:
         for row in activities.itertuples(index=False)
     ]
     return shifts, segments
+
+
+def read_roster_cells(folder: Path, days: Sequence[dt.date]) -> dict[str, dict[dt.date, str]] | None:
+    """Every agent of a run (roster.xlsx's Roster sheet lists each one, shifts or not) with the text of their
+    day cells: agent id -> day -> "07:30–16:00", "OFF", "annual leave", "07:30–12:00 (dentist)". None when the
+    folder has no readable Roster sheet."""
+    from openpyxl import load_workbook
+
+    headers = {f"{day:%a %d %b}": day for day in days}
+    try:
+        workbook = load_workbook(folder / "roster.xlsx", read_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    try:
+        if "Roster" not in workbook.sheetnames:
+            return None
+        rows = workbook["Roster"].iter_rows(values_only=True)
+        header = [str(cell) if cell is not None else "" for cell in next(rows, ())]
+        if not header or header[0] != "Agent ID":
+            return None
+        columns = {i: headers[name] for i, name in enumerate(header) if name in headers}
+        cells: dict[str, dict[dt.date, str]] = {}
+        for row in rows:
+            if row and row[0] is not None:
+                cells[str(row[0])] = {day: str(row[i] or "") for i, day in columns.items() if i < len(row)}
+        return cells
+    finally:
+        workbook.close()
 
 
 def horizon_days(kpis: Mapping[str, Any]) -> list[dt.date]:

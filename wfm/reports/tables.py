@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -16,6 +16,8 @@ from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 SHIFT_COLUMNS = ["agent_id", "date", "template", "shift_start", "shift_end", "paid_hours", "overtime_hours"]
 ASSIGNMENT_COLUMNS = ["agent_id", "start", "end", "activity", "queue"]
+OFF = "OFF"  # a day without a shift or leave, on the Roster and a person's Week sheet
+TIME_OFF = "time_off"  # the activity of approved leave in assignments.csv
 
 
 def week_start(day: dt.date, first_day: dt.date) -> dt.date:
@@ -114,40 +116,123 @@ def assignments_table(result: ScheduleResult) -> pd.DataFrame:
     return table
 
 
-def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Sequence[dt.date]) -> pd.DataFrame:
+def agent_week_table(
+    shifts: pd.DataFrame,
+    activities: pd.DataFrame,
+    days: Sequence[dt.date],
+    reasons: Mapping[dt.date, str] | None = None,
+) -> pd.DataFrame:
     """One person's plan, a row per day, as they would read it: `Day, Shift, Paid hours, Overtime hours,
     Activities` (e.g. "08:00–10:00 retail_voice · 10:00–10:15 break · ..."), OFF on days without a shift.
 
     Takes shifts.csv and assignments.csv rows (one agent's); a shift's activities are those inside it, so a
-    night shift's hours after midnight stay on the day it starts.
+    night shift's hours after midnight stay on the day it starts. Leave (the `time_off` activities) shows as the
+    Roster sheet shows it: on a day without a shift its reason (`reasons`, from `leave_reasons`) or "time off"
+    instead of OFF, next to a shift in brackets; and among the day's activities ("time off all day").
     """
     starts = pd.to_datetime(shifts["shift_start"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
     ends = pd.to_datetime(shifts["shift_end"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
     seg_start = pd.to_datetime(activities["start"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
     seg_end = pd.to_datetime(activities["end"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
+    texts_by_day = shift_texts_by_day(shifts)
+    leave = [j for j in range(len(activities)) if activities["activity"].iloc[j] == TIME_OFF]
     rows = []
     for day in days:
+        day_start = pd.Timestamp(day)
+        day_end = day_start + pd.Timedelta(days=1)
+        away: list[tuple[pd.Timestamp, str]] = []  # the day's leave, clipped to the day, as activity parts
+        for j in leave:
+            begin, finish = max(seg_start.iloc[j], day_start), min(seg_end.iloc[j], day_end)
+            if begin < finish:
+                whole = begin == day_start and finish == day_end
+                span = "all day" if whole else f"{begin:%H:%M}–{_clock_text(finish.to_pydatetime(), day)}"
+                away.append((begin, f"time off {span}" if whole else f"{span} time off"))
+        absent = ((reasons or {}).get(day) or "time off") if away else ""
         on_day = [i for i in range(len(shifts)) if pd.Timestamp(shifts["date"].iloc[i]).date() == day]
         if not on_day:
-            rows.append((f"{day:%a %d %b}", "OFF", 0.0, 0.0, ""))
+            rows.append((f"{day:%a %d %b}", absent or OFF, 0.0, 0.0, " · ".join(part for _, part in away)))
             continue
-        texts, paid, overtime, parts = [], 0.0, 0.0, []
+        paid, overtime, parts = 0.0, 0.0, list(away)
         for i in on_day:
             begin, finish = starts.iloc[i], ends.iloc[i]
-            texts.append(f"{begin:%H:%M}–{_clock_text(finish.to_pydatetime(), day)}")
             paid += float(shifts["paid_hours"].iloc[i])
             overtime += float(shifts["overtime_hours"].iloc[i])
-            inside = [j for j in range(len(activities)) if begin <= seg_start.iloc[j] < finish]
-            for j in sorted(inside, key=lambda j: seg_start.iloc[j]):
+            inside = [j for j in range(len(activities)) if begin <= seg_start.iloc[j] < finish and j not in leave]
+            for j in inside:
                 queue = activities["queue"].iloc[j]
                 what = (
                     str(queue)
                     if queue is not None and not pd.isna(queue) and queue != ""
                     else str(activities["activity"].iloc[j])
                 )
-                parts.append(f"{seg_start.iloc[j]:%H:%M}–{seg_end.iloc[j]:%H:%M} {what}")
-        rows.append((f"{day:%a %d %b}", ", ".join(texts), round(paid, 2), round(overtime, 2), " · ".join(parts)))
+                parts.append((seg_start.iloc[j], f"{seg_start.iloc[j]:%H:%M}–{seg_end.iloc[j]:%H:%M} {what}"))
+        shift = ", ".join(texts_by_day[day]) + (f" ({absent})" if absent else "")
+        activities_text = " · ".join(part for _, part in sorted(parts, key=lambda p: p[0]))
+        rows.append((f"{day:%a %d %b}", shift, round(paid, 2), round(overtime, 2), activities_text))
     return pd.DataFrame(rows, columns=["Day", "Shift", "Paid hours", "Overtime hours", "Activities"])
+
+
+def shift_texts_by_day(shifts: pd.DataFrame) -> dict[dt.date, list[str]]:
+    """One agent's shifts.csv rows as the Roster writes them, per day: ["07:30–16:00", ...] in start order."""
+    texts: dict[dt.date, list[str]] = defaultdict(list)
+    order = sorted(range(len(shifts)), key=lambda i: str(shifts["shift_start"].iloc[i]))
+    for i in order:
+        day = pd.Timestamp(shifts["date"].iloc[i]).date()
+        begin, finish = pd.Timestamp(shifts["shift_start"].iloc[i]), pd.Timestamp(shifts["shift_end"].iloc[i])
+        texts[day].append(f"{begin:%H:%M}–{_clock_text(finish.to_pydatetime(), day)}")
+    return texts
+
+
+def leave_reasons(shifts: pd.DataFrame, activities: pd.DataFrame, roster: Mapping[dt.date, str]) -> dict[dt.date, str]:
+    """One agent's leave reason per day, read back from their Roster sheet cells (`roster`: day -> cell text,
+    see `read_roster_cells`) on each day a `time_off` activity touches: the whole cell on a day without a
+    shift ("annual leave"), the bracketed part after the shifts otherwise ("07:30–12:00 (dentist)")."""
+    texts = shift_texts_by_day(shifts)
+    touched = {
+        day
+        for j in range(len(activities))
+        if activities["activity"].iloc[j] == TIME_OFF
+        for day in _days_touched(activities["start"].iloc[j], activities["end"].iloc[j])
+    }
+    reasons: dict[dt.date, str] = {}
+    for day in sorted(touched & set(roster)):
+        cell = str(roster[day])
+        prefix = ", ".join(texts.get(day, []))
+        if not prefix:
+            reason = "" if cell == OFF else cell
+        elif cell.startswith(f"{prefix} (") and cell.endswith(")"):
+            reason = cell[len(prefix) + 2 : -1]
+        else:
+            reason = ""
+        if reason:
+            reasons[day] = reason
+    return reasons
+
+
+def leave_reason_column(
+    shifts: pd.DataFrame, activities: pd.DataFrame, roster: Mapping[str, Mapping[dt.date, str]]
+) -> list[str]:
+    """Per activities row (assignments.csv, any agents), the leave reason of a `time_off` row as the Roster sheet
+    shows it (each reason of the days it touches, once), else ""; `roster` is `read_roster_cells`' result."""
+    column = [""] * len(activities)
+    rows = [j for j in range(len(activities)) if activities["activity"].iloc[j] == TIME_OFF]
+    for agent in sorted({str(activities["agent_id"].iloc[j]) for j in rows}):
+        mine = [j for j in rows if activities["agent_id"].iloc[j] == agent]
+        reasons = leave_reasons(shifts[shifts["agent_id"] == agent], activities.iloc[mine], roster.get(agent, {}))
+        for j in mine:
+            found = [reasons.get(d, "") for d in _days_touched(activities["start"].iloc[j], activities["end"].iloc[j])]
+            column[j] = ", ".join(dict.fromkeys(r for r in found if r))
+    return column
+
+
+def _days_touched(start: str | pd.Timestamp, end: str | pd.Timestamp) -> list[dt.date]:
+    """The days a [start, end) stretch has time on."""
+    begin, finish = pd.Timestamp(start), pd.Timestamp(end)
+    days, day = [], begin.date()
+    while pd.Timestamp(day) < finish:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    return days
 
 
 def _clock_text(moment: dt.datetime, shift_date: dt.date) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.domain import BreakRule, QueueKind
+from wfm.interrupt import stoppable
 from wfm.scheduling.model import CUSHION, SCALE, SHORTFALL_TIER
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, break_window
 
@@ -138,7 +139,9 @@ def _stagger_day(
     solver.parameters.num_workers = 1  # with a deterministic limit: the same breaks on every machine
     solver.parameters.random_seed = seed
     solver.parameters.max_deterministic_time = DETERMINISTIC_SECONDS_PER_DAY
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    with stoppable(solver):
+        code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return  # keep the hint
     for (index, r, p), var in choice.items():
         if solver.boolean_value(var):

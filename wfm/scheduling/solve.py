@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import partial
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -31,6 +33,8 @@ from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
+
+_T = TypeVar("_T")
 
 
 def schedule(
@@ -106,24 +110,27 @@ def schedule(
             message="The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts),
         )
     stop = threading.Event()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
-        # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
-        # alongside the search and may prove a higher bound.
-        relaxation = pool.submit(proven_bounds, ctx, limit, stop) if service_valued(data) else None
-        outcome = solve(
-            ctx,
-            time_limit_seconds=limit,
-            workers=workers or settings.workers,
-            seed=seed,
-            relative_gap=settings.relative_gap,
-            parameters=settings.parameters,
-            deterministic=deterministic,
-            progress=progress,
-        )
-        stop.set()  # the search is over: the Lagrangian's remaining agents would only add time
-        relaxed, relaxation_notes = _relaxation_result(relaxation)
-        notes += relaxation_notes
+    # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
+    # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
+    # alongside the search and may prove a higher bound.
+    relaxation = _in_background(proven_bounds, ctx, limit, stop) if service_valued(data) else None
+    try:
+        with _Heartbeat(progress) as beat:
+            outcome = solve(
+                ctx,
+                time_limit_seconds=limit,
+                workers=workers or settings.workers,
+                seed=seed,
+                relative_gap=settings.relative_gap,
+                parameters=settings.parameters,
+                deterministic=deterministic,
+                progress=beat.report if progress else None,
+            )
+    finally:
+        # The search is over (or was interrupted): the Lagrangian's remaining agents would only add time.
+        stop.set()
+    relaxed, relaxation_notes = _relaxation_result(relaxation)
+    notes += relaxation_notes
     if outcome.status is SolveStatus.UNKNOWN:
         # The time limit ended before CP-SAT got past presolve to its first plan. The warm start's plan keeps
         # every hard rule by construction (each agent's week is solved under all of them, and the audit below
@@ -174,6 +181,66 @@ def schedule(
         message = "\n".join([*notes, f"BUG: the plan breaks hard rules:\n{lines}"])
         return ScheduleResult(**{**plan.__dict__, "message": message})
     return plan
+
+
+class _Heartbeat:
+    """Progress lines at least every `every` seconds of the search: when no better plan came in that time, the
+    best one's objective and bound again, with the time. A search can go minutes without a better plan (a
+    --deterministic one above all), and silence then reads as a hang."""
+
+    def __init__(self, progress: Callable[[float, float, float], None] | None, every: float = 10.0) -> None:
+        self._progress = progress
+        self._every = every
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._last_line = self._started
+        self._best: tuple[float, float] | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def report(self, elapsed: float, objective: float, bound: float) -> None:
+        with self._lock:
+            self._best, self._last_line = (objective, bound), time.monotonic()
+            if self._progress is not None:
+                self._progress(elapsed, objective, bound)
+
+    def _beat(self) -> None:
+        while not self._done.wait(min(1.0, self._every / 2)):
+            with self._lock:
+                now = time.monotonic()
+                if self._best is None or self._progress is None or now - self._last_line < self._every:
+                    continue
+                self._last_line = now
+                self._progress(now - self._started, *self._best)
+
+    def __enter__(self) -> _Heartbeat:
+        self._started = self._last_line = time.monotonic()
+        if self._progress is not None:
+            self._thread = threading.Thread(target=self._beat, name="wfm-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread is not None:  # no line after the search's end
+            self._thread.join(timeout=2.0)
+
+
+def _in_background(function: Callable[..., _T], *args: Any) -> Future[_T]:
+    """`function(*args)` in a daemon thread: an interrupted run (wfm.interrupt) exits without waiting for it
+    (an executor's thread would be joined at exit, and an LP inside HiGHS cannot be stopped)."""
+    future: Future[_T] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:  # handed to whoever reads the result
+            future.set_exception(error)
+
+    threading.Thread(target=work, name="wfm-relaxation", daemon=True).start()
+    return future
 
 
 def _within_caps(ctx: ModelContext, caps: dict[str, int], values: dict[int, int]) -> bool:
