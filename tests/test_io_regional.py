@@ -127,18 +127,20 @@ def test_a_find_and_replace_of_semicolons_names_the_first_row_and_the_decimal_co
 
     assert str(problem) == (
         "history.csv, row 2: this row has 5 values but the header row has 4 columns. Text containing a comma must "
-        "be in double quotes. If the numbers have decimal commas (329,5), the file was meant to be separated by "
-        "semicolons: export it again from Excel as it was, rather than replacing ';' by ','."
+        "be in double quotes. Many rows have a value too many beside a number: if the numbers have decimal commas "
+        "(329,5), the file was meant to be separated by semicolons: export it again from Excel as it was, rather "
+        "than replacing ';' by ','."
     )
 
 
 def test_an_unquoted_comma_in_the_first_data_row_names_that_row_and_nothing_else(tmp_path: Path) -> None:
     # Used to shift every column of the file (pandas took column 1 as an index): 112 problems, row 2 never named.
-    staff = STAFF.replace("A1,Ann,front", "A1,Ann, Jr,front")
+    staff = STAFF.replace("A1,Ann,front,T1,ft40,21.5", "A1,Ann, Jr,front,T1,ft40,21.5")
     problem = only_problem(make_scenario(tmp_path / "s", staff_csv=staff))
 
     assert (problem.file, problem.row) == ("staff.csv", 2)
     assert problem.expected == "this row has 7 values but the header row has 6 columns"
+    assert problem.hint == "Text containing a comma must be in double quotes."  # not a decimal comma (pt20,19.66)
 
 
 # ----------------------------------------------------------------------------------------------------------------

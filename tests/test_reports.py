@@ -816,3 +816,26 @@ def test_a_thousand_agents_for_a_week_write_in_a_few_seconds(tmp_path: Path) -> 
     _, rows = read_csv(tmp_path / "shifts.csv")
     assert len(rows) == 5000
     assert math.isclose(sum(float(r["overtime_hours"]) for r in rows), 2.5 * len(agents[::7]))
+
+
+def test_a_plain_export_prints_one_page_wide_with_long_activity_text_wrapped(tmp_path: Path) -> None:
+    from wfm.reports.excel import LINE_POINTS, write_tables_xlsx
+
+    long_day = " · ".join(
+        f"{h:02d}:00–{h:02d}:45 correspondence · {h:02d}:45–{h + 1:02d}:00 break" for h in range(8, 16)
+    )
+    week = pd.DataFrame({"Day": ["Mon 02 Mar", "Tue 03 Mar"], "Activities": [long_day, "time off all day"]})
+    path = tmp_path / "week.xlsx"
+    write_tables_xlsx(path, [("Week", week)], title="Plan for A0042")
+
+    sheet = openpyxl.load_workbook(path)["Week"]
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (
+        "landscape",
+        1,
+        0,
+    )
+    assert sheet.column_dimensions["B"].width == 60  # the widest a column gets; the rest wraps inside it
+    assert sheet["B4"].alignment.wrap_text
+    # 389 characters at 58 a line, broken between words: 8 lines, each LINE_POINTS tall; a short row keeps its own.
+    assert sheet.row_dimensions[4].height == 8 * LINE_POINTS
+    assert sheet.row_dimensions[5].height is None

@@ -3,8 +3,10 @@ by the spreadsheet row number."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -154,7 +156,7 @@ def _read_csv(path: Path, out: _Collector) -> _Table | None:
                     None,
                     None,
                     f"this row has {seen} values but the header row has {header} columns",
-                    _extra_values_hint(path, line, separator),
+                    _extra_values_hint(path, separator),
                 )
             )
         else:
@@ -179,17 +181,26 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _extra_values_hint(path: Path, line: int, separator: str) -> str:
+def _extra_values_hint(path: Path, separator: str) -> str:
     hint = f"Text containing a {_SEPARATORS[separator]} must be in double quotes."
+    if separator != ",":
+        return hint
+    # One row with a value too many is an unquoted comma in a name; many rows with one too many, each beside a
+    # split number (329,5 -> 329 and 5), is a file whose decimal commas became separators.
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            text = next((row for n, row in enumerate(handle, start=1) if n == line), "")
-    except (OSError, UnicodeDecodeError):
+            rows = list(itertools.islice(csv.reader(handle), 21))
+    except (OSError, UnicodeDecodeError, csv.Error):
         return hint
-    if separator == "," and re.search(r"\d,\d", text):
+    if len(rows) < 2:
+        return hint
+    width = len(rows[0])
+    split = [row for row in rows[1:] if len(row) > width and re.search(r"\d,\d", ",".join(row))]
+    if len(split) >= 2 and len(split) * 4 >= len(rows) - 1:
         hint += (
-            " If the numbers have decimal commas (329,5), the file was meant to be separated by semicolons: "
-            "export it again from Excel as it was, rather than replacing ';' by ','."
+            " Many rows have a value too many beside a number: if the numbers have decimal commas (329,5), the "
+            "file was meant to be separated by semicolons: export it again from Excel as it was, rather than "
+            "replacing ';' by ','."
         )
     return hint
 

@@ -646,6 +646,22 @@ def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, c
 # --- Exports ---------------------------------------------------------------------------------------------------
 
 
+WRAPPED = Look(wrap=True)  # a text longer than its column's widest setting, on several lines
+LINE_POINTS = 15.0  # the height of one line of text in a row
+
+
+def _wrapped_lines(value: object, width: float) -> int:
+    """Lines a text takes wrapped at word boundaries in a column `width` characters wide."""
+    words = str(value).split()
+    lines, used = 1, 0
+    for word in words:
+        if used and used + 1 + len(word) > width - 2:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
 def write_tables_xlsx(path: Path, tables: Sequence[tuple[str, pd.DataFrame]], *, title: str | None = None) -> None:
     """Plain tables as sheets of one workbook (`wfm export --format xlsx`), atomically, with the roster's rules:
     every text is text (an id such as `=1+1` never becomes a formula), times without zones, header row frozen.
@@ -657,6 +673,14 @@ def write_tables_xlsx(path: Path, tables: Sequence[tuple[str, pd.DataFrame]], *,
         make = _CellMaker(workbook, sheet) if make is None else make.for_sheet(sheet)
         widths = [_text_width([str(c), *map(str, frame[c].head(200))], 9, 60) for c in frame.columns]
         _set_widths(sheet, widths)
+        # Printed for the person it is about: landscape, one page wide, a long cell (a day's activities)
+        # wrapped inside its column rather than cut at the page edge.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.oddFooter.left.text = "&A"
+        sheet.oddFooter.right.text = "Page &P of &N"
         top = 1
         if title and index == 0:
             sheet.append([make(title, SECTION)])
@@ -666,10 +690,19 @@ def write_tables_xlsx(path: Path, tables: Sequence[tuple[str, pd.DataFrame]], *,
         sheet.append([make(str(column), HEADER) for column in frame.columns])
         columns = [_column_values(frame, c) for c in frame.columns]
         looks = [
-            Look(number_format="yyyy-mm-dd hh:mm") if pd.api.types.is_datetime64_any_dtype(frame[c]) else PLAIN
-            for c in frame.columns
+            Look(number_format="yyyy-mm-dd hh:mm")
+            if pd.api.types.is_datetime64_any_dtype(frame[c])
+            else WRAPPED
+            if width >= 60
+            else PLAIN
+            for c, width in zip(frame.columns, widths, strict=True)
         ]
+        wrapped = [(values, width) for values, look, width in zip(columns, looks, widths, strict=True) if look.wrap]
         for row in range(len(frame)):
+            # A spreadsheet does not grow a row for wrapped text it did not lay out itself: say how tall.
+            lines = max((_wrapped_lines(values[row], width) for values, width in wrapped), default=1)
+            if lines > 1:
+                sheet.row_dimensions[top + 1 + row].height = LINE_POINTS * lines
             sheet.append([make(values[row], look) for values, look in zip(columns, looks, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
