@@ -15,9 +15,11 @@ import os
 import random
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -111,6 +113,21 @@ def test_backlog_already_past_sla_at_the_start_of_the_horizon_warns(first_night:
     assert warning.startswith(f"60 backlog item(s) of {SITE} are already past SLA when the horizon starts")
     assert "collections 60 (oldest arrived 2026-03-01 04:20, due 2026-03-01 12:20)" in warning
     assert "2026-03-02" in warning and "backlog.csv" in warning
+
+
+def test_what_loading_history_csv_warned_about_is_a_warning_of_the_night_that_seeds_the_store(site: Path) -> None:
+    # An AHT of 0 with contacts in the seed file: `wfm run` warns; the night that seeds the store from it did not.
+    shutil.rmtree(site / "schedules")
+    history = (site / "site" / "history.csv").read_text().splitlines()
+    fields = history[1].split(",")
+    fields[2], fields[3] = "7", "0"
+    history[1] = ",".join(fields)
+    (site / "site" / "history.csv").write_text("\n".join(history) + "\n")
+    outcome = night(site, FIRST_NIGHT)
+    assert outcome.exit_code == EXIT_WARNINGS, outcome.summary
+    assert any(
+        w.startswith("history.csv, row 2, column 'aht_seconds': '0' is not a handle time") for w in outcome.warnings
+    )
 
 
 def test_history_older_than_max_history_age_days_warns(site: Path) -> None:
@@ -279,3 +296,28 @@ def test_status_shows_items_past_sla(tmp_path: Path) -> None:
     assert "past SLA" in header
     (line,) = [line for line in result.stdout.splitlines() if "2026-03-04" in line]
     assert re.search(r"│ 90\.0% +│ 630 +│ 2\.0 ", line), line
+
+
+# --- Ctrl-C during a night: nothing published ------------------------------------------------------------------
+
+
+def test_an_interrupted_night_publishes_nothing_and_exits_130(site: Path) -> None:
+    # CP-SAT takes Ctrl-C as its time limit: the night used to publish the plan found so far, move `latest` and
+    # exit 0, and a rerun then found its inputs "unchanged" and kept that plan.
+    toml = site / "batch.toml"
+    toml.write_text(toml.read_text().replace("time_limit_seconds = 1", "time_limit_seconds = 600"))
+    before = latest(site)
+    command = [sys.executable, "-c", "from wfm.cli import main; main()", "batch", "run", "--config", str(toml),
+               "--date", str(NEXT_NIGHT)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = site / "schedules" / SITE / "logs" / f"{NEXT_NIGHT}.log"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (log.exists() and "plan: horizon" in log.read_text()):
+        time.sleep(0.05)
+    time.sleep(3.0)  # forecast and model built: the search is under way
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted (SIGINT): nothing published" in one_line(stderr)
+    assert latest(site) == before and not (site / "schedules" / SITE / str(NEXT_NIGHT)).exists()
+    assert "interrupted (SIGINT): nothing published" in log.read_text()

@@ -137,3 +137,22 @@ def test_a_european_export_with_semicolons_and_decimal_commas_is_loaded(tmp_path
                               (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
         assert report.rejected == []
         assert store.history()["aht_seconds"].tolist() == [329.5, 310.25]
+
+
+def test_an_export_with_a_quoted_header_or_a_value_too_many_is_read_or_named(tmp_path: Path) -> None:
+    # A quoted header was rejected ("has no 'queue' column"); a queue-less export with a value too many in its first
+    # row shifted every column ("'1' is not a date" on every row) and never named the row.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "quoted.csv").write_text('"interval_start","queue","volume"\n"2026-03-02T08:00:00","chat","5"\n')
+    (inbox / "chat_0302.csv").write_text("interval_start,volume,aht_seconds\n2026-03-02T08:15:00,1,234,300\n")
+    (inbox / "bad_row.csv").write_text("interval_start,queue,volume\n2026-03-02T08:30:00,chat,abc\n")
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
+                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        assert store.history()["volume"].tolist() == [5.0]
+    rejected = {name: why for name, why, _ in report.rejected}
+    assert set(rejected) == {"chat_0302.csv", "bad_row.csv"}
+    assert "chat_0302.csv, row 2: this row has 4 values but the header row has 3 columns" in rejected["chat_0302.csv"]
+    assert "--skip-bad-rows" not in rejected["bad_row.csv"]
+    assert "an export is loaded whole or not at all" in rejected["bad_row.csv"]

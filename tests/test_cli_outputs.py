@@ -111,6 +111,35 @@ def test_export_of_an_agent_without_shifts_writes_their_week(run_folder: Path, t
     assert document["shifts"] == [] and [day["Shift"] for day in document["week"]] == ["OFF", "OFF"]
 
 
+def test_export_never_replaces_an_existing_out_file_unless_forced(run_folder: Path, tmp_path: Path) -> None:
+    run = tmp_path / START
+    shutil.copytree(run_folder, run)
+    before = (run / "shifts.csv").read_bytes()
+    agent = pd.read_csv(run / "shifts.csv", dtype=str)["agent_id"].iloc[0]
+    refused = runner.invoke(
+        app, ["export", str(run), "--agent", agent, "--format", "csv", "--out", str(run / "shifts.csv")]
+    )
+    assert refused.exit_code == EXIT_BAD_INPUT
+    assert "shifts.csv exists; give another --out, or --force to replace it" in text(refused.output)
+    assert (run / "shifts.csv").read_bytes() == before
+    target = tmp_path / "mine.csv"
+    target.write_text("old\n")
+    forced = runner.invoke(app, ["export", str(run), "--format", "csv", "--out", str(target), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text().startswith("agent_id,start,end,activity,queue")
+
+
+def test_a_hand_edited_run_file_is_bad_input_not_an_internal_error(run_folder: Path, tmp_path: Path) -> None:
+    run = tmp_path / START
+    shutil.copytree(run_folder, run)
+    shifts = pd.read_csv(run / "shifts.csv", dtype=str)
+    shifts.loc[0, "paid_hours"] = "abc"
+    shifts.to_csv(run / "shifts.csv", index=False)
+    result = runner.invoke(app, ["export", str(run)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert "cannot be read as a run folder (Unable to parse string 'abc'" in text(result.output)
+
+
 # --- 8. The person's Week sheet shows their leave as the Roster does ----------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from test_io_loader import SITE_TOML, STAFF, history_csv, make_scenario, only_problem, problems_of
@@ -88,15 +89,95 @@ def test_a_semicolon_separated_history_with_decimal_commas_is_read_as_it_is(tmp_
     assert (voice["aht_seconds"] == 329.5).all()
 
 
-def test_thousands_separators_are_read_in_either_convention(tmp_path: Path) -> None:
+def test_thousands_separators_are_read_where_the_column_or_the_setting_shows_the_decimal_mark(tmp_path: Path) -> None:
+    us_site = SITE_TOML + '\n[input]\ndecimal_separator = "."\n'
     us = TWO_WEEKS.replace("2026-02-23T08:00:00,voice,10,300", '2026-02-23T08:00:00,voice,"1,010",300')
+    # 1.010,5 carries its own decimal comma: the dot can only be a thousands separator.
     eu = semicolons(TWO_WEEKS).replace("2026-02-23T08:00:00;voice;10;", "2026-02-23T08:00:00;voice;1.010,5;")
 
-    us_volume = load_scenario(make_scenario(tmp_path / "us", history_csv=us)).history["volume"]
+    us_volume = load_scenario(make_scenario(tmp_path / "us", history_csv=us, site_toml=us_site)).history["volume"]
     eu_volume = load_scenario(make_scenario(tmp_path / "eu", history_csv=eu)).history["volume"]
 
     assert us_volume.max() == 1010.0
     assert eu_volume.max() == 1010.5
+
+
+@pytest.mark.parametrize(
+    ("history", "value", "reading"),
+    [
+        (
+            semicolons(TWO_WEEKS).replace(";329,5", ";329.250"),
+            "329.250",
+            "329250 with '.' between thousands, or 329.250",
+        ),
+        (TWO_WEEKS.replace(",300\n", ',"1,010"\n'), "1,010", "1010 with ',' between thousands, or 1.010"),
+    ],
+    ids=["semicolon file, dot and three digits", "comma file, quoted comma and three digits"],
+)
+def test_a_number_that_reads_two_ways_is_one_problem_for_the_column_never_a_guess(
+    tmp_path: Path, history: str, value: str, reading: str
+) -> None:
+    # A ';' export with 329.250 used to load as an AHT of 329,250 s (the dot taken for a thousands separator).
+    problem = only_problem(make_scenario(tmp_path / "s", history_csv=history))
+
+    assert (problem.row, problem.column, problem.value) == (2, "aht_seconds", value)
+    assert problem.expected == f"a number in one convention: '{value}' is {reading}"
+
+
+def test_a_dot_decimal_column_in_a_semicolon_file_is_read_as_dot_decimal(tmp_path: Path) -> None:
+    # 0.125 and 329.25 cannot be thousands: the column shows its decimal mark, so 329.250 is 329.25 too.
+    history = semicolons(TWO_WEEKS).replace(";329,5", ";329.250")
+    history = history.replace("2026-02-23T08:00:00;voice;10;329.250", "2026-02-23T08:00:00;voice;10;329.25")
+    scenario = load_scenario(make_scenario(tmp_path / "s", history_csv=history))
+
+    assert set(scenario.history["aht_seconds"].dropna()) == {329.25}
+
+
+def test_a_workbooks_numbers_are_numbers_whatever_the_decimal_setting(tmp_path: Path) -> None:
+    site = SITE_TOML + '\n[input]\ndecimal_separator = ","\n'
+    folder = make_scenario(tmp_path / "s", site_toml=site)
+    book = openpyxl.Workbook()
+    book.active.title = "site"
+    book["site"]["A1"] = site
+    for name in ("staff", "skills", "history"):
+        frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([19.125 if column == "hourly_cost" and value == "21.5" else value
+                          for column, value in zip(frame.columns, row, strict=True)])  # fmt: skip
+    book.save(tmp_path / "plan.xlsx")
+
+    scenario = load_scenario(tmp_path / "plan.xlsx")
+
+    assert scenario.agents[0].hourly_cost == 19.125  # not 19125
+
+
+def test_a_declared_date_order_the_dates_contradict_is_one_problem_naming_both(tmp_path: Path) -> None:
+    # Day-first dates under MM/DD/YYYY: days above 12 failed row by row, and --skip-bad-rows then kept the rest
+    # with day and month swapped.
+    american = SITE_TOML + '\n[input]\ndate_format = "MM/DD/YYYY"\n'
+    problem = only_problem(make_scenario(tmp_path / "s", history_csv=day_first(TWO_WEEKS), site_toml=american))
+
+    assert str(problem) == (
+        "history.csv, row 2, column 'interval_start': '23/02/2026 08:00' is not a date and time written year first, "
+        "like 2026-03-02T08:15 or as MM/DD/YYYY, as site.toml says. 96 rows cannot be MM/DD/YYYY (date_format): "
+        'they are written as DD/MM/YYYY. Set date_format = "DD/MM/YYYY" under [input] in site.toml, or write the '
+        "dates year first (2026-03-02T08:15)."
+    )
+
+
+def test_a_date_column_does_not_drop_a_time_of_day(tmp_path: Path) -> None:
+    european = SITE_TOML + '\n[input]\ndate_format = "DD/MM/YYYY"\n'
+    availability = "agent_id,day,start,end\nA2,mon,08:00,16:00\nA2,04/03/2026 09:30,12:00,24:00\n"
+    problem = only_problem(make_scenario(tmp_path / "s", availability_csv=availability, site_toml=european))
+
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "availability.csv",
+        3,
+        "day",
+        "04/03/2026 09:30",
+    )
 
 
 def test_a_decimal_comma_in_a_comma_file_stops_the_load_naming_the_row_and_the_setting(tmp_path: Path) -> None:
@@ -182,7 +263,8 @@ def test_implausible_values_are_warnings_naming_file_row_and_value(tmp_path: Pat
         "AHT of 0 s with contacts is not possible). The AHT is treated as unknown, as an export writes 0 where "
         "nothing was measured.",
         "history.csv, row 4, column 'volume': '1e12' is not a plausible volume for queue 'voice' (99 % of its "
-        "intervals have at most 17). Check the export: the forecast uses it as written and would plan for it.",
+        "intervals have at most 17). Check the export: it is kept as written, and a forecast fitted on it would plan "
+        "for it.",
         "history.csv, row 18, column 'interval_start': '2036-02-24T08:00:00' is not a time before the planning "
         "horizon ends (2026-03-09): history is what has happened. A typo in the year, or [horizon] start in "
         "site.toml out of date? The forecast only uses history before the horizon, so this row is not used.",

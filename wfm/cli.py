@@ -580,6 +580,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="csv | json | xlsx")] = "json",
     agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's shifts and activities")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Output file (default: next to the run)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists")] = False,
 ) -> None:
     """Export a run's plan for other systems or for one person (shifts and activity segments).
 
@@ -596,15 +597,27 @@ def export(
             "give a folder written by `wfm run`."
         )
         raise typer.Exit(EXIT_BAD_INPUT)
-    # Ids stay text as written ("007", "NA", "0101" are ids, not numbers or missing values).
-    shifts = pd.read_csv(needed[0], dtype=str, keep_default_na=False)
-    for column in ("paid_hours", "overtime_hours"):
-        shifts[column] = pd.to_numeric(shifts[column])
-    segments = pd.read_csv(needed[1], dtype=str, keep_default_na=False)
-    segments["queue"] = segments["queue"].replace("", None)
-    kpis = json.loads(needed[2].read_text())
-    # The run's days from kpis.json, else the days its shifts start on.
-    days = horizon_days(kpis) or sorted({dt.date.fromisoformat(d) for d in shifts["date"]})
+    if out_file is not None and out_file.exists() and not force:
+        _error(f"{out_file} exists; give another --out, or --force to replace it")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        # Ids stay text as written ("007", "NA", "0101" are ids, not numbers or missing values).
+        shifts = pd.read_csv(needed[0], dtype=str, keep_default_na=False)
+        for column in ("paid_hours", "overtime_hours"):
+            shifts[column] = pd.to_numeric(shifts[column])
+        segments = pd.read_csv(needed[1], dtype=str, keep_default_na=False)
+        segments["queue"] = segments["queue"].replace("", None)
+        kpis = json.loads(needed[2].read_text())
+        # The run's days from kpis.json, else the days its shifts start on.
+        days = horizon_days(kpis) or sorted({dt.date.fromisoformat(d) for d in shifts["date"]})
+        for frame, columns in ((shifts, ("shift_start", "shift_end")), (segments, ("start", "end"))):
+            for column in columns:
+                pd.to_datetime(frame[column])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as exc:
+        # A hand-edited or damaged run file is bad input, not a bug.
+        what = f"missing column {exc}" if isinstance(exc, KeyError) else str(exc)
+        _error(f"{run_folder} cannot be read as a run folder ({what}); give a folder written by `wfm run`")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     # The Roster sheet lists every agent of the run (shifts or not) and the reason of each day's leave.
     roster = read_roster_cells(run_folder, days) or {}
     note = ""
@@ -764,8 +777,8 @@ def batch_run(
     published shift, history older than max_history_age_days, backlog already past SLA at the start, a store
     re-seeded with --reseed); 2 bad input (batch.toml, a scenario, or a history store that is damaged, or
     missing or empty after earlier nights: restore its backup or pass --reseed); 3 no plan; 4 internal error;
-    5 another run of a site is still going. On 2-5 the site's `latest` is untouched and one line says what
-    failed and where the log is.
+    5 another run of a site is still going; 130 / 143 interrupted by Ctrl-C / SIGTERM (nothing published). On
+    2-5 and 130/143 the site's `latest` is untouched and one line says what failed and where the log is.
     """
     from wfm.batch.nightly import run_batch, worst_exit_code
 
@@ -779,7 +792,11 @@ def batch_run(
     if unknown:
         _error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
         raise typer.Exit(EXIT_BAD_INPUT)
-    outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
+    try:
+        outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
+    except Interrupted as stop:
+        err.print(f"interrupted ({stop.name}): nothing published; every site's latest is untouched", markup=False)
+        raise typer.Exit(stop.exit_code) from None
     for outcome in outcomes:
         stream = out if outcome.exit_code in (0, 1) else err
         # soft_wrap: no line breaks inside a path or the restore command a summary may hold (copy and paste)

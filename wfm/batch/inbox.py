@@ -26,7 +26,7 @@ from wfm.io import ScenarioError, load_forecast_inputs
 from wfm.io.atomic import atomic_write_text
 from wfm.io.errors import Problem
 from wfm.io.history import AFTER_THE_HORIZON
-from wfm.io.sources import sniff_separator
+from wfm.io.sources import read_text_table
 
 
 @dataclass
@@ -47,26 +47,26 @@ def pending(inbox: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
 
 
+# An export is loaded whole or not at all: the inbox never leaves rows out (there is no --skip-bad-rows here).
+_ALL_OR_NOTHING = "Fix them in the export and drop it into the inbox again: an export is loaded whole or not at all."
+
+
 def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
     """The export's rows as history, checked like history.csv; raises ScenarioError naming this file."""
     with tempfile.TemporaryDirectory() as folder:
         staged = Path(folder)
         shutil.copy(site_toml, staged / "site.toml")
-        text = path.read_text(encoding="utf-8-sig")
-        lines = [line for line in text.splitlines() if line.strip()]
-        separator = sniff_separator(path)  # a European export separates with ';'
-        header = lines[0].split(separator) if lines else []
-        if len(lines) == 1 and {"interval_start", "volume"} <= {h.strip() for h in header}:
+        frame, separator = read_text_table(path)  # a quoted header, ';' separators, a row with a value too many
+        if frame.empty and {"interval_start", "volume"} <= set(frame.columns):
             # a header and no rows: a quiet day (a queue closed on Sundays) is filed, nothing to load
             return pd.DataFrame(columns=["interval_start", "queue", "volume", "aht_seconds", "fold"])
-        if text.strip() and "queue" not in [h.strip() for h in header]:
+        if len(frame.columns) and "queue" not in frame.columns:
             # the longest id that starts the name: "chat_vip_0302.csv" is chat_vip's, not chat's
             ids = sorted((q.id for q in site.queues), key=len, reverse=True)
             queue = next((q for q in ids if path.stem.startswith(q)), None)
             if queue is None:
                 raise ScenarioError([_problem(path, "has no 'queue' column and its name does not start with a queue "
                                               f"id ({', '.join(q.id for q in site.queues)})")])  # fmt: skip
-            frame = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)
             frame.insert(1, "queue", queue)
             frame.to_csv(staged / "history.csv", index=False, sep=separator)
         else:
@@ -75,7 +75,8 @@ def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
             inputs = load_forecast_inputs(staged)
         except ScenarioError as error:
             raise ScenarioError(
-                [dataclasses.replace(p, file=path.name) if p.file == "history.csv" else p
+                [dataclasses.replace(p, file=path.name, hint=_ALL_OR_NOTHING if "--skip-bad-rows" in p.hint else p.hint)
+                 if p.file == "history.csv" else p
                  for p in error.problems]
             ) from None  # fmt: skip
     # history.csv drops a bad row with a warning and forecasts from the rest; an export is all or nothing, so a

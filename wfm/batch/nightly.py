@@ -44,6 +44,7 @@ from wfm.batch.store import HistoryStore, StoreState, inspect_store
 from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, reseed_warning, store_refusal
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
+from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, load_scenario
 from wfm.pipeline import RunOptions, input_hashes, plan, write_run
 from wfm.reports import horizon_days, read_plan
@@ -162,7 +163,8 @@ def _below_target(kpis: dict[str, Any], scenario: Scenario) -> list[str]:
 def run_site(
     config: BatchConfig, job: SiteJob, run_date: dt.date, command_line: list[str], reseed: bool = False
 ) -> SiteOutcome:
-    """One site's night. Never raises: every failure becomes an exit code and one line naming the log.
+    """One site's night. Never raises but `Interrupted` (a signal): every failure becomes an exit code and one
+    line naming the log.
     `reseed`: a store that existed and is now missing, empty or damaged is started again from the scenario's
     history.csv (a damaged file is kept aside) instead of stopping the night."""
     root = config.batch.schedules / job.name
@@ -174,8 +176,14 @@ def run_site(
     except OSError as error:
         return SiteOutcome(job.name, EXIT_BAD_INPUT, f"{job.name}: cannot write its log {log_path} ({error})", log_path)
     try:
-        with site_lock(root / ".lock", log):
+        # Ctrl-C or SIGTERM stops the solve at once and unwinds (wfm.interrupt): publishing is the last step and
+        # atomic, so nothing is published and `latest` stays (CP-SAT alone would take Ctrl-C as its time limit
+        # and publish the plan found so far).
+        with interruptible(), site_lock(root / ".lock", log):
             return _run_locked(config, job, run_date, root, log, command_line, began, reseed)
+    except Interrupted as stop:
+        log(f"interrupted ({stop.name}): nothing published, `latest` untouched")
+        raise
     except SiteLocked as error:
         log(f"not run: {error}")
         return SiteOutcome(job.name, EXIT_LOCKED, f"{job.name}: not run, {error}", log.path)
@@ -228,6 +236,9 @@ def _run_locked(
             if store.rows() == 0:
                 counts = store.ingest(scenario.history, source="history.csv (seed)")
                 log(f"ingest: store created from the scenario's history.csv ({counts.rows:,} rows)")
+                # What loading history.csv warned about (rows left out under [input] skip_bad_rows, implausible
+                # values) is now in the store: the night says so once, on the night that seeds it.
+                warnings += [w for w in scenario.warnings if w.startswith("history.csv")]
             backup = store.backup(run_date, settings.store_backups)
             if backup is not None:
                 log(f"store: backed up to {backup.name} before tonight's ingest")
@@ -332,6 +343,9 @@ def _run_locked(
         return SiteOutcome(job.name, EXIT_NO_PLAN, f"{job.name}: no plan, {reason}; log {log.path}", log.path)
     repairs = [line for line in result.message.splitlines() if line.startswith("REPAIRED: ")]
     warnings += [line.removeprefix("REPAIRED: ") for line in repairs]
+    # The forecast's and staffing's own warnings on tonight's history (the scenario's were handled above: they
+    # concern history.csv and site.toml's own horizon, which the night replaces).
+    warnings += [w for w in outcome.warnings if w not in scenario.warnings]
     warnings += _below_target(outcome.kpis, scenario)
     code = EXIT_WARNINGS if warnings else EXIT_OK
     for line in warnings:

@@ -569,7 +569,7 @@ def _report_implausible(table: _Table, rows: pd.DataFrame, facts: _SiteFacts, fo
             f"a plausible volume for queue '{rows.at[row, 'queue']}' (99 % of its intervals have at most "
             f"{usual[row]:,.0f})"
         ),
-        "Check the export: the forecast uses it as written and would plan for it.",
+        "Check the export: it is kept as written, and a forecast fitted on it would plan for it.",
         kind="implausible volume",
     )
     if facts.horizon_end is None:

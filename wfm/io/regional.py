@@ -9,9 +9,12 @@ the setting that reads it, not one problem per row: every row has the same cause
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
+from wfm.domain import DATE_FORMATS
 from wfm.io.collect import _Collector
 from wfm.io.errors import Problem
 from wfm.io.site_file import _SiteFacts
@@ -28,38 +31,81 @@ def localize(table: _Table, spec: _TableSpec, facts: _SiteFacts, out: _Collector
     frame = table.frame
     if frame.empty:
         return
-    decimal = facts.decimal_separator or ("," if table.separator == ";" else ".")
-    for column in spec.numbers:
-        if column in frame.columns:
-            frame[column] = _numbers(frame[column], decimal)
+    if table.separator is not None:  # a workbook's numbers are numbers already, whatever the decimal mark
+        for column in spec.numbers:
+            if column in frame.columns:
+                _numbers(table, column, facts.decimal_separator, out)
     for column, with_time in [(c, False) for c in spec.dates] + [(c, True) for c in spec.datetimes]:
         if column not in frame.columns:
             continue
-        if facts.date_format is None:
-            _report_regional_dates(table, column, with_time, out)
-        else:
+        if facts.date_format is not None:
             frame[column] = _iso_dates(frame[column], facts.date_format, with_time)
+        _report_regional_dates(table, column, with_time, facts.date_format, out)
 
 
-def _numbers(text: pd.Series, decimal: str) -> pd.Series:
+def _distinct(text: pd.Series, rewrite: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`rewrite` applied to each distinct value once: a history repeats each time for every queue and each
+    volume thousands of times, and string operations on a million rows cost seconds."""
+    codes, distinct = pd.factorize(text)
+    if not len(distinct):
+        return text
+    rewritten = rewrite(pd.Series(distinct, dtype=object)).to_numpy()
+    return pd.Series(rewritten[codes], index=text.index).where(codes >= 0, text)
+
+
+def _numbers(table: _Table, column: str, declared: str | None, out: _Collector) -> None:
     """'329,5' -> '329.5' where the decimal mark is a comma; thousands separators (1.234,5 or 1,234.5) dropped.
 
-    A value that fits neither form is left as it is, for the cell parser to report with its hint."""
+    The mark is `declared` ([input] decimal_separator), else ',' in a semicolon file and '.' otherwise. A lone
+    group such as 1.234 (or "1,234") is 1234 or 1.234 depending on the convention: unless the setting says so, or
+    the column shows its decimal mark elsewhere (1.234,5 or 12,5), it is one problem for the column, never a
+    guess. A value that fits no form is left as it is, for the cell parser to report with its hint."""
+    decimal = declared or ("," if table.separator == ";" else ".")
     grouping = "." if decimal == "," else ","
-    if not (text.str.contains(grouping, regex=False).any() or text.str.contains(decimal, regex=False).any()):
-        return text
-    grouped = text.str.fullmatch(rf"-?\d{{1,3}}(\{grouping}\d{{3}})+(\{decimal}\d*)?")
-    text = text.where(~grouped, text.str.replace(grouping, "", regex=False))
+    text = table.frame[column]
+    codes, distinct = pd.factorize(text)
+    values = pd.Series(distinct, dtype=object)
+    if not len(values) or not values.str.contains(f"[{re.escape(grouping + decimal)}]").any():
+        return
+    g, d = re.escape(grouping), re.escape(decimal)
+    grouped = values.str.fullmatch(rf"-?[1-9]\d{{0,2}}({g}\d{{3}})+({d}\d*)?")
+    single = grouped & values.str.fullmatch(rf"-?[1-9]\d{{0,2}}{g}\d{{3}}")
+    shows_decimal = values.str.fullmatch(rf"-?\d*{d}\d+") | (grouped & ~single & values.str.contains(d))
+    # A dot (comma) that cannot separate thousands, as in 0.125, 329.25 or 1234.5, is the column's decimal mark.
+    other_decimal = values.str.fullmatch(rf"-?(\d*{g}\d{{1,2}}|\d*{g}\d{{4,}}|0{g}\d+|\d{{4,}}{g}\d+)")
+    if declared is None and other_decimal.any() and not shows_decimal.any():
+        return  # left as written: a dot decimal parses, a comma decimal is reported with its hint
+    if declared is None and single.any() and not shows_decimal.any():
+        first = pd.Series(codes, index=text.index).isin(np.flatnonzero(single.to_numpy())).idxmax()
+        value = str(text[first])
+        meaning = value.replace(grouping, "")
+        other = value.replace(grouping, ".")
+        out.add(
+            Problem(
+                table.label,
+                int(first),
+                column,
+                value,
+                f"a number in one convention: '{value}' is {meaning} with '{grouping}' between thousands, or {other}",
+                f'Set decimal_separator = "{decimal}" (or "{grouping}") under [input] in site.toml to say which.',
+            ),
+            kind="ambiguous number",
+        )
+        table.reported.add(column)
+        return
+    values = values.where(~grouped, values.str.replace(grouping, "", regex=False))
     if decimal == ",":
-        comma = text.str.fullmatch(r"-?\d*,\d+|-?\d+,")
-        text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    return text
+        comma = values.str.fullmatch(r"-?\d*,\d+|-?\d+,")
+        values = values.where(~comma, values.str.replace(",", ".", regex=False))
+    table.frame[column] = pd.Series(values.to_numpy()[codes], index=text.index).where(codes >= 0, text)
 
 
 def _iso_dates(text: pd.Series, date_format: str, with_time: bool) -> pd.Series:
     """Values in the declared date order rewritten year first; ISO values and values that do not parse stay."""
-    codes, distinct = pd.factorize(text)
-    values = pd.Series(distinct, dtype=object)
+    return _distinct(text, lambda values: _distinct_iso_dates(values, date_format, with_time))
+
+
+def _distinct_iso_dates(values: pd.Series, date_format: str, with_time: bool) -> pd.Series:
     rewritten = values.copy()
     formats = [(date_format, "%Y-%m-%d")] + [
         (date_format + clock, "%Y-%m-%dT%H:%M:%S" if with_time else "%Y-%m-%d") for clock in _TIME_FORMATS
@@ -68,31 +114,49 @@ def _iso_dates(text: pd.Series, date_format: str, with_time: bool) -> pd.Series:
     for pattern, iso in formats:
         parsed = pd.to_datetime(values.where(pending), format=pattern, errors="coerce")
         hit = parsed.notna() & pending
+        if not with_time:  # a date column takes a date, or a date at midnight (Excel's form of a date cell)
+            hit &= parsed.dt.hour.eq(0) & parsed.dt.minute.eq(0) & parsed.dt.second.eq(0)
         rewritten[hit] = parsed[hit].dt.strftime(iso)
         pending &= ~hit
-    result = rewritten.to_numpy()[codes]
-    return pd.Series(result, index=text.index).where(codes >= 0, text)
+    return rewritten
 
 
-def _report_regional_dates(table: _Table, column: str, with_time: bool, out: _Collector) -> None:
-    """Dates written day or month first where ISO is expected: one problem for the column, with the setting."""
+def _report_regional_dates(table: _Table, column: str, with_time: bool, declared: str | None, out: _Collector) -> None:
+    """Dates left written day or month first after `declared` (None: ISO) was applied: one problem for the column,
+    with the setting that reads them, when most rows are like that or when they show that the declared order is
+    wrong (23/02/2026 under MM/DD/YYYY)."""
     text = table.frame[column]
-    regional = text.str.match(_DAY_MONTH_RE) | text.str.match(_YEAR_SLASH_RE)
-    if not regional.any() or regional.sum() * 2 < (text != "").sum():
+    codes, distinct = pd.factorize(text)
+    values = pd.Series(distinct, dtype=object)
+    regional_value = (values.str.match(_DAY_MONTH_RE) | values.str.match(_YEAR_SLASH_RE)).to_numpy(dtype=bool)
+    regional = pd.Series((codes >= 0) & regional_value[np.maximum(codes, 0)], index=text.index)
+    count = int(regional.sum())
+    if not count:
+        return
+    order = date_order([str(v) for v in values[regional_value][:5000]])
+    declared_name = next((name for name, form in DATE_FORMATS.items() if form == declared), None)
+    wrong_order = declared_name is not None and declared_name not in order.names
+    if not wrong_order and count * 2 < (text != "").sum():
         return  # a stray row written another way is that row's problem, reported with the row
     first = regional.idxmax()
-    order = date_order([str(v) for v in text[regional].unique()[:5000]])
-    count = int(regional.sum())
     rows = f"{count:,} rows are" if count > 1 else "This row is"
+    expected = f"a {'date and time' if with_time else 'date'} written year first, like " + (
+        "2026-03-02T08:15" if with_time else "2026-03-02"
+    )
+    expected += f" or as {declared_name}, as site.toml says" if declared_name else ", as site.toml expects"
     out.add(
         Problem(
             table.label,
             int(first),
             column,
             str(text[first]),
-            f"a {'date and time' if with_time else 'date'} written year first, like "
-            f"{'2026-03-02T08:15' if with_time else '2026-03-02'}, as site.toml expects",
-            f"{rows} written {order.describe}. {order.fix}",
+            expected,
+            (
+                f"{count:,} row{'s' if count > 1 else ''} cannot be {declared_name} (date_format): "
+                f"{'they are' if count > 1 else 'it is'} written {order.describe}. {order.fix}"
+                if wrong_order
+                else f"{rows} written {order.describe}. {order.fix}"
+            ),
         ),
         kind="regional dates",
     )

@@ -170,6 +170,18 @@ def _read_csv(path: Path, out: _Collector) -> _Table | None:
     return _normalize(label, frame, separator)
 
 
+def read_text_table(path: Path) -> tuple[pd.DataFrame, str]:
+    """A CSV file as scenario files are read (separator from its header row, every cell stripped text, a row with
+    a value too many named), with its separator; raises ScenarioError with the file's problems."""
+    from wfm.io.errors import ScenarioError
+
+    found = _Collector()
+    table = _read_csv(path, found)
+    if found or table is None:
+        raise ScenarioError(found.problems())
+    return table.frame, table.separator or ","
+
+
 def _unique(names: list[str]) -> list[str]:
     """Column names as pandas makes them unique ('queue', 'queue.1'); a blank name is 'unnamed: <i>'."""
     seen: Counter[str] = Counter()
