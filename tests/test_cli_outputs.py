@@ -176,8 +176,6 @@ def test_the_week_sheet_and_the_exports_show_leave_as_the_roster_does(
 
 
 def test_a_part_day_leave_next_to_a_shift_is_in_brackets_as_on_the_roster() -> None:
-    from wfm.reports.tables import leave_reasons
-
     shifts = pd.DataFrame(
         {"agent_id": ["A1"], "date": ["2026-03-03"], "template": ["early"], "shift_start": ["2026-03-03T08:00:00"],
          "shift_end": ["2026-03-03T12:00:00"], "paid_hours": [4.0], "overtime_hours": [0.0]}
@@ -185,13 +183,10 @@ def test_a_part_day_leave_next_to_a_shift_is_in_brackets_as_on_the_roster() -> N
     activities = pd.DataFrame(
         {"agent_id": ["A1", "A1"], "start": ["2026-03-03T08:00:00", "2026-03-03T13:00:00"],
          "end": ["2026-03-03T12:00:00", "2026-03-03T17:00:00"], "activity": ["work", "time_off"],
-         "queue": ["chat", None]}
+         "queue": ["chat", None], "reason": [None, "dentist (check-up)"]}
     )  # fmt: skip
     days = [pd.Timestamp("2026-03-02").date(), pd.Timestamp("2026-03-03").date()]
-    roster = {days[0]: "OFF", days[1]: "08:00–12:00 (dentist (check-up))"}
-    reasons = leave_reasons(shifts, activities, roster)
-    assert reasons == {days[1]: "dentist (check-up)"}
-    week = agent_week_table(shifts, activities, days, reasons)
+    week = agent_week_table(shifts, activities, days)
     assert week["Shift"].tolist() == ["OFF", "08:00–12:00 (dentist (check-up))"]
     assert week["Activities"].tolist() == ["", "08:00–12:00 chat · 13:00–17:00 time off"]
 

@@ -291,17 +291,23 @@ def test_shifts_csv_has_every_shift_with_exact_times_paid_and_overtime_hours(run
 
 def test_assignments_csv_lists_segments_in_order_with_queue_only_for_work(run_folder: Path) -> None:
     columns, rows = read_csv(run_folder / "assignments.csv")
-    assert columns == ["agent_id", "start", "end", "activity", "queue"]
+    assert columns == ["agent_id", "start", "end", "activity", "queue", "reason"]
     assert len(rows) == 11
     assert rows[:3] == [
         {"agent_id": "A1", "start": "2026-03-02T08:00:00", "end": "2026-03-02T12:00:00", "activity": "work",
-         "queue": "retail_voice"},
+         "queue": "retail_voice", "reason": ""},
         {"agent_id": "A1", "start": "2026-03-02T12:00:00", "end": "2026-03-02T12:30:00", "activity": "lunch",
-         "queue": ""},
+         "queue": "", "reason": ""},
         {"agent_id": "A1", "start": "2026-03-02T12:30:00", "end": "2026-03-02T16:30:00", "activity": "work",
-         "queue": "retail_voice"},
+         "queue": "retail_voice", "reason": ""},
     ]  # fmt: skip
     assert {r["activity"]: r["queue"] for r in rows if r["agent_id"] == "A3"}["training"] == ""
+    # time_off.csv's reason goes with the leave, so a person's own export shows it as the Roster does
+    leave = Segment("A2", dt.datetime(2026, 3, 3), dt.datetime(2026, 3, 4), "time_off", None, "Annual leave")
+    with_leave = ScheduleResult(
+        status=SolveStatus.FEASIBLE, objective=0.0, best_bound=0.0, runtime_seconds=0.0, segments=(leave,)
+    )
+    assert assignments_table(with_leave)["reason"].tolist() == ["Annual leave"]
 
 
 def test_forecast_and_requirements_csv_are_sorted_iso_and_rounded(run_folder: Path) -> None:
@@ -428,7 +434,7 @@ def test_a_plan_without_shifts_gives_empty_tables_with_the_contract_columns() ->
     assert list(shifts_table(make_scenario(), empty).columns) == [
         "agent_id", "date", "template", "shift_start", "shift_end", "paid_hours", "overtime_hours",
     ]  # fmt: skip
-    assert list(assignments_table(empty).columns) == ["agent_id", "start", "end", "activity", "queue"]
+    assert list(assignments_table(empty).columns) == ["agent_id", "start", "end", "activity", "queue", "reason"]
     assert len(assignments_table(empty)) == 0
 
 
@@ -807,10 +813,11 @@ def test_a_thousand_agents_for_a_week_write_in_a_few_seconds(tmp_path: Path) -> 
         }
     )  # fmt: skip
 
-    began = time.perf_counter()
+    # CPU time of this process: the budget holds whatever else the machine (the other test worker) is doing.
+    began = time.process_time()
     write_run_files(tmp_path, scenario=scenario, forecast=forecast, requirements=requirements, coverage=coverage,
                     kpis=make_kpis(), result=result)  # fmt: skip
-    seconds = time.perf_counter() - began
+    seconds = time.process_time() - began
     print(f"\n1,000 agents x 7 days, {n:,} coverage rows, {len(segments):,} segments: {seconds:.2f} s")
     assert seconds < 10
     _, rows = read_csv(tmp_path / "shifts.csv")

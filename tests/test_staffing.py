@@ -198,9 +198,9 @@ def test_required_agents_for_two_weeks_of_twelve_queues_is_fast():
     size = 12 * 14 * 96
     volume = rng.uniform(0, 250, size)
     aht = rng.uniform(120, 600, size)
-    started = time.perf_counter()
+    started = time.process_time()
     agents = required_agents(volume, aht, 900, 0.8, 20, max_occupancy=0.9, shrinkage=0.3)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert agents.shape == (size,)
 
 

@@ -371,7 +371,7 @@ def test_five_thousand_erlangs_is_finite_bounded_and_fast(patience):
     both equal to the chain's to 1e-11.
     """
     volume, aht = 30_000.0, 300.0  # 5,000 Erlangs in 30 minutes
-    started = time.perf_counter()
+    started = time.process_time()
     erlang_c_agents = int(required_agents(volume, aht, INTERVAL, 0.8, 20))
     agents = int(required_agents(volume, aht, INTERVAL, 0.8, 20, patience_seconds=patience))
     around = np.arange(agents - 10, agents + 201)
@@ -379,7 +379,7 @@ def test_five_thousand_erlangs_is_finite_bounded_and_fast(patience):
     asa = asa_seconds(volume, aht, INTERVAL, around, patience_seconds=patience)
     abandon = abandon_rate(volume, aht, INTERVAL, around, patience)
     busy = occupancy(volume, aht, INTERVAL, around, patience_seconds=patience)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert 5_000 <= erlang_c_agents <= 5_200
     if math.isinf(patience):
@@ -397,9 +397,9 @@ def test_five_thousand_erlangs_is_finite_bounded_and_fast(patience):
 
 @pytest.mark.parametrize("patience", [math.inf, 300.0])
 def test_service_table_at_five_thousand_erlangs(patience):
-    started = time.perf_counter()
+    started = time.process_time()
     table = service_table([30_000.0], 300.0, INTERVAL, 20, 5_200, patience_seconds=patience)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert np.isfinite(table.answered).all()
     assert (table.raw >= 0).all() and (table.raw <= 30_000.0 * (1 + 1e-12)).all()
     assert (np.diff(table.answered[0], n=2) <= 1e-9 * 30_000).all()

@@ -33,9 +33,9 @@ from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import horizon_days, read_plan, read_roster_cells
+from wfm.reports import horizon_days, read_plan, read_roster_agents
 from wfm.reports.excel import write_tables_xlsx
-from wfm.reports.tables import agent_week_table, leave_reason_column, leave_reasons
+from wfm.reports.tables import agent_week_table
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -618,11 +618,11 @@ def export(
         what = f"missing column {exc}" if isinstance(exc, KeyError) else str(exc)
         _error(f"{run_folder} cannot be read as a run folder ({what}); give a folder written by `wfm run`")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    # The Roster sheet lists every agent of the run (shifts or not) and the reason of each day's leave.
-    roster = read_roster_cells(run_folder, days) or {}
+    # The Roster sheet lists every agent of the run, shifts or not.
+    roster = read_roster_agents(run_folder)
     note = ""
     if agent is not None:
-        known = set(roster) | set(shifts["agent_id"]) | set(segments["agent_id"])
+        known = roster | set(shifts["agent_id"]) | set(segments["agent_id"])
         if agent not in known:
             _error(_unknown_agent(agent, known, run_folder))
             raise typer.Exit(EXIT_BAD_INPUT)
@@ -630,12 +630,12 @@ def export(
         segments = segments[segments["agent_id"] == agent]
         if shifts.empty:
             note = f"; {agent} has no shifts in this run"
-    segments = segments.assign(reason=leave_reason_column(shifts, segments, roster))
+    if "reason" not in segments.columns:  # a run written before assignments.csv had reasons
+        segments = segments.assign(reason="")
     target = out_file or _export_path(run_folder, agent, fmt)
     week = None
     if agent is not None:
-        reasons = leave_reasons(shifts, segments, roster.get(agent, {}))
-        week = agent_week_table(shifts, segments, days, reasons)
+        week = agent_week_table(shifts, segments, days)
     if fmt == "json":
         document = {
             "run": run_folder.name,

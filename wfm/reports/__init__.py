@@ -1,7 +1,7 @@
 """Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
 
 from wfm.reports.excel import queue_rating, shift_text, write_roster
-from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, read_roster_cells, write_run_files
+from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, read_roster_agents, write_run_files
 from wfm.reports.tables import (
     ASSIGNMENT_COLUMNS,
     SHIFT_COLUMNS,
@@ -21,7 +21,7 @@ __all__ = [
     "overtime_per_shift",
     "queue_rating",
     "read_plan",
-    "read_roster_cells",
+    "read_roster_agents",
     "shift_text",
     "shifts_table",
     "week_start",

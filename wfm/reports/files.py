@@ -12,7 +12,7 @@ import enum
 import json
 import math
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,36 +210,29 @@ def read_plan(folder: Path) -> tuple[list[ShiftAssignment], list[Segment]]:
             end=dt.datetime.fromisoformat(row.end),
             activity=row.activity,
             queue=row.queue or None,
+            reason=getattr(row, "reason", "") or None,  # a run written before the column had no reasons
         )
         for row in activities.itertuples(index=False)
     ]
     return shifts, segments
 
 
-def read_roster_cells(folder: Path, days: Sequence[dt.date]) -> dict[str, dict[dt.date, str]] | None:
-    """Every agent of a run (roster.xlsx's Roster sheet lists each one, shifts or not) with the text of their
-    day cells: agent id -> day -> "07:30–16:00", "OFF", "annual leave", "07:30–12:00 (dentist)". None when the
-    folder has no readable Roster sheet."""
+def read_roster_agents(folder: Path) -> set[str]:
+    """Every agent of a run, shifts or not: the ids of roster.xlsx's Roster sheet (empty when the folder has no
+    readable Roster sheet)."""
     from openpyxl import load_workbook
 
-    headers = {f"{day:%a %d %b}": day for day in days}
     try:
         workbook = load_workbook(folder / "roster.xlsx", read_only=True)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
+        return set()
     try:
         if "Roster" not in workbook.sheetnames:
-            return None
-        rows = workbook["Roster"].iter_rows(values_only=True)
-        header = [str(cell) if cell is not None else "" for cell in next(rows, ())]
-        if not header or header[0] != "Agent ID":
-            return None
-        columns = {i: headers[name] for i, name in enumerate(header) if name in headers}
-        cells: dict[str, dict[dt.date, str]] = {}
-        for row in rows:
-            if row and row[0] is not None:
-                cells[str(row[0])] = {day: str(row[i] or "") for i, day in columns.items() if i < len(row)}
-        return cells
+            return set()
+        rows = workbook["Roster"].iter_rows(values_only=True, max_col=1)
+        if next(rows, (None,))[0] != "Agent ID":
+            return set()
+        return {str(row[0]) for row in rows if row and row[0] is not None}
     finally:
         workbook.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -15,7 +15,7 @@ from wfm.domain.models import Agent, Office, Scenario
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 SHIFT_COLUMNS = ["agent_id", "date", "template", "shift_start", "shift_end", "paid_hours", "overtime_hours"]
-ASSIGNMENT_COLUMNS = ["agent_id", "start", "end", "activity", "queue"]
+ASSIGNMENT_COLUMNS = ["agent_id", "start", "end", "activity", "queue", "reason"]
 OFF = "OFF"  # a day without a shift or leave, on the Roster and a person's Week sheet
 TIME_OFF = "time_off"  # the activity of approved leave in assignments.csv
 
@@ -101,12 +101,20 @@ def shifts_table(scenario: Scenario, result: ScheduleResult) -> pd.DataFrame:
 
 
 def assignments_table(result: ScheduleResult) -> pd.DataFrame:
-    """assignments.csv: `agent_id, start, end, activity, queue`, one row per contiguous segment.
+    """assignments.csv: `agent_id, start, end, activity, queue, reason`, one row per contiguous segment.
 
-    `queue` is filled only for `work` (None otherwise, an empty field in the CSV). Sorted by agent and start.
+    `queue` is filled only for `work`, `reason` (time_off.csv's) only for `time_off` (None otherwise, an empty
+    field in the CSV). Sorted by agent and start.
     """
     rows = [
-        (seg.agent_id, seg.start, seg.end, seg.activity, seg.queue if seg.activity == "work" else None)
+        (
+            seg.agent_id,
+            seg.start,
+            seg.end,
+            seg.activity,
+            seg.queue if seg.activity == "work" else None,
+            seg.reason if seg.activity == TIME_OFF else None,
+        )
         for seg in sorted(result.segments, key=lambda s: (s.agent_id, s.start, s.end))
     ]
     table = pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
@@ -116,20 +124,17 @@ def assignments_table(result: ScheduleResult) -> pd.DataFrame:
     return table
 
 
-def agent_week_table(
-    shifts: pd.DataFrame,
-    activities: pd.DataFrame,
-    days: Sequence[dt.date],
-    reasons: Mapping[dt.date, str] | None = None,
-) -> pd.DataFrame:
+def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Sequence[dt.date]) -> pd.DataFrame:
     """One person's plan, a row per day, as they would read it: `Day, Shift, Paid hours, Overtime hours,
     Activities` (e.g. "08:00–10:00 retail_voice · 10:00–10:15 break · ..."), OFF on days without a shift.
 
     Takes shifts.csv and assignments.csv rows (one agent's); a shift's activities are those inside it, so a
     night shift's hours after midnight stay on the day it starts. Leave (the `time_off` activities) shows as the
-    Roster sheet shows it: on a day without a shift its reason (`reasons`, from `leave_reasons`) or "time off"
-    instead of OFF, next to a shift in brackets; and among the day's activities ("time off all day").
+    Roster sheet shows it: on a day without a shift its reason (the activities' `reason`, several joined by
+    ", ") or "time off" instead of OFF, next to a shift in brackets; and among the day's activities ("time off
+    all day").
     """
+    reasons = leave_reasons(activities)
     starts = pd.to_datetime(shifts["shift_start"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
     ends = pd.to_datetime(shifts["shift_end"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
     seg_start = pd.to_datetime(activities["start"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
@@ -183,46 +188,20 @@ def shift_texts_by_day(shifts: pd.DataFrame) -> dict[dt.date, list[str]]:
     return texts
 
 
-def leave_reasons(shifts: pd.DataFrame, activities: pd.DataFrame, roster: Mapping[dt.date, str]) -> dict[dt.date, str]:
-    """One agent's leave reason per day, read back from their Roster sheet cells (`roster`: day -> cell text,
-    see `read_roster_cells`) on each day a `time_off` activity touches: the whole cell on a day without a
-    shift ("annual leave"), the bracketed part after the shifts otherwise ("07:30–12:00 (dentist)")."""
-    texts = shift_texts_by_day(shifts)
-    touched = {
-        day
-        for j in range(len(activities))
-        if activities["activity"].iloc[j] == TIME_OFF
-        for day in _days_touched(activities["start"].iloc[j], activities["end"].iloc[j])
-    }
-    reasons: dict[dt.date, str] = {}
-    for day in sorted(touched & set(roster)):
-        cell = str(roster[day])
-        prefix = ", ".join(texts.get(day, []))
-        if not prefix:
-            reason = "" if cell == OFF else cell
-        elif cell.startswith(f"{prefix} (") and cell.endswith(")"):
-            reason = cell[len(prefix) + 2 : -1]
-        else:
-            reason = ""
-        if reason:
-            reasons[day] = reason
-    return reasons
-
-
-def leave_reason_column(
-    shifts: pd.DataFrame, activities: pd.DataFrame, roster: Mapping[str, Mapping[dt.date, str]]
-) -> list[str]:
-    """Per activities row (assignments.csv, any agents), the leave reason of a `time_off` row as the Roster sheet
-    shows it (each reason of the days it touches, once), else ""; `roster` is `read_roster_cells`' result."""
-    column = [""] * len(activities)
-    rows = [j for j in range(len(activities)) if activities["activity"].iloc[j] == TIME_OFF]
-    for agent in sorted({str(activities["agent_id"].iloc[j]) for j in rows}):
-        mine = [j for j in rows if activities["agent_id"].iloc[j] == agent]
-        reasons = leave_reasons(shifts[shifts["agent_id"] == agent], activities.iloc[mine], roster.get(agent, {}))
-        for j in mine:
-            found = [reasons.get(d, "") for d in _days_touched(activities["start"].iloc[j], activities["end"].iloc[j])]
-            column[j] = ", ".join(dict.fromkeys(r for r in found if r))
-    return column
+def leave_reasons(activities: pd.DataFrame) -> dict[dt.date, str]:
+    """One agent's leave reason per day from their `time_off` activities' `reason` (each once, in time order,
+    joined by ", " as the Roster joins them); days without a reason are left out."""
+    if "reason" not in activities.columns:  # a run written before assignments.csv had reasons
+        return {}
+    found: dict[dt.date, list[str]] = defaultdict(list)
+    leave = activities[activities["activity"] == TIME_OFF].sort_values("start")
+    for start, end, reason in zip(leave["start"], leave["end"], leave["reason"], strict=True):
+        if reason is None or pd.isna(reason) or not str(reason):
+            continue
+        for day in _days_touched(start, end):
+            if str(reason) not in found[day]:
+                found[day].append(str(reason))
+    return {day: ", ".join(names) for day, names in found.items()}
 
 
 def _days_touched(start: str | pd.Timestamp, end: str | pd.Timestamp) -> list[dt.date]:

@@ -223,7 +223,7 @@ def _time_off_segments(data: ProblemData) -> list[Segment]:
         start = max(absence.start, data.grid.origin)
         end = min(absence.end, horizon_end)
         if start < end:
-            out.append(Segment(absence.agent_id, start, end, "time_off", None))
+            out.append(Segment(absence.agent_id, start, end, "time_off", None, absence.reason))
     return out
 
 

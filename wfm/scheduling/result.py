@@ -35,8 +35,8 @@ class ShiftAssignment:
 class Segment:
     """A contiguous stretch of one activity for one agent (the rows of assignments.csv).
 
-    activity: work | break | lunch | training | meeting | ... | available (on shift, no open queue to work).
-    `queue` is set only for `work`.
+    activity: work | break | lunch | training | meeting | ... | time_off | available (on shift, no open queue
+    to work). `queue` is set only for `work`, `reason` (time_off.csv's) only for `time_off`.
     """
 
     agent_id: str
@@ -44,6 +44,7 @@ class Segment:
     end: dt.datetime
     activity: str
     queue: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
