@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from wfm.batch.inbox import ingest_inbox
 from wfm.batch.nightly import _point_latest, _remove_leftovers, site_lock
@@ -156,3 +157,29 @@ def test_an_export_with_a_quoted_header_or_a_value_too_many_is_read_or_named(tmp
     assert "chat_0302.csv, row 2: this row has 4 values but the header row has 3 columns" in rejected["chat_0302.csv"]
     assert "--skip-bad-rows" not in rejected["bad_row.csv"]
     assert "an export is loaded whole or not at all" in rejected["bad_row.csv"]
+
+
+def test_retention_hides_a_run_before_deleting_it_and_the_next_night_removes_what_a_kill_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16 case 2: a kill during retention left a visible run folder without manifest.json for ever.
+    from wfm.batch import nightly
+
+    for name in ("2026-03-01", "2026-03-02", "2026-03-03"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "manifest.json").write_text("{}")
+    _point_latest(tmp_path, tmp_path / "2026-03-03")
+    deleted: list[str] = []
+    monkeypatch.setattr(nightly.shutil, "rmtree", lambda path, **_: deleted.append(Path(path).name))  # killed
+    nightly._keep_recent(tmp_path, 2, lambda _: None)  # type: ignore[arg-type]
+    assert [name.split(".deleting-")[0] for name in deleted] == [".2026-03-01"]  # hidden before deleting
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "2026-03-02", "2026-03-03", "latest",
+    ]  # fmt: skip
+    monkeypatch.undo()
+
+    (tmp_path / "2026-02-28").mkdir()  # what the old, visible deletion left when killed
+    (tmp_path / "2026-02-28" / "coverage.csv").write_text("x")
+    (tmp_path / "logs").mkdir()
+    _remove_leftovers(tmp_path, lambda _: None)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03-02", "2026-03-03", "latest", "logs"]

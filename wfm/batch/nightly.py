@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -61,6 +62,8 @@ EXIT_LOCKED = 5  # another run of the site is still going: this one did nothing
 SEVERITY = (EXIT_INTERNAL, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_WARNINGS, EXIT_OK)
 
 RUN_LOG = "batch.log"
+# A run folder's name: the night's date, with a suffix for a night run again (2026-03-02, 2026-03-02.2).
+_RUN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}(\.\d+)?")
 
 
 class SiteLocked(Exception):
@@ -123,7 +126,18 @@ def site_lock(path: Path, log: _Log) -> Iterator[None]:
 
 
 def _remove_leftovers(root: Path, log: _Log) -> None:
-    """Hidden staging folders of a run killed while writing (atomic_directory's `.name.tmp-*`, `.name.old-*`)."""
+    """Hidden staging folders of a run killed while writing (atomic_directory's `.name.tmp-*`, `.name.old-*`) or
+    while retention deleted an old run (`.name.deleting-*`), and a run folder without its manifest.json that a
+    retention killed part-way left visible before deletions were made hidden first."""
+    for partial in sorted(root.iterdir()) if root.is_dir() else []:
+        if (
+            _RUN_NAME.fullmatch(partial.name)
+            and partial.is_dir()
+            and not partial.is_symlink()
+            and not (partial / "manifest.json").exists()
+        ):
+            _delete_hidden(partial, "deleting")
+            log(f"removed {partial.name}: a run folder without manifest.json, left half-deleted by an earlier night")
     for leftover in sorted(root.glob(".*")):
         if not leftover.is_dir():
             continue
@@ -134,7 +148,7 @@ def _remove_leftovers(root: Path, log: _Log) -> None:
                 os.rename(leftover, root / name)
                 log(f"restored {name} from {leftover.name}, left by a run killed while publishing")
                 continue
-        if ".tmp-" in leftover.name or ".old-" in leftover.name:
+        if ".tmp-" in leftover.name or ".old-" in leftover.name or ".deleting-" in leftover.name:
             shutil.rmtree(leftover, ignore_errors=True)
             log(f"removed {leftover.name}, left by a run that was killed while writing")
 
@@ -411,8 +425,16 @@ def _keep_recent(root: Path, keep: int, log: _Log) -> None:
     latest = (root / "latest").resolve()
     for old in _run_folders(root)[:-keep]:
         if old.resolve() != latest:
-            shutil.rmtree(old, ignore_errors=True)
+            _delete_hidden(old, "deleting")
             log(f"retention: removed {old.name} (keeping the last {keep} runs)")
+
+
+def _delete_hidden(folder: Path, why: str) -> None:
+    """Rename `folder` hidden first, then delete it: a kill part-way leaves a hidden folder that the next night
+    removes (`_remove_leftovers`), never a half-deleted run beside the complete ones."""
+    hidden = folder.with_name(f".{folder.name}.{why}-{os.getpid()}")
+    os.replace(folder, hidden)
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 def _die_with_parent() -> None:
