@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wfm.batch.inbox import ingest_inbox
+from wfm.batch.inbox import InboxReport, ingest_inbox
 from wfm.batch.nightly import _point_latest, _remove_leftovers, site_lock
 from wfm.batch.store import HistoryStore
 from wfm.io import load_site
@@ -23,6 +23,11 @@ def rows(volume: float, aht: float | None = 300.0) -> pd.DataFrame:
         {"interval_start": ["2026-03-02T08:00:00", "2026-03-02T08:15:00"], "queue": ["chat", "chat"],
          "volume": [volume, volume], "aht_seconds": [aht, aht]}
     )  # fmt: skip
+
+
+def ingest_sample(inbox: Path, store: HistoryStore, last_day: dt.date) -> InboxReport:
+    """The inbox ingested for the sample site, accepting rows from 2025-01-01 to `last_day`."""
+    return ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE), (dt.date(2025, 1, 1), last_day))
 
 
 def test_a_later_export_wins_and_the_replaced_values_are_audited_once(tmp_path: Path) -> None:
@@ -48,8 +53,7 @@ def test_a_file_the_loader_cannot_parse_is_rejected_not_raised(tmp_path: Path) -
     (inbox / "chat_0302.csv").write_text("interval_start,volume\n2026-02-30T08:00:00,5\n")
     (inbox / "old.csv").write_text("interval_start,queue,volume\n1999-03-02T08:00:00,chat,5\n")
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
-                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        report = ingest_sample(inbox, store, dt.date(2026, 3, 3))
         assert store.rows() == 0
     assert sorted(name for name, _, _ in report.rejected) == ["chat_0302.csv", "old.csv"]
     assert all(error_file.exists() for _, _, error_file in report.rejected)
@@ -122,8 +126,7 @@ def test_an_export_dated_after_the_scenarios_own_horizon_is_loaded(tmp_path: Pat
     inbox.mkdir()
     (inbox / "chat_2026-03-10.csv").write_text("interval_start,volume\n2026-03-10T08:00:00,5\n2026-03-10T08:15:00,6\n")
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
-                              (dt.date(2025, 1, 1), dt.date(2026, 3, 11)))  # fmt: skip
+        report = ingest_sample(inbox, store, dt.date(2026, 3, 11))
         assert report.rejected == [] and store.rows() == 2
 
 
@@ -134,8 +137,7 @@ def test_a_european_export_with_semicolons_and_decimal_commas_is_loaded(tmp_path
     (inbox / "chat_0302.csv").write_text("interval_start;volume;aht_seconds\n2026-03-02T08:00:00;5;329,5\n")
     (inbox / "all.csv").write_text("interval_start;queue;volume;aht_seconds\n2026-03-02T08:15:00;chat;6;310,25\n")
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
-                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        report = ingest_sample(inbox, store, dt.date(2026, 3, 3))
         assert report.rejected == []
         assert store.history()["aht_seconds"].tolist() == [329.5, 310.25]
 
@@ -149,8 +151,7 @@ def test_an_export_with_a_quoted_header_or_a_value_too_many_is_read_or_named(tmp
     (inbox / "chat_0302.csv").write_text("interval_start,volume,aht_seconds\n2026-03-02T08:15:00,1,234,300\n")
     (inbox / "bad_row.csv").write_text("interval_start,queue,volume\n2026-03-02T08:30:00,chat,abc\n")
     with HistoryStore(tmp_path / "h.sqlite") as store:
-        report = ingest_inbox(inbox, store, SAMPLE / "site.toml", load_site(SAMPLE),
-                              (dt.date(2025, 1, 1), dt.date(2026, 3, 3)))  # fmt: skip
+        report = ingest_sample(inbox, store, dt.date(2026, 3, 3))
         assert store.history()["volume"].tolist() == [5.0]
     rejected = {name: why for name, why, _ in report.rejected}
     assert set(rejected) == {"chat_0302.csv", "bad_row.csv"}
