@@ -110,7 +110,7 @@ def _normalize(label: str, frame: pd.DataFrame, separator: str | None = None) ->
 _SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def sniff_separator(path: Path) -> str:
+def _sniff_separator(path: Path) -> str:
     """The separator of a CSV file, read from its header row: the column names hold no separator, so whichever
     of comma, semicolon or tab occurs most there is the one (European Excel writes semicolons)."""
     try:
@@ -126,7 +126,7 @@ def sniff_separator(path: Path) -> str:
 
 def _read_csv(path: Path, out: _Collector) -> _Table | None:
     label = path.name
-    separator = sniff_separator(path)
+    separator = _sniff_separator(path)
     try:
         # header=None: the header row is read as data, so the header fixes the number of columns and a row with
         # more values is an error naming that row. (With header=0, pandas takes a first data row with one value

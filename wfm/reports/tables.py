@@ -139,7 +139,7 @@ def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Seque
     ends = pd.to_datetime(shifts["shift_end"]) if len(shifts) else pd.Series(dtype="datetime64[ns]")
     seg_start = pd.to_datetime(activities["start"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
     seg_end = pd.to_datetime(activities["end"]) if len(activities) else pd.Series(dtype="datetime64[ns]")
-    texts_by_day = shift_texts_by_day(shifts)
+    texts_by_day = _shift_texts_by_day(shifts)
     leave = [j for j in range(len(activities)) if activities["activity"].iloc[j] == TIME_OFF]
     rows = []
     for day in days:
@@ -177,7 +177,7 @@ def agent_week_table(shifts: pd.DataFrame, activities: pd.DataFrame, days: Seque
     return pd.DataFrame(rows, columns=["Day", "Shift", "Paid hours", "Overtime hours", "Activities"])
 
 
-def shift_texts_by_day(shifts: pd.DataFrame) -> dict[dt.date, list[str]]:
+def _shift_texts_by_day(shifts: pd.DataFrame) -> dict[dt.date, list[str]]:
     """One agent's shifts.csv rows as the Roster writes them, per day: ["07:30–16:00", ...] in start order."""
     texts: dict[dt.date, list[str]] = defaultdict(list)
     order = sorted(range(len(shifts)), key=lambda i: str(shifts["shift_start"].iloc[i]))
