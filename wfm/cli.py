@@ -697,8 +697,8 @@ def batch_status(
     last: Annotated[int, typer.Option(help="Runs shown per site")] = 7,
 ) -> None:
     """Recent runs per site from their manifests: when, how long, status, service level, items past SLA,
-    overtime."""
-    from wfm.batch.nightly import recent_runs
+    overtime. Exit 1 when a site's `latest` is missing or points at no complete run."""
+    from wfm.batch.nightly import latest_problem, recent_runs
 
     loaded = _batch_config(config)
     table = Table(title="Nightly runs")
@@ -720,6 +720,12 @@ def batch_status(
                 f"{late:,.0f}" if late is not None else "", f"{row.get('overtime_hours') or 0:.1f}",
             )  # fmt: skip
     out.print(table)
+    broken = [f"{job.name}: {problem}" for job in loaded.sites
+              if (problem := latest_problem(loaded.batch.schedules / job.name))]  # fmt: skip
+    for line in broken:
+        err.print(f"[red]{escape(line)}[/red]; the next night repairs it", highlight=False)
+    if broken:
+        raise typer.Exit(1)
 
 
 def main() -> None:

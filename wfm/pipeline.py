@@ -22,6 +22,7 @@ import pandas as pd
 
 from wfm import __version__
 from wfm.domain import Scenario
+from wfm.faults import kill_point
 from wfm.forecast import run_forecast
 from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
@@ -264,6 +265,7 @@ def _write_run_folder(
             result=outcome.result,
             inputs=hashes,
         )
+        kill_point("run:writing")
         if outcome.forecast_accuracy is not None:
             accuracy_csv = outcome.forecast_accuracy.to_csv(index=False, float_format="%.4f")
             (staging / "forecast_accuracy.csv").write_text(accuracy_csv, encoding="utf-8")

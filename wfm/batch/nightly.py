@@ -6,8 +6,15 @@
 2. load the scenario, with the store's history and the horizon moved to start the day after the run date;
 3. keep the freeze window (the next `freeze_days` days) exactly as the `latest` run published it
    (`wfm.scheduling.freeze`), and take its earlier shifts as the previous shifts for rest and consecutive days;
-4. forecast, staffing, schedule (the pipeline), write `<schedules>/<site>/<run date>/` atomically with
-   manifest.json and batch.log, then point `latest` at it, and keep the last `keep_runs` runs.
+4. forecast, staffing, schedule (the pipeline), write a new run folder `<schedules>/<site>/<run date>/` (a
+   night planned again goes to `<run date>.2`, `.3`, ...: a published folder is never replaced) atomically with
+   manifest.json and batch.log, then point `latest` at it with one atomic symlink swap, and keep the last
+   `keep_runs` nights.
+
+What a reader of `latest` can rely on, at every instant, whatever kills the job: `latest` resolves to a complete
+run folder (every file its manifest lists), the newest one published. A folder `latest` stopped pointing at
+stays until the next night, so a reader who resolved `latest` just before the swap can finish reading it.
+`wfm.faults.kill_point` marks each step of publishing and retention; the tests kill the job at every one.
 
 A night whose inputs (scenario files, store, published plan, settings) are those of the run already written for
 that date is not re-planned: running the same night twice changes nothing. Sites run in parallel processes.
@@ -45,8 +52,10 @@ from wfm.batch.store import HistoryStore, StoreState, inspect_store
 from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, reseed_warning, store_refusal
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
+from wfm.faults import kill_point
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, load_scenario
+from wfm.io.atomic import fsync_directory
 from wfm.pipeline import RunOptions, input_hashes, plan, write_run
 from wfm.reports import horizon_days, read_plan
 from wfm.scheduling.freeze import FrozenDays
@@ -63,7 +72,15 @@ SEVERITY = (EXIT_INTERNAL, EXIT_NO_PLAN, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_WARNI
 
 RUN_LOG = "batch.log"
 # A run folder's name: the night's date, with a suffix for a night run again (2026-03-02, 2026-03-02.2).
-_RUN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}(\.\d+)?")
+_RUN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.(\d+))?")
+
+
+def run_key(name: str) -> tuple[str, int]:
+    """Order of run folders: by night, then by version (2026-03-02 < 2026-03-02.2 < 2026-03-02.10)."""
+    match = _RUN_NAME.fullmatch(name)
+    if match is None:
+        return (name, 0)
+    return (match.group(1), int(match.group(2) or 1))
 
 
 class SiteLocked(Exception):
@@ -137,9 +154,12 @@ def _remove_leftovers(root: Path, log: _Log) -> None:
             and not (partial / "manifest.json").exists()
         ):
             _delete_hidden(partial, "deleting")
-            log(f"removed {partial.name}: a run folder without manifest.json, left half-deleted by an earlier night")
+            log(f"removed {partial.name}: a run folder without manifest.json, left by a night that was killed")
+    for leftover in sorted(root.glob(".latest.*")):  # a new `latest` link made but not yet swapped in
+        if leftover.is_symlink():
+            leftover.unlink()
     for leftover in sorted(root.glob(".*")):
-        if not leftover.is_dir():
+        if not leftover.is_dir() or leftover.is_symlink():
             continue
         if ".old-" in leftover.name:
             # killed between atomic_directory's two renames: the old run is the only copy; put it back
@@ -151,6 +171,29 @@ def _remove_leftovers(root: Path, log: _Log) -> None:
         if ".tmp-" in leftover.name or ".old-" in leftover.name or ".deleting-" in leftover.name:
             shutil.rmtree(leftover, ignore_errors=True)
             log(f"removed {leftover.name}, left by a run that was killed while writing")
+
+
+def latest_problem(root: Path) -> str | None:
+    """What is wrong with `root/latest`, if anything: missing while runs exist, or pointing at no complete run."""
+    link = root / "latest"
+    runs = _run_folders(root) if root.is_dir() else []
+    if not link.is_symlink():
+        return f"{link} is missing although {len(runs)} run(s) exist" if runs else None
+    target = os.readlink(link)
+    if not (root / target / "manifest.json").exists():
+        return f"{link} points at {target}, which is not a complete run"
+    return None
+
+
+def _repair_latest(root: Path, log: _Log) -> None:
+    """A `latest` that is missing or points at no complete run (removed by hand, or left by a version of wfm
+    that published in two renames) is pointed at the newest complete run before anything else happens."""
+    problem = latest_problem(root)
+    runs = _run_folders(root) if root.is_dir() else []
+    if problem and runs:
+        (root / "latest").unlink(missing_ok=True)
+        _point_latest(root, runs[-1])
+        log(f"repaired: {problem}; it now points at {runs[-1].name}")
 
 
 def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list[str]]:
@@ -227,6 +270,7 @@ def _run_locked(
     settings = config.batch
     stage_seconds: dict[str, float] = {}
     _remove_leftovers(root, log)
+    _repair_latest(root, log)
 
     # 1. ingest (the scenario is loaded once: its site checks the exports, its history seeds a new store)
     started = time.monotonic()
@@ -290,7 +334,7 @@ def _run_locked(
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
     # The plan published before this night: the newest run of an earlier night (a night run again, or an
     # earlier night re-run, freezes against what was published before it, not against its own output).
-    earlier_runs = [p for p in _run_folders(root) if p.name < run_date.isoformat()]
+    earlier_runs = [p for p in _run_folders(root) if run_key(p.name)[0] < run_date.isoformat()]
     parent = earlier_runs[-1] if earlier_runs else None
     published_run = parent.name if parent else None
     frozen = None
@@ -324,12 +368,15 @@ def _run_locked(
             "job": job.model_dump(mode="json"),
         }
     )
-    folder = root / run_date.isoformat()
-    if (folder / "manifest.json").exists():
+    tonights = [p for p in _run_folders(root) if run_key(p.name)[0] == run_date.isoformat()]
+    if tonights:
+        folder = tonights[-1]
         done = json.loads((folder / "manifest.json").read_text()).get("batch", {})
         if done.get("fingerprint") == fingerprint:
             log(f"unchanged: run {folder.name} was made from these same inputs; nothing to do")
-            _point_latest(root, folder)
+            # (a night killed after placing its folder finishes here what it began: `latest`, retention)
+            superseded = _point_latest(root, folder)
+            _keep_recent(root, run_date, settings.keep_runs, log, spare=superseded)
             tonight = [w for w in warnings if w not in done.get("warnings", [])]  # e.g. a file rejected now
             code = EXIT_WARNINGS if tonight else int(done.get("exit_code", EXIT_OK))
             summary = f"{job.name}: {folder.name} is up to date (same inputs)"
@@ -392,10 +439,14 @@ def _run_locked(
         folder_name=run_date.isoformat(),
         extra_manifest={"batch": batch_manifest},
         extra_files=lambda: {RUN_LOG: log.text()},
+        replace=False,  # a new folder (the night's date, or <date>.N for a night planned again)
     )
-    _point_latest(root, written)
+    kill_point("batch:written")
+    superseded = _point_latest(root, written)
     log(f"published {written} and pointed {root / 'latest'} at it")
-    _keep_recent(root, settings.keep_runs, log)
+    kill_point("batch:latest-moved")
+    _keep_recent(root, run_date, settings.keep_runs, log, spare=superseded)
+    kill_point("batch:retention-done")
     summary = f"{job.name}: published {written.name} ({result.summary()})"
     if warnings:
         summary += f", {len(warnings)} warning(s): {warnings[0]}"
@@ -403,30 +454,48 @@ def _run_locked(
 
 
 def _run_folders(root: Path) -> list[Path]:
+    """Complete run folders (with manifest.json, which is written last), oldest first."""
     return sorted(
-        p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
-        and (p / "manifest.json").exists()
+        (p for p in root.iterdir() if _RUN_NAME.fullmatch(p.name) and p.is_dir() and not p.is_symlink()
+         and (p / "manifest.json").exists()),
+        key=lambda p: run_key(p.name),
     )  # fmt: skip
 
 
-def _point_latest(root: Path, folder: Path) -> None:
-    """Swap `latest` to `folder` in one rename: a reader sees the old run or the new one, never none. `latest`
-    only moves forward: an earlier night re-run is published beside it, not in its place."""
+def _point_latest(root: Path, folder: Path) -> str | None:
+    """Swap `latest` to `folder` with one rename of a new symlink over it: a reader sees the old run or the new
+    one, never none. `latest` only moves forward: an earlier night re-run is published beside it, not in its
+    place. Returns the name of the run `latest` pointed at before, if it moved."""
     link = root / "latest"
-    if link.exists() and link.resolve().name > folder.name:
-        return
+    before = os.readlink(link) if link.is_symlink() else None
+    if before is not None and (root / before).is_dir() and run_key(before) > run_key(folder.name):
+        return None
+    if before == folder.name:
+        return None
     temp = root / f".latest.{os.getpid()}"
     temp.unlink(missing_ok=True)
     os.symlink(folder.name, temp)
+    kill_point("batch:link-made")
     os.replace(temp, link)
+    fsync_directory(root)
+    return before
 
 
-def _keep_recent(root: Path, keep: int, log: _Log) -> None:
-    latest = (root / "latest").resolve()
-    for old in _run_folders(root)[:-keep]:
-        if old.resolve() != latest:
-            _delete_hidden(old, "deleting")
-            log(f"retention: removed {old.name} (keeping the last {keep} runs)")
+def _keep_recent(root: Path, tonight: dt.date, keep: int, log: _Log, spare: str | None = None) -> None:
+    """Keep the newest run of each of the last `keep` nights; remove the rest, oldest first. Never removed:
+    the run `latest` points at, every run of `tonight` and `spare` (the run `latest` pointed at until tonight):
+    a reader who resolved `latest` just before the swap may still be reading it; a later night removes it."""
+    latest = os.readlink(root / "latest") if (root / "latest").is_symlink() else None
+    runs = _run_folders(root)
+    newest: dict[str, Path] = {run_key(p.name)[0]: p for p in runs}  # the last version of each night
+    kept = set(sorted(newest)[-keep:])
+    for old in runs:
+        night = run_key(old.name)[0]
+        if old.name in (latest, spare) or night == tonight.isoformat() or (night in kept and newest[night] == old):
+            continue
+        _delete_hidden(old, "deleting")
+        why = "a newer run of the same night replaced it" if night in kept else f"keeping the last {keep} nights"
+        log(f"retention: removed {old.name} ({why})")
 
 
 def _delete_hidden(folder: Path, why: str) -> None:
@@ -434,6 +503,13 @@ def _delete_hidden(folder: Path, why: str) -> None:
     removes (`_remove_leftovers`), never a half-deleted run beside the complete ones."""
     hidden = folder.with_name(f".{folder.name}.{why}-{os.getpid()}")
     os.replace(folder, hidden)
+    kill_point("batch:retention-hidden")
+    for item in sorted(hidden.iterdir()):  # file by file, so that a kill can land half-way (tests do)
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)
+        kill_point("batch:retention-deleting")
     shutil.rmtree(hidden, ignore_errors=True)
 
 
@@ -508,9 +584,10 @@ def recent_runs(config: BatchConfig, last: int = 7) -> list[dict[str, Any]]:
                 }
             )
         kept = _run_folders(root)
-        oldest = kept[0].name if kept else ""
+        oldest = run_key(kept[0].name)[0] if kept else ""
+        nights = {run_key(p.name)[0] for p in kept}
         for log in sorted((root / "logs").glob("*.log"))[-last:] if (root / "logs").is_dir() else []:
             # a night with a log and no run folder failed (runs older than the oldest kept were pruned)
-            if log.stem >= oldest and not (root / log.stem / "manifest.json").exists():
+            if log.stem >= oldest and log.stem not in nights:
                 rows.append({"site": job.name, "run": log.stem, "failed_log": str(log)})
     return rows

@@ -15,7 +15,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_directory", "atomic_write_bytes", "atomic_write_text"]
+from wfm.faults import kill_point
+
+__all__ = ["atomic_directory", "atomic_write_bytes", "atomic_write_text", "fsync_directory"]
 
 
 def _current_umask() -> int:
@@ -28,7 +30,7 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make a rename durable. Windows cannot open a directory for fsync; it has no need to."""
     if os.name != "posix":
         return
@@ -56,7 +58,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
@@ -72,7 +74,7 @@ def _fsync_tree(root: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        _fsync_directory(Path(directory))
+        fsync_directory(Path(directory))
 
 
 @contextlib.contextmanager
@@ -95,8 +97,10 @@ def atomic_directory(final_dir: Path) -> Iterator[Path]:
         shutil.rmtree(temp, ignore_errors=True)
         raise
 
+    kill_point("atomic_directory:staged")
     old: Path | None = None
-    if final_dir.exists():
+    # An empty folder (a name reserved for this write) is replaced by the rename itself: no moment without it.
+    if final_dir.exists() and not _empty_directory(final_dir):
         old = final_dir.with_name(f".{final_dir.name}.old-{uuid.uuid4().hex[:8]}")
         os.rename(final_dir, old)
     try:
@@ -106,6 +110,11 @@ def atomic_directory(final_dir: Path) -> Iterator[Path]:
             os.rename(old, final_dir)
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    _fsync_directory(final_dir.parent)
+    fsync_directory(final_dir.parent)
+    kill_point("atomic_directory:placed")
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _empty_directory(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and next(path.iterdir(), None) is None
