@@ -390,7 +390,14 @@ class _Check:
             self.check_shift_shapes(agent_id, contract, shifts)
             self.check_one_shift_per_day(agent_id, shifts)
             self.check_availability(agent_id, shifts)
-            self.check_weeks(agent_id, contract, shifts)
+            # Semantics (Agent.min_hours_week): a person's own weekly minimum, where lower, replaces the contract's.
+            own_minimum = agent.min_hours_week
+            week_contract = (
+                contract.model_copy(update={"min_hours_week": own_minimum})
+                if own_minimum is not None and own_minimum < contract.min_hours_week
+                else contract
+            )
+            self.check_weeks(agent_id, week_contract, shifts)
             self.check_consecutive_days(agent_id, contract, shifts)
             self.check_contract_patterns(agent_id, contract, shifts)
             self.check_min_rest(agent_id, shifts)

@@ -22,13 +22,11 @@ import time
 from pathlib import Path
 
 import pytest
+from batch_fixtures import SITE, run_night, tiny_site
 
-from wfm.batch.config import load_batch_config
-from wfm.batch.nightly import EXIT_OK, EXIT_WARNINGS, latest_problem, run_site
-from wfm.demo import generate_operation
+from wfm.batch.nightly import EXIT_OK, EXIT_WARNINGS, SiteOutcome, latest_problem
 from wfm.faults import KILL_AT
 
-SITE = "tiny"
 NIGHTS = (dt.date(2026, 3, 1), dt.date(2026, 3, 2))
 NEXT_NIGHT = dt.date(2026, 3, 3)
 PUBLISHING = (
@@ -48,12 +46,10 @@ RETENTION = (
 
 @pytest.fixture(scope="module")
 def two_nights(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("publish")
-    generate_operation(root / "site", agents=20, queues=3, weeks_history=4)
-    (root / "inbox").mkdir()
-    (root / "batch.toml").write_text(
-        '[batch]\nschedules = "schedules"\ntime_limit_seconds = 0.2\ndeterministic = false\nkeep_runs = 2\n\n'
-        f'[[sites]]\nname = "{SITE}"\nscenario = "site"\ninbox = "inbox"\nhorizon_days = 2\n'
+    root = tiny_site(
+        tmp_path_factory.mktemp("publish"),
+        horizon_days=2,
+        settings="time_limit_seconds = 0.2\ndeterministic = false\nkeep_runs = 2",
     )
     for night in NIGHTS:
         assert run(root, night).exit_code in (EXIT_OK, EXIT_WARNINGS)
@@ -67,9 +63,8 @@ def site(two_nights: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def run(root: Path, night: dt.date):  # type: ignore[no-untyped-def]
-    config = load_batch_config(root / "batch.toml")
-    return run_site(config, config.sites[0], night, ["test"])
+def run(root: Path, night: dt.date) -> SiteOutcome:
+    return run_night(root, night)
 
 
 def _night_killed_at(root: Path, night: dt.date, moment: str) -> None:

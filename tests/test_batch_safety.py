@@ -24,12 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from batch_fixtures import SITE, run_night, tiny_site
 
 from wfm.batch.config import load_batch_config
-from wfm.batch.nightly import EXIT_BAD_INPUT, EXIT_WARNINGS, SiteOutcome, run_site
-from wfm.demo import generate_operation
+from wfm.batch.nightly import EXIT_BAD_INPUT, EXIT_WARNINGS, SiteOutcome
 
-SITE = "tiny"
 FIRST_NIGHT = dt.date(2026, 3, 1)  # the generated history ends on 2026-02-28, the horizon starts 2026-03-02
 NEXT_NIGHT = dt.date(2026, 3, 2)
 
@@ -45,15 +44,10 @@ def one_line(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def first_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SiteOutcome]:
-    root = tmp_path_factory.mktemp("safety")
-    generate_operation(root / "site", agents=20, queues=3, weeks_history=4)
-    (root / "inbox").mkdir()
-    (root / "batch.toml").write_text(
-        '[batch]\nschedules = "schedules"\ntime_limit_seconds = 1\ndeterministic = false\n\n'
-        f'[[sites]]\nname = "{SITE}"\nscenario = "site"\ninbox = "inbox"\nhorizon_days = 2\n'
+    root = tiny_site(
+        tmp_path_factory.mktemp("safety"), horizon_days=2, settings="time_limit_seconds = 1\ndeterministic = false"
     )
-    config = load_batch_config(root / "batch.toml")
-    return root, run_site(config, config.sites[0], FIRST_NIGHT, ["test"])
+    return root, run_night(root, FIRST_NIGHT)
 
 
 @pytest.fixture
@@ -65,10 +59,7 @@ def site(first_night: tuple[Path, SiteOutcome], tmp_path: Path) -> Path:
 
 
 def night(root: Path, day: dt.date, reseed: bool = False) -> SiteOutcome:
-    config = load_batch_config(root / "batch.toml")
-    if reseed:
-        return run_site(config, config.sites[0], day, ["test"], reseed=True)
-    return run_site(config, config.sites[0], day, ["test"])
+    return run_night(root, day, reseed)
 
 
 def store_of(root: Path) -> Path:

@@ -172,7 +172,7 @@ def test_retention_hides_a_run_before_deleting_it_and_the_next_night_removes_wha
     _point_latest(tmp_path, tmp_path / "2026-03-03")
     deleted: list[str] = []
     monkeypatch.setattr(nightly.shutil, "rmtree", lambda path, **_: deleted.append(Path(path).name))  # killed
-    nightly._keep_recent(tmp_path, 2, lambda _: None)  # type: ignore[arg-type]
+    nightly._keep_recent(tmp_path, dt.date(2026, 3, 3), 2, lambda _: None)  # type: ignore[arg-type]
     assert [name.split(".deleting-")[0] for name in deleted] == [".2026-03-01"]  # hidden before deleting
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
         "2026-03-02", "2026-03-03", "latest",

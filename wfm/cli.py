@@ -660,9 +660,10 @@ def batch_run(
     """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
     publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see the README).
 
-    Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, a repaired
-    published shift, history older than max_history_age_days, backlog already past SLA at the start, a store
-    re-seeded with --reseed); 2 bad input (batch.toml, a scenario, or a history store that is damaged, or
+    Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, one person's
+    change settled for them alone: a published shift re-planned, a training to rebook, a leaver or a new starter;
+    history older than max_history_age_days, backlog already past SLA at the start, a store re-seeded with
+    --reseed); 2 bad input (batch.toml, a scenario, or a history store that is damaged, or
     missing or empty after earlier nights: restore its backup or pass --reseed); 3 no plan; 4 internal error;
     5 another run of a site is still going; 130 / 143 interrupted by Ctrl-C / SIGTERM (nothing published). On
     2-5 and 130/143 the site's `latest` is untouched and one line says what failed and where the log is.

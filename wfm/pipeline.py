@@ -27,6 +27,7 @@ from wfm.forecast import run_forecast
 from wfm.io import atomic_directory, atomic_write_text
 from wfm.reports import write_run_files
 from wfm.scheduling import ScheduleResult, schedule
+from wfm.scheduling.conflicts import leave_out_agents, release_agents, settle_agent_conflicts
 from wfm.scheduling.freeze import FrozenDays
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
 from wfm.scheduling.model import PreviousShift
@@ -50,6 +51,8 @@ class RunOutcome:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     forecast_accuracy: pd.DataFrame | None = None  # the backtest behind the forecast, when this run made it
     warnings: list[str] = field(default_factory=list)  # input and forecast warnings that did not stop the run
+    # The scenario as planned: the one given, unless settle_conflicts changed some agents' rows (see warnings).
+    scenario: Scenario | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,9 @@ class RunOptions:
     same_service: bool = False
     # Published days to keep exactly as they were (the nightly batch's freeze window).
     frozen: FrozenDays | None = None
+    # Unattended runs: one agent's impossible week is settled for that agent, with a warning, instead of
+    # stopping the plan for everybody (wfm.scheduling.conflicts).
+    settle_conflicts: bool = False
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:
@@ -157,23 +163,39 @@ def plan(
     timings["staffing"] = time.monotonic() - started
 
     started = time.monotonic()
-    result = schedule(
-        scenario,
-        requirements,
-        time_limit_seconds=options.time_limit_seconds,
-        workers=options.workers,
-        seed=options.seed,
-        deterministic=options.deterministic,
-        progress=progress,
-        previous_plan=options.previous_plan,
-        start_from=options.start_from,
-        same_service=options.same_service,
-        frozen=options.frozen,
-    )
+    settled: list[str] = []
+    if options.settle_conflicts:
+        scenario, settled = settle_agent_conflicts(scenario, options.frozen)
+    frozen = options.frozen
+    for attempt in range(3):
+        result = schedule(
+            scenario,
+            requirements,
+            time_limit_seconds=options.time_limit_seconds,
+            workers=options.workers,
+            seed=options.seed,
+            deterministic=options.deterministic,
+            progress=progress,
+            previous_plan=options.previous_plan,
+            start_from=options.start_from,
+            same_service=options.same_service,
+            frozen=frozen,
+        )
+        if not (options.settle_conflicts and result.impossible_agents) or attempt == 2:
+            break
+        # An agent's week only the solve finds impossible: first plan their published days again, then, if
+        # that is not enough, leave them out (each a warning); everybody else's plan goes ahead.
+        notes: list[str] = []
+        if frozen is not None:
+            frozen, notes = release_agents(frozen, result.impossible_agents, result.impossible_agents)
+        if not notes:
+            scenario, notes = leave_out_agents(scenario, result.impossible_agents, result.impossible_agents)
+        settled += notes
     timings["schedule"] = time.monotonic() - started
     outcome = RunOutcome(result=result, forecast=forecast, requirements=requirements, stage_seconds=timings)
     outcome.forecast_accuracy = accuracy
-    outcome.warnings = [*scenario.warnings, *forecast_warnings]
+    outcome.scenario = scenario
+    outcome.warnings = [*scenario.warnings, *forecast_warnings, *settled]
     if result.status.has_plan:
         started = time.monotonic()
         outcome.coverage = compute_coverage(scenario, requirements, result)

@@ -3,7 +3,7 @@
     [batch]
     schedules = "schedules"     # run folders: <schedules>/<site>/<run date>/, and <schedules>/<site>/latest
     max_workers = 2             # sites planned in parallel processes
-    keep_runs = 14              # run folders kept per site (the one `latest` points at is never removed)
+    keep_runs = 14              # nights kept per site, the newest run of each (`latest` is never removed)
     freeze_days = 2             # the next days of the previous plan are kept exactly as published
     time_limit_seconds = 60
     deterministic = true        # same inputs, same plan (a night run twice changes nothing)

@@ -56,6 +56,7 @@ from wfm.faults import kill_point
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, load_scenario
 from wfm.io.atomic import fsync_directory
+from wfm.io.scenario import STAFF_CHANGE_NOTES
 from wfm.pipeline import RunOptions, input_hashes, plan, write_run
 from wfm.reports import horizon_days, read_plan
 from wfm.scheduling.freeze import FrozenDays
@@ -196,11 +197,30 @@ def _repair_latest(root: Path, log: _Log) -> None:
         log(f"repaired: {problem}; it now points at {runs[-1].name}")
 
 
+def _published_agents(folder: Path) -> list[str]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return list(manifest.get("batch", {}).get("agents", []))
+
+
+def _leavers_on_frozen_days(frozen: FrozenDays, scenario: Scenario) -> list[str]:
+    """Shifts kept as published of agents no longer in staff.csv: the days are printed, the people are gone."""
+    current = {a.agent_id for a in scenario.agents}
+    gone: dict[str, list[ShiftAssignment]] = {}
+    for shift in frozen.shifts:
+        if shift.date in frozen.days and shift.agent_id not in current:
+            gone.setdefault(shift.agent_id, []).append(shift)
+    return [
+        f"{agent_id} is no longer in staff.csv but was published to work "
+        + ", ".join(f"{s.date:%a %d %b} {s.start:%H:%M}-{s.end:%H:%M}" for s in sorted(shifts, key=lambda s: s.start))
+        + ": those shifts are not covered by them any more (the rest of the plan is unchanged)"
+        for agent_id, shifts in sorted(gone.items())
+    ]
+
+
 def _published(folder: Path) -> tuple[list[ShiftAssignment], list[Segment], list[str]]:
     """A run folder's shifts, activities and agents (from shifts.csv, assignments.csv and the run's staff)."""
     shifts, segments = read_plan(folder)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    return shifts, segments, list(manifest.get("batch", {}).get("agents", []))
+    return shifts, segments, _published_agents(folder)
 
 
 def _fingerprint(parts: dict[str, Any]) -> str:
@@ -288,7 +308,13 @@ def _run_locked(
             if kept is not None:
                 log(f"store: {store_path} ({state.damage or 'empty'}) moved aside to {kept.name} (--reseed)")
             warnings.append(reseed_warning(job, state, traces, kept))
-    scenario = load_scenario(job.scenario)
+    # The plan published before this night: the newest run of an earlier night (a night run again, or an
+    # earlier night re-run, freezes against what was published before it, not against its own output).
+    earlier_runs = [p for p in _run_folders(root) if run_key(p.name)[0] < run_date.isoformat()]
+    parent = earlier_runs[-1] if earlier_runs else None
+    published_agents = _published_agents(parent) if parent is not None else None
+    # with the published plan's agents, a leaver's rows and a new starter without skills are warnings
+    scenario = load_scenario(job.scenario, published=published_agents)
     try:
         with HistoryStore(store_path) as store:
             if store.rows() == 0:
@@ -332,10 +358,6 @@ def _run_locked(
             warnings.append(warning)
 
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
-    # The plan published before this night: the newest run of an earlier night (a night run again, or an
-    # earlier night re-run, freezes against what was published before it, not against its own output).
-    earlier_runs = [p for p in _run_folders(root) if run_key(p.name)[0] < run_date.isoformat()]
-    parent = earlier_runs[-1] if earlier_runs else None
     published_run = parent.name if parent else None
     frozen = None
     if parent is not None and settings.freeze_days > 0:
@@ -356,6 +378,7 @@ def _run_locked(
         previous = tuple(scenario.previous_shifts) + tuple(p for p in earlier if (p.agent_id, p.start) not in known)
         scenario = scenario.model_copy(update={"previous_shifts": previous})
         log(f"freeze: {', '.join(f'{d:%a %d %b}' for d in days)} kept as published in run {published_run}")
+        warnings += _leavers_on_frozen_days(frozen, scenario)
     stage_seconds["load"] = time.monotonic() - started
 
     fingerprint = _fingerprint(
@@ -391,9 +414,11 @@ def _run_locked(
         workers=settings.workers,
         deterministic=settings.deterministic,
         frozen=frozen,
+        settle_conflicts=True,  # one person's impossible week is a warning, not a night without a plan
     )
     log(f"plan: horizon {horizon.start} + {horizon.days} days, {len(history):,} history rows")
     outcome = plan(scenario, options)
+    scenario = outcome.scenario or scenario  # as planned: settled conflicts change some agents' rows
     stage_seconds.update(outcome.stage_seconds)
     result = outcome.result
     for name, seconds in outcome.stage_seconds.items():
@@ -407,6 +432,7 @@ def _run_locked(
     # The forecast's and staffing's own warnings on tonight's history (the scenario's were handled above: they
     # concern history.csv and site.toml's own horizon, which the night replaces).
     warnings += [w for w in outcome.warnings if w not in scenario.warnings]
+    warnings += [w for w in scenario.warnings if any(note in w for note in STAFF_CHANGE_NOTES)]
     warnings += _below_target(outcome.kpis, scenario)
     code = EXIT_WARNINGS if warnings else EXIT_OK
     for line in warnings:

@@ -7,9 +7,10 @@ file/row/column). Models are frozen: a stage never edits its input, it returns n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -22,7 +23,19 @@ Proficiency = Annotated[float, Field(gt=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class Frozen(BaseModel):
+class _FreshCopies(BaseModel):
+    """`model_copy(update=...)` copies the instance's cached properties too (pydantic keeps them in __dict__):
+    a copy with other agents would still look them up in the old ones. Copies start without them."""
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copy = super().model_copy(update=update, deep=deep)
+        for name, member in vars(type(self)).items():
+            if isinstance(member, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
+
+
+class Frozen(_FreshCopies):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -416,6 +429,9 @@ class Agent(Frozen):
     team: str = ""
     contract: str
     hourly_cost: NonNegative | None = None
+    # This person's own weekly minimum where it is below the contract's. The nightly job sets it for the week
+    # when time off or an availability change leaves the contract's minimum out of their reach.
+    min_hours_week: NonNegative | None = None
 
 
 class Skill(Frozen):
@@ -507,7 +523,7 @@ class ShiftRequest(Frozen):
         return self.shift_template == self.DAY_OFF
 
 
-class Scenario(BaseModel):
+class Scenario(_FreshCopies):
     """Everything one planning run needs, validated and cross-checked.
 
     `history` is a DataFrame (interval_start: datetime64, queue: str, volume: float, aht_seconds: float|NaN):

@@ -10,7 +10,7 @@ rendered into `Scenario.warnings`, because one bad cell in a year of export shou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -115,13 +115,18 @@ class ForecastInputs:
     warnings: tuple[str, ...] = ()  # as `Scenario.warnings`
 
 
-def load_scenario(path: Path, *, skip_bad_rows: bool = False) -> Scenario:
+def load_scenario(path: Path, *, skip_bad_rows: bool = False, published: Collection[str] | None = None) -> Scenario:
     """Load a scenario folder or workbook; raise one `ScenarioError` listing every problem found.
 
     `skip_bad_rows` (or `skip_bad_rows = true` under [input] in site.toml) leaves out history rows that cannot be
     used as written, each listed in `Scenario.warnings`; without it they are problems, as leaving them out loses
-    data."""
-    return _load_from(Path(path), _load, skip_bad_rows)
+    data.
+    `published`: the agents of the plan published before (the nightly job). One person's change of staff must
+    not stop the night for everybody, so two errors become warnings in `Scenario.warnings`: the rows of an agent
+    of that plan who is no longer in staff.csv (a leaver) are left out, and an agent new since then with no
+    skills yet (a new starter) is not planned. An unknown agent id that was never planned stays an error (a
+    typo)."""
+    return _load_from(Path(path), _load, skip_bad_rows, published)
 
 
 def load_forecast_inputs(path: Path, *, skip_bad_rows: bool = False) -> ForecastInputs:
@@ -137,6 +142,7 @@ def _load_from(
     path: Path,
     load: Callable[[_Source, Site | None, _SiteFacts, _Collector, _Collector], _Loaded | None],
     skip_bad_rows: bool,
+    published: Collection[str] | None = None,
 ) -> _Loaded:
     out, notes = _Collector(), _Collector()  # problems that stop the load, and warnings that do not
     source = _open_source(path, out)
@@ -145,6 +151,7 @@ def _load_from(
     try:
         site, facts = _site_and_facts(source, out)
         facts.skip_bad_rows = facts.skip_bad_rows or skip_bad_rows
+        facts.published_agents = frozenset(published) if published is not None else None
         loaded = load(source, site, facts, out, notes)
     finally:
         if isinstance(source, _WorkbookSource):
@@ -228,12 +235,15 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
         for row, agent_id in staff_ids_only.frame["agent_id"].items():
             staff_rows.setdefault(str(agent_id), int(row))
 
+    if facts.published_agents is not None and staff_rows is not None:
+        _leave_out_leavers(tables, set(staff_rows), facts.published_agents, notes)
+
     skills: list[Skill] = []
     skills_table = tables["skills"]
     if skills_table is not None:
         skills, mentioned = _load_skills(skills_table, facts, staff_rows, out)
         if staff is not None:
-            _report_agents_without_skills(staff, agents, mentioned, skills_table.label, out)
+            agents = _report_agents_without_skills(staff, agents, mentioned, skills_table.label, facts, out, notes)
 
     history = _optional_history(tables, facts, out, notes)
 
@@ -288,12 +298,78 @@ def _reported(out: _Collector, name: str) -> bool:
     return any(p.file.startswith(f"{name}.csv") or p.file.endswith(f"sheet '{name}'") for p in out.problems())
 
 
-def _report_agents_without_skills(
-    staff: _Table, agents: list[Agent], mentioned: set[str], skills_label: str, out: _Collector
+# How the nightly job tells these warnings (of one night's staff changes) from the scenario's standing ones.
+STAFF_CHANGE_NOTES = ("was in the published plan and is no longer in staff.csv", "not planned tonight")
+_AGENT_TABLES = ("skills", "availability", "time_off", "fixed_activities", "previous_shifts", "requests")
+
+
+def _leave_out_leavers(
+    tables: Mapping[str, _Table | None], staff_ids: set[str], published: frozenset[str], notes: _Collector
 ) -> None:
+    """Drop the rows of agents of the published plan who are no longer in staff.csv, one warning per agent."""
+    found: dict[str, list[str]] = {}
+    for name in _AGENT_TABLES:
+        table = tables.get(name)
+        if table is None or not table.has("agent_id"):
+            continue
+        ids = table.frame["agent_id"].astype(str).str.strip()
+        gone = ids.isin(published - staff_ids)
+        if not gone.any():
+            continue
+        for agent_id in sorted(set(ids[gone])):
+            rows = [int(r) for r in ids.index[ids == agent_id]]
+            found.setdefault(agent_id, []).append(f"{table.label} {_rows_text(rows)}")
+        table.frame = table.frame[~gone]
+    for agent_id, places in sorted(found.items()):
+        notes.add(
+            Problem(
+                "staff.csv",
+                None,
+                None,
+                None,
+                f"{agent_id} {STAFF_CHANGE_NOTES[0]} (a leaver?): their rows were left out ({'; '.join(places)})",
+                "Remove those rows.",
+            )
+        )
+
+
+def _rows_text(rows: list[int]) -> str:
+    return (
+        f"row {rows[0]}"
+        if len(rows) == 1
+        else f"rows {', '.join(str(r) for r in rows[:5])}" + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+    )
+
+
+def _report_agents_without_skills(
+    staff: _Table,
+    agents: list[Agent],
+    mentioned: set[str],
+    skills_label: str,
+    facts: _SiteFacts,
+    out: _Collector,
+    notes: _Collector,
+) -> list[Agent]:
+    """The agents with a skill; an agent without any is an error, or (the nightly job, an agent new since the
+    published plan) a warning and not planned."""
     rows = {record.get("agent_id", ""): number for number, record in staff.records()}
+    kept = []
     for agent in agents:
-        if agent.agent_id not in mentioned:
+        if agent.agent_id in mentioned:
+            kept.append(agent)
+        elif facts.published_agents is not None and agent.agent_id not in facts.published_agents:
+            notes.add(
+                Problem(
+                    staff.label,
+                    rows.get(agent.agent_id),
+                    None,
+                    None,
+                    f"{agent.agent_id} ({agent.name}) is new and has no rows in {skills_label} yet: "
+                    f"{STAFF_CHANGE_NOTES[1]}",
+                    f"Add their skills (e.g. {agent.agent_id},<queue>,1.0) to plan them.",
+                )
+            )
+        else:
             out.add(
                 Problem(
                     staff.label,
@@ -305,6 +381,7 @@ def _report_agents_without_skills(
                 ),
                 kind="no skills",
             )
+    return kept
 
 
 def _report_idle_queues(

@@ -65,6 +65,9 @@ class _SiteFacts:
     date_format: str | None = None
     decimal_separator: str | None = None
     skip_bad_rows: bool = False
+    # The nightly job's agents of the published plan (None: a planner's own run). Then a leaver's rows in the
+    # other files and a new starter without skills yet are warnings, not errors (load_scenario's `published`).
+    published_agents: frozenset[str] | None = None
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:

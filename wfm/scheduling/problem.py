@@ -110,6 +110,20 @@ class QueueDemand:
 
 
 @dataclass(frozen=True)
+class AgentConflict:
+    """One agent's own rules that cannot all hold, found before solving (the night settles these for the one
+    agent instead of stopping the plan for everybody: `wfm.scheduling.conflicts`)."""
+
+    agent_id: str
+    text: str
+    # a fixed activity (grid range and name) that no shift the agent may work can hold
+    activity: tuple[int, int, str] | None = None
+    # a week (index from the horizon start) whose minimum paid hours cannot be reached, and the most that can
+    week: int | None = None
+    reachable_minutes: float | None = None
+
+
+@dataclass(frozen=True)
 class ProblemData:
     scenario: Scenario
     grid: TimeGrid
@@ -117,6 +131,7 @@ class ProblemData:
     demand: dict[str, QueueDemand]
     block_intervals: int
     problems: tuple[str, ...] = field(default_factory=tuple)  # explanations of obvious infeasibility
+    conflicts: tuple[AgentConflict, ...] = ()  # those of `problems` that concern one agent alone
 
     def weeks(self) -> list[list[int]]:
         """Day indexes grouped into 7-day weeks from the horizon start (the last one may be partial)."""
@@ -241,8 +256,7 @@ def is_late_shift(site: Site, date: dt.date, end: dt.datetime) -> bool:
 
 def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> ProblemData:
     site = scenario.site
-    origin = dt.datetime.combine(site.horizon.start, dt.time())
-    grid = TimeGrid(origin=origin, interval_minutes=site.interval_minutes, days=site.horizon.days)
+    grid = horizon_grid(site)
     problems: list[str] = []
 
     for template in site.shift_templates:
@@ -274,16 +288,34 @@ def build_problem(scenario: Scenario, requirements: pd.DataFrame | None) -> Prob
             capacity_agents=capacity,
         )
 
-    agents: list[AgentData] = []
-    for agent in scenario.agents:
-        agents.append(_agent_data(scenario, agent, grid, problems))
+    agents = [agent_data(scenario, agent, grid) for agent in scenario.agents]
+    conflicts = [conflict for agent in agents for conflict in check_agent(agent, grid)]
+    problems += [c.text for c in conflicts]
     block = site.rules.block_minutes // site.interval_minutes
-    return ProblemData(scenario, grid, tuple(agents), demand, block, tuple(problems))
+    return ProblemData(scenario, grid, tuple(agents), demand, block, tuple(problems), tuple(conflicts))
 
 
-def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list[str]) -> AgentData:
-    site = scenario.site
+def horizon_grid(site: Site) -> TimeGrid:
+    return TimeGrid(
+        origin=dt.datetime.combine(site.horizon.start, dt.time()),
+        interval_minutes=site.interval_minutes,
+        days=site.horizon.days,
+    )
+
+
+def agent_contract(site: Site, agent: Agent) -> Contract:
+    """The agent's contract, with their own lower weekly minimum if they have one (`Agent.min_hours_week`)."""
     contract = site.contract_by_id[agent.contract]
+    if agent.min_hours_week is not None and agent.min_hours_week < contract.min_hours_week:
+        return contract.model_copy(update={"min_hours_week": agent.min_hours_week})
+    return contract
+
+
+def agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid) -> AgentData:
+    """One agent's shift options (contract templates within availability, time off, rest after the previous
+    shifts, fixed activities) and the rest of what the model needs about them."""
+    site = scenario.site
+    contract = agent_contract(site, agent)
     proficiency = {
         s.queue: s.proficiency for s in scenario.skills_by_agent.get(agent.agent_id, ()) if s.queue in site.queue_by_id
     }
@@ -326,13 +358,6 @@ def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list
                 if not _breaks_fit(option, template, activities, grid):
                     continue
                 options.append(option)
-    for start, end, name in activities:
-        if not any(o.covers(start, end) for o in options):
-            problems.append(
-                f"agent {agent.agent_id}: {name} {grid.start_of(start):%a %d %b %H:%M}-{grid.start_of(end):%H:%M} "
-                "lies outside every shift this agent may work (contract templates, availability, time off)"
-            )
-    _check_hours(agent, contract, options, leave_days, grid, problems)
     return AgentData(
         agent=agent,
         contract=contract,
@@ -343,6 +368,21 @@ def _agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid, problems: list
         previous_work_days=previous_days,
         previous_end=previous_end,
     )
+
+
+def check_agent(agent: AgentData, grid: TimeGrid) -> list[AgentConflict]:
+    """What makes this agent's week impossible whatever the others do, found from their options alone."""
+    conflicts = []
+    agent_id = agent.agent.agent_id
+    for start, end, name in agent.activities:
+        if not any(o.covers(start, end) for o in agent.options):
+            text = (
+                f"agent {agent_id}: {name} {grid.start_of(start):%a %d %b %H:%M}-{grid.start_of(end):%H:%M} "
+                "lies outside every shift this agent may work (contract templates, availability, time off)"
+            )
+            conflicts.append(AgentConflict(agent_id, text, activity=(start, end, name)))
+    _check_hours(agent.agent, agent.contract, agent.options, agent.leave_days, grid, conflicts)
+    return conflicts
 
 
 def break_window(rule: BreakRule, interval_minutes: int) -> tuple[int, int, int]:
@@ -432,10 +472,10 @@ def week_limits(contract: Contract, days_in_week: int) -> WeekLimits:
 def _check_hours(
     agent: Agent,
     contract: Contract,
-    options: list[ShiftOption],
-    leave_days: set[int],
+    options: Sequence[ShiftOption],
+    leave_days: Collection[int],
     grid: TimeGrid,
-    problems: list[str],
+    conflicts: list[AgentConflict],
 ) -> None:
     """Catch the obvious case before solving: an agent who cannot reach the contract's minimum hours."""
     best_by_day: dict[int, int] = defaultdict(int)
@@ -448,8 +488,11 @@ def _check_hours(
         credit = leave_credit_minutes(contract, days, leave_days)
         reachable = sorted((best_by_day[d] for d in days), reverse=True)[:max_days]
         if sum(reachable) + credit < min_minutes - 1e-6:
-            problems.append(
+            text = (
                 f"agent {agent.agent_id} ({contract.id}): at most {(sum(reachable) + credit) / 60:.1f} paid hours "
                 f"are reachable in the week from {grid.start_of(week_start * grid.per_day):%a %d %b} but the "
                 f"contract needs {min_minutes / 60:.1f} (check availability, time off and shift templates)"
+            )
+            conflicts.append(
+                AgentConflict(agent.agent_id, text, week=week_start // 7, reachable_minutes=sum(reachable) + credit)
             )

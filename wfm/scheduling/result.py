@@ -59,6 +59,8 @@ class ScheduleResult:
     overtime_hours: dict[tuple[str, dt.date], float] = field(default_factory=dict)
     message: str = ""  # why there is no plan, or notes on the plan
     model_stats: dict[str, int] = field(default_factory=dict)
+    # Agents whose own week cannot keep the hard rules (no plan for anybody then), each with why.
+    impossible_agents: dict[str, str] = field(default_factory=dict)
 
     @property
     def gap(self) -> float | None:

@@ -102,12 +102,16 @@ def schedule(
     )
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
+        ids = [data.agents[a].agent.agent_id for a in impossible]
         return ScheduleResult(
             status=SolveStatus.INFEASIBLE,
             objective=None,
             best_bound=None,
             runtime_seconds=0.0,
             message="The hard rules cannot all hold together:\n" + "\n".join(f"- {c}" for c in conflicts),
+            impossible_agents={
+                agent_id: next((c for c in conflicts if c.startswith(f"agent {agent_id} (")), "") for agent_id in ids
+            },
         )
     stop = threading.Event()
     # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
