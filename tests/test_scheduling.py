@@ -230,7 +230,8 @@ def test_the_warm_start_is_a_complete_feasible_solution_the_solver_accepts_as_is
     # rejected the whole hint. Fixing every variable to its hint must now give a solution.
     from ortools.sat.python import cp_model
 
-    from wfm.scheduling.model import build_model, warm_start
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.warm_start import warm_start
 
     the_site = site()
     the_scenario = scenario(the_site, {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1}})
@@ -256,12 +257,12 @@ def test_service_lines_are_the_segments_of_the_concave_table_in_model_units() ->
     # Attendance 1: one agent = 100 hundredths; lost in thousandths. Segment 0-1: lost >= 12000 - 60 * staff;
     # 1-2: lost >= (12 - 6 + 3 * 1) * 1000 - 30 * staff = 9000 - 30 staff; 2-3: (12 - 9 + 1 * 2) * 1000 - 10 staff;
     # beyond 3 agents the flat tail: lost >= 2000.
-    from wfm.scheduling.model import _service_lines
+    from wfm.scheduling.objective import service_lines
 
-    lines = _service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 1.0, 12.0)
+    lines = service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 1.0, 12.0)
     assert lines == [(12000, 60), (9000, 30), (5000, 10), (2000, 0)]
     # 30 % shrinkage: a scheduled hundredth is 0.7 attending hundredths, so every slope is 0.7 x as steep.
-    assert [slope for _, slope in _service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 0.7, 12.0)] == [42, 21, 7, 0]
+    assert [slope for _, slope in service_lines(np.array([0.0, 6.0, 9.0, 10.0]), 0.7, 12.0)] == [42, 21, 7, 0]
 
 
 def test_with_service_weights_the_spare_agent_goes_where_service_rises_most() -> None:
@@ -328,7 +329,8 @@ def test_the_warm_start_hints_no_queue_block_its_shift_only_half_covers() -> Non
     from ortools.sat.python import cp_model
     from scheduling_fixtures import CASES, EARLY, LATE
 
-    from wfm.scheduling.model import build_model, warm_start
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.warm_start import warm_start
 
     voice = VOICE.model_copy(update={"open": "08:30", "close": "17:00"})
     base = site(days=1, queues=(voice, CASES))
@@ -350,7 +352,8 @@ def test_the_warm_start_hints_no_queue_block_its_shift_only_half_covers() -> Non
 def test_a_warm_start_out_of_time_is_not_reported_as_an_impossible_week() -> None:
     # Found in review: a one-agent sub-solve that ran out of time made the agent "impossible", and the run
     # ended INFEASIBLE with an empty explanation. Only a proof of infeasibility may say so.
-    from wfm.scheduling.model import build_model, warm_start
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.warm_start import warm_start
 
     the_site = site()
     data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}}), requirements(the_site))
@@ -630,7 +633,9 @@ def test_extra_warm_start_passes_keep_the_cheapest_plan_and_its_cost_is_the_solv
     # lower it.
     from ortools.sat.python import cp_model
 
-    from wfm.scheduling.model import _hint_cost, build_model, warm_start
+    from wfm.scheduling.decisions import hint_cost
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.warm_start import warm_start
 
     the_site = site()
     skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1}, "A4": {"voice": 0.7}}
@@ -646,7 +651,7 @@ def test_extra_warm_start_passes_keep_the_cheapest_plan_and_its_cost_is_the_solv
         solver.parameters.fix_variables_to_their_hinted_value = True
         solver.parameters.num_workers = 1
         assert solver.solve(ctx.model) == cp_model.OPTIMAL
-        assert _hint_cost(ctx, hinted) == pytest.approx(solver.objective_value)
+        assert hint_cost(ctx, hinted) == pytest.approx(solver.objective_value)
         costs.append(solver.objective_value)
     assert costs[1] <= costs[0] + 1e-9
 
@@ -670,7 +675,8 @@ def test_a_plan_read_back_into_the_model_costs_exactly_its_objective() -> None:
     # plan_decisions turns a finished plan (shifts and work segments) back into the model's decisions; derived,
     # they must cost what the solver reported for that plan. Templates without breaks here: the model does not
     # see breaks, and which queue it had under one is not in the plan (the next test).
-    from wfm.scheduling.model import _hint_cost, build_model, derive_all, plan_decisions
+    from wfm.scheduling.decisions import derive_all, hint_cost, plan_decisions
+    from wfm.scheduling.model import build_model
 
     templates = tuple(t.model_copy(update={"breaks": ()}) for t in (EARLY, LATE))
     the_site = site(days=3).model_copy(update={"shift_templates": templates})
@@ -684,13 +690,14 @@ def test_a_plan_read_back_into_the_model_costs_exactly_its_objective() -> None:
     ctx = build_model(build_problem(the_scenario, table))
     decisions = plan_decisions(ctx, planned.shifts, planned.segments)
     assert decisions is not None
-    assert _hint_cost(ctx, derive_all(ctx, decisions)) == pytest.approx(planned.objective)
+    assert hint_cost(ctx, derive_all(ctx, decisions)) == pytest.approx(planned.objective)
 
 
 def test_a_blended_solve_started_from_the_home_office_plan_is_never_worse_than_it() -> None:
     # A1 belongs to the front office (voice) but is cross-trained on cases. With cross-training off, A1's plan is
     # a plan of the blended model too; started from it, the blended solve can only lower the objective.
-    from wfm.scheduling.model import _hint_cost, build_model, derive_all, plan_decisions
+    from wfm.scheduling.decisions import derive_all, hint_cost, plan_decisions
+    from wfm.scheduling.model import build_model
 
     the_site = site(days=3)
     blended_skills = {"A1": {"voice": 1.0, "cases": 0.8}, "A2": {"voice": 1.0}, "A3": {"cases": 1.0}}
@@ -703,14 +710,15 @@ def test_a_blended_solve_started_from_the_home_office_plan_is_never_worse_than_i
     ctx = build_model(build_problem(blended_scenario, table))
     decisions = plan_decisions(ctx, silo.shifts, silo.segments)
     assert decisions is not None
-    silo_cost_in_blended_model = _hint_cost(ctx, derive_all(ctx, decisions))
+    silo_cost_in_blended_model = hint_cost(ctx, derive_all(ctx, decisions))
     blended = schedule(blended_scenario, table, deterministic=True, start_from=silo)
     assert blended.objective is not None
     assert blended.objective <= silo_cost_in_blended_model + 1e-6
 
 
 def test_a_plan_that_does_not_fit_the_model_is_not_read_back() -> None:
-    from wfm.scheduling.model import build_model, plan_decisions
+    from wfm.scheduling.decisions import plan_decisions
+    from wfm.scheduling.model import build_model
 
     the_site = site(days=3)
     table = requirements(the_site, {"voice": 1.0}, {})
@@ -723,7 +731,8 @@ def test_a_plan_that_does_not_fit_the_model_is_not_read_back() -> None:
 def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
     # A1 works voice 08:00-10:00, takes a break 10:00-10:30, then cases: the break's block is voice (the model
     # counts people on breaks as working, breaks being placed after the solve).
-    from wfm.scheduling.model import build_model, plan_decisions
+    from wfm.scheduling.decisions import plan_decisions
+    from wfm.scheduling.model import build_model
     from wfm.scheduling.result import Segment
 
     the_site = site(days=1)
@@ -751,7 +760,8 @@ def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_fro
     # the blended plan sends F1 to cases and voice loses contacts. Started from the home-office plan with
     # same_service, voice may lose no more contacts than there (by the model's tables), so F1 stays on voice
     # where it answers calls.
-    from wfm.scheduling.model import build_model, derive_all, plan_decisions
+    from wfm.scheduling.decisions import derive_all, plan_decisions
+    from wfm.scheduling.model import build_model
 
     templates = tuple(t.model_copy(update={"breaks": ()}) for t in (EARLY, LATE))
     the_site = site(days=1).model_copy(update={"shift_templates": templates})

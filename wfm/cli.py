@@ -120,7 +120,7 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
 
     Example: wfm validate data/sample
     """
-    from wfm.scheduling.model import explain_infeasible_agents
+    from wfm.scheduling.explain import explain_infeasible_agents
 
     loaded = _load(scenario, load_scenario, skip_bad_rows)
     # The same warnings `wfm run` prints: a planner checks them here, before anything is planned.

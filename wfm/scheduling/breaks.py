@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from wfm.domain import BreakRule, QueueKind
 from wfm.interrupt import stoppable
-from wfm.scheduling.model import CUSHION, SCALE, SHORTFALL_TIER
+from wfm.scheduling.context import CUSHION, SCALE, SHORTFALL_TIER
 from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, break_window
 
 # Costs per hundredth of an agent for one interval (relative: only their ratios matter).

@@ -16,7 +16,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wfm.scheduling.model import ModelContext, plan_decisions
+from wfm.scheduling.context import ModelContext
+from wfm.scheduling.decisions import plan_decisions
 from wfm.scheduling.problem import ProblemData, ShiftOption
 from wfm.scheduling.result import Segment, ShiftAssignment
 

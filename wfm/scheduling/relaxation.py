@@ -38,20 +38,18 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 from wfm.domain import QueueKind
-from wfm.scheduling.model import (
+from wfm.scheduling.context import (
     CONTACT_SCALE,
     CUSHION,
     SCALE,
     SHORTFALL_TIER,
     ModelContext,
-    _proficiency_points,
-    _reach,
-    _service_lines,
-    deferred_profile,
-    most_request_credit,
-    workable,
+    agent_model,
+    proficiency_points,
 )
+from wfm.scheduling.objective import deferred_profile, most_request_credit, queue_reach, service_lines, workable
 from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
+from wfm.scheduling.rules import HARD_RULES
 
 
 @dataclass
@@ -172,7 +170,7 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
         can = workable(agent, grid.size)
         per_interval: dict[int, list[tuple[float, int]]] = defaultdict(list)
         for queue_id, proficiency in agent.proficiency.items():
-            points = _proficiency_points(proficiency)
+            points = proficiency_points(proficiency)
             for index in np.flatnonzero(can & data.demand[queue_id].open_mask[: grid.size]):
                 z = lp.var(0.0, 1.0)
                 staffed[queue_id][int(index)].append((points, z))
@@ -266,7 +264,7 @@ def _live(lp: _Lp, ctx: ModelContext, queue_id: str, staff_of: dict[int, int], i
             (weights.unanswered_contact + weights.contact_below_target) / CONTACT_SCALE,
             "lost_contacts",
         )
-        for constant, slope in _service_lines(table, demand.attendance, volume):
+        for constant, slope in service_lines(table, demand.attendance, volume):
             terms = [(float(slope), staff_of[t])] if t in staff_of and slope else []
             lp.at_least([(1.0, lost_ok), (1.0, lost_more), *terms], constant)
 
@@ -316,8 +314,6 @@ def lagrangian_bound(
     on every plan's cost (weak duality); with the relaxation LP's duals it is at least that LP's bound up to
     the agents' integrality, which is what it adds: whole shifts, days off, rest.
     """
-    from wfm.scheduling.model import HARD_RULES, _agent_model  # one-agent models are the model's own
-
     data = ctx.data
     grid = data.grid
     block = data.block_intervals
@@ -333,7 +329,7 @@ def lagrangian_bound(
             value = 0.0
             if single:
                 queue_id = ctx.single_queue[a]
-                points = _proficiency_points(agent.proficiency[queue_id])
+                points = proficiency_points(agent.proficiency[queue_id])
                 value = sum(points * prices.get((queue_id, t), 0.0) for t in range(option.start, end))
             else:
                 # Blocks this option covers whole, on the queues the model gave a block variable (open all block
@@ -345,7 +341,7 @@ def lagrangian_bound(
                     value += max(
                         [0.0]
                         + [
-                            _proficiency_points(p) * sum(prices.get((q, t), 0.0) for t in range(first, last))
+                            proficiency_points(p) * sum(prices.get((q, t), 0.0) for t in range(first, last))
                             for q, p in agent.proficiency.items()
                             if (a, q, first) in ctx.y
                         ]
@@ -354,7 +350,7 @@ def lagrangian_bound(
         earnings.append((a, values))
     staff: dict[str, dict[int, int]] = {q: {} for q in data.demand}
     for queue_id, demand in data.demand.items():
-        most = _reach(data, queue_id) * demand.open_mask[: grid.size]  # every skilled agent who could be there
+        most = queue_reach(data, queue_id) * demand.open_mask[: grid.size]  # every skilled agent who could be there
         for t in np.flatnonzero(most):
             staff[queue_id][int(t)] = lp.var(0.0, float(most[t]), prices.get((queue_id, int(t)), 0.0))
     _queue_costs(lp, ctx, staff)
@@ -371,7 +367,7 @@ def lagrangian_bound(
         agent = data.agents[a]
         if not agent.options:
             continue
-        sub = _agent_model(data, agent, HARD_RULES)
+        sub = agent_model(data, agent, HARD_RULES)  # one-agent models are the model's own
         sub.model.minimize(
             sum(overtime_rate * v for v in sub.overtime.values())
             + sum(undertime_rate * v for v in sub.undertime.values())

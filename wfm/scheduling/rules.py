@@ -2,8 +2,9 @@
 
 The audit never looks at solver variables: it reads the plan (shifts and segments) and the scenario, so it is an
 independent verifier of what the model promised. Hard rules report violations; a hard violation is a bug.
-Soft terms (coverage, overtime) live in `objective.py`; rules enforced by which shift options exist at all
-(availability, time off, templates, skills) are audited here too.
+Soft terms (coverage shortfall, the cost of overtime and undertime, requests, fairness) live in `objective.py`;
+rules enforced by which shift options exist at all (availability, time off, templates, skills) are audited here
+too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from wfm.scheduling.problem import (
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
 if TYPE_CHECKING:
-    from wfm.scheduling.model import ModelContext
+    from wfm.scheduling.context import ModelContext
 
 
 @dataclass(frozen=True)

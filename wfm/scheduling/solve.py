@@ -13,26 +13,19 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from wfm.domain import Scenario
+from wfm.scheduling.context import ModelContext
+from wfm.scheduling.decisions import derive_all, fix_blocks, plan_decisions
 from wfm.scheduling.decode import decode
+from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
-from wfm.scheduling.model import (
-    ModelContext,
-    PreviousShift,
-    build_model,
-    derive_all,
-    explain_infeasible_agents,
-    fix_blocks,
-    hint_outcome,
-    keep_service,
-    lost_contacts,
-    plan_decisions,
-    solve,
-    warm_start,
-)
+from wfm.scheduling.model import PreviousShift, build_model
+from wfm.scheduling.objective import keep_service, lost_contacts
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
+from wfm.scheduling.solve_model import hint_outcome, solve
+from wfm.scheduling.warm_start import warm_start
 
 _T = TypeVar("_T")
 

@@ -1,0 +1,144 @@
+"""The model's context and its variables: `ModelContext`, the shift variables and coverage (which variables
+count as staff on which queue and interval), and the one-agent models every per-agent check builds.
+
+Staff counts are in hundredths of an agent (proficiency 0.65 counts 65) to keep every constraint integral.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+from ortools.sat.python import cp_model
+
+from wfm.scheduling.problem import AgentData, ProblemData
+from wfm.scheduling.rules import Rule
+
+SCALE = 100  # staff in hundredths of an agent
+SHORTFALL_TIER = 0.20  # first 20% of a requirement short costs the base weight, beyond that twice
+CUSHION = 0.20  # staff up to 20 % above the requirement: worth weights.service_cushion_per_agent_hour
+CONTACT_SCALE = 1000  # lost contacts in thousandths
+
+
+@dataclass
+class ModelContext:
+    data: ProblemData
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    y: dict[tuple[int, str, int], cp_model.IntVar] = field(default_factory=dict)
+    works: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
+    paid: dict[tuple[int, int], cp_model.LinearExprT] = field(default_factory=dict)
+    overtime: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    undertime: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    # staffed[q][t]: terms (coefficient, variable) of proficiency-weighted staff, in hundredths
+    staffed: dict[str, dict[int, list[tuple[int, cp_model.IntVar]]]] = field(default_factory=dict)
+    objective: list[tuple[float, cp_model.LinearExprT]] = field(default_factory=list)
+    single_queue: dict[int, str] = field(default_factory=dict)  # agent index -> the one queue they work
+    paid_terms: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    # How each auxiliary variable follows from the decisions (shifts, queue blocks), in creation order: lets the
+    # warm start turn decisions into a complete solution without any search.
+    derivations: list[Callable[[dict[int, int]], None]] = field(default_factory=list)
+    # (agent index, option index) of each shift of a previous plan this plan starts from (--previous-plan).
+    previous: frozenset[tuple[int, int]] = frozenset()
+    # Agent index -> that agent's least overtime + undertime cost (the `hc_a` floor), for relaxation bounds.
+    hours_floor: dict[int, int] = field(default_factory=dict)
+    # Live queue -> its contacts not answered within target per interval (thousandths), where the service
+    # tables are in the model (service valued, or `track_service`).
+    lost: dict[str, list[cp_model.IntVar]] = field(default_factory=dict)
+    # (agent index, block first interval) -> the queue a published (frozen) day works there, None for no queue:
+    # the model and the warm start both keep it (`fix_blocks`).
+    fixed_blocks: dict[tuple[int, int], str | None] = field(default_factory=dict)
+
+    @staticmethod
+    def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:
+        return sum(c * values.get(v.index, 0) for c, v in terms)
+
+
+def proficiency_points(value: float) -> int:
+    return max(1, round(value * SCALE))
+
+
+def derive_weighted_sum(var: cp_model.IntVar, terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> None:
+    values[var.index] = ModelContext.evaluate(terms, values)
+
+
+def add_shift_variables(ctx: ModelContext) -> None:
+    weeks = ctx.data.weeks()
+    for a, agent in enumerate(ctx.data.agents):
+        per_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        paid_per_day: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for o, option in enumerate(agent.options):
+            var = ctx.model.new_bool_var(f"x_{a}_{o}")
+            ctx.x[a, o] = var
+            per_day[option.day].append(var)
+            paid_per_day[option.day].append((option.paid_minutes, var))
+        for day in range(ctx.data.grid.days):
+            ctx.works[a, day] = sum(per_day.get(day, []))
+        for w, days in enumerate(weeks):
+            ctx.paid_terms[a, w] = [term for d in days for term in paid_per_day.get(d, [])]
+            ctx.paid[a, w] = sum(c * v for c, v in ctx.paid_terms[a, w])
+
+
+def add_coverage(ctx: ModelContext) -> None:
+    data = ctx.data
+    grid = data.grid
+    staffed: dict[str, dict[int, list[tuple[int, cp_model.IntVar]]]] = {q: defaultdict(list) for q in data.demand}
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for a, agent in enumerate(data.agents):
+        skills = list(agent.proficiency)
+        if len(skills) == 1 and not agent.activities:
+            groups[skills[0], proficiency_points(agent.proficiency[skills[0]])].append(a)
+            ctx.single_queue[a] = skills[0]
+    # Interchangeable single-skilled agents: one count per group and shift option.
+    for (queue_id, points), members in groups.items():
+        open_mask = data.demand[queue_id].open_mask
+        by_option: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for a in members:
+            for o, option in enumerate(data.agents[a].options):
+                by_option[option.start, option.end].append(ctx.x[a, o])
+        for (start, end), variables in by_option.items():
+            if not any(open_mask[t] for t in range(start, min(end, grid.size))):
+                continue
+            count = ctx.model.new_int_var(0, len(variables), f"n_{queue_id}_{points}_{start}_{end}")
+            ctx.model.add(count == sum(variables))
+            ctx.derivations.append(partial(derive_weighted_sum, count, [(1, v) for v in variables]))
+            for t in range(start, min(end, grid.size)):
+                if open_mask[t]:
+                    staffed[queue_id][t].append((points, count))
+    # The blend: multi-skilled agents choose one queue per block.
+    block = data.block_intervals
+    for a, agent in enumerate(data.agents):
+        if a in ctx.single_queue:
+            continue
+        busy = {t for start, end, _ in agent.activities for t in range(start, end)}
+        for first in range(0, grid.size, block):
+            last = min(first + block, grid.size)
+            covering = [ctx.x[a, o] for o, opt in enumerate(agent.options) if opt.covers(first, last)]
+            if not covering or any(t in busy for t in range(first, last)):
+                continue
+            choices = []
+            for queue_id, proficiency in agent.proficiency.items():
+                if not data.demand[queue_id].open_mask[first:last].all():
+                    continue
+                var = ctx.model.new_bool_var(f"y_{a}_{queue_id}_{first}")
+                ctx.y[a, queue_id, first] = var
+                choices.append(var)
+                for t in range(first, last):
+                    staffed[queue_id][t].append((proficiency_points(proficiency), var))
+            if choices:
+                ctx.model.add(sum(choices) <= sum(covering))
+    ctx.staffed = staffed
+
+
+def agent_model(data: ProblemData, agent: AgentData, rules: Sequence[Rule]) -> ModelContext:
+    """A model of one agent's week under `rules` (every hard rule is per agent, so this is exact for them)."""
+    sub = ModelContext(
+        data=ProblemData(data.scenario, data.grid, (agent,), data.demand, data.block_intervals),
+        model=cp_model.CpModel(),
+    )
+    add_shift_variables(sub)
+    for rule in rules:
+        rule.add_to_model(sub)
+    return sub
