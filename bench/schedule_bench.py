@@ -7,16 +7,20 @@
     .venv/bin/python bench/schedule_bench.py --blend --surge 1.35 --cushion 15   # ... valuing a service cushion
     .venv/bin/python bench/schedule_bench.py --blend --weight unanswered_contact=2   # ... any [weights] entry
     .venv/bin/python bench/schedule_bench.py --blend --surge 1.35 --same-service     # ... blended at equal service
+    .venv/bin/python bench/schedule_bench.py --blend --same-service --surge 1.0 1.15 1.35 1.5 --seeds 7 1 2
+                                                                    # the README's blending table, in one command
 
 Each row: operation size, model size, solver status, objective, bound, gap, solve seconds, end-to-end seconds,
 service level (volume-weighted, recomputed with Erlang C on the staff actually planned), items past SLA,
-overtime hours. Generated operations come from `wfm.demo.generate_operation` with the given seed.
+overtime hours, queue changes a shift (mean / most), stints under 60 minutes, peak memory of the process.
+Generated operations come from `wfm.demo.generate_operation` with the given seed.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import shutil
 import sys
 import tempfile
@@ -30,6 +34,7 @@ from wfm.domain import QueueKind, Scenario
 from wfm.io import load_scenario
 from wfm.pipeline import RunOptions, plan
 from wfm.scheduling import ScheduleResult
+from wfm.scheduling.activity_rules import queue_change_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -74,6 +79,20 @@ def with_weights(folder: Path, weights: dict[str, float]) -> None:
     site.write_text("\n".join(lines) + "\n")
 
 
+def without_activity_rules(folder: Path) -> None:
+    """No minimum stint and no limit on queue changes in the (copied) scenario's site.toml: the plan as it was
+    before the floor-ready rules, to measure what they cost."""
+    site = folder / "site.toml"
+    lines = [
+        line
+        for line in site.read_text().splitlines()
+        if not line.startswith(("min_stint_minutes =", "max_queue_changes_per_shift ="))
+    ]
+    at = lines.index("[rules]") + 1
+    lines[at:at] = ["min_stint_minutes = 0", "max_queue_changes_per_shift = 50"]  # 50: no limit that binds
+    site.write_text("\n".join(lines) + "\n")
+
+
 def weight_setting(text: str) -> tuple[str, float]:
     key, _, value = text.partition("=")
     try:
@@ -95,6 +114,7 @@ def bench_one(
     overall = (outcome.kpis or {}).get("overall", {})
     # Every plan is re-checked by the independent validator (tests/plan_validator.py), not only the model's audit.
     violations = validate_result(scenario, result) if result.status.has_plan else []
+    stints = queue_change_counts(result.shifts, result.segments)
     row = {
         "operation": label,
         "agents": len(scenario.agents),
@@ -110,6 +130,9 @@ def bench_one(
         "items_past_sla": overall.get("items_past_sla"),
         "items_due": overall.get("items_due", overall.get("items_arrived")),
         "overtime_h": overall.get("overtime_hours"),
+        "changes": f"{stints['queue_changes_mean']:.2f} / {stints['queue_changes_max']}",
+        "short_stints": stints["stints_under_60_min"],
+        "memory_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,  # kB on Linux
         "validator": "ok" if not violations else f"{len(violations)} violations: {violations[0]}",
     }
     return row, result
@@ -146,10 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agents", type=int, nargs="*", default=[], help="generated operations to add (head counts)")
     parser.add_argument("--queues", type=int, default=12, help="queues of generated operations")
     parser.add_argument("--time-limit", type=float, default=60.0)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7], help="solver seeds, one run each")
     parser.add_argument("--no-sample", action="store_true", help="skip the bundled sample")
     parser.add_argument(
-        "--surge", type=float, default=None, help="scale the sample's deferred-queue history volumes (e.g. 1.35)"
+        "--surge",
+        type=float,
+        nargs="+",
+        default=[None],
+        help="scale the sample's deferred-queue history volumes (e.g. 1.35; several: one run each)",
     )
     parser.add_argument(
         "--cushion", type=float, default=None, help="the sample's service_cushion_per_agent_hour (e.g. 15)"
@@ -166,49 +193,61 @@ def main(argv: list[str] | None = None) -> int:
         "--blend", action="store_true", help="also plan each operation with cross-training off (home office only)"
     )
     parser.add_argument(
+        "--no-activity-rules",
+        action="store_true",
+        help="the sample without the floor-ready rules (no minimum stint, no limit on queue changes)",
+    )
+    parser.add_argument(
         "--same-service",
         action="store_true",
         help="with --blend: the blended plan keeps every live queue's service of the home-office plan",
     )
     args = parser.parse_args(argv)
-    options = RunOptions(seed=args.seed, time_limit_seconds=args.time_limit)
 
     rows = []
-    if not args.no_sample:
-        with tempfile.TemporaryDirectory() as folder:
-            sample, label = ROOT / "data" / "sample", "sample"
-            weights = dict(args.weight)
-            if args.cushion is not None:
-                weights["service_cushion_per_agent_hour"] = args.cushion
-            if args.surge is not None or weights:
-                copy = Path(folder) / "sample"
-                if args.surge is not None:
-                    sample = with_surge(sample, copy, args.surge)
-                    label = f"sample, deferred work x{args.surge:g}"
-                else:
-                    sample = Path(shutil.copytree(sample, copy))
-                if weights:
-                    with_weights(sample, weights)
-                    label += "".join(f", {key} {value:g}" for key, value in weights.items())
-            rows.extend(bench_pair(sample, label, options, blend=args.blend, same_service=args.same_service))
-    for agents in args.agents:
-        with tempfile.TemporaryDirectory() as folder:
-            generate_operation(Path(folder), agents=agents, queues=args.queues, seed=args.seed)
-            label = f"generated-{agents}"
-            rows.extend(bench_pair(Path(folder), label, options, blend=args.blend, same_service=args.same_service))
+    for seed in args.seeds:
+        options = RunOptions(seed=seed, time_limit_seconds=args.time_limit)
+        for surge in args.surge if not args.no_sample else []:
+            with tempfile.TemporaryDirectory() as folder:
+                sample, label = ROOT / "data" / "sample", "sample"
+                weights = dict(args.weight)
+                if args.cushion is not None:
+                    weights["service_cushion_per_agent_hour"] = args.cushion
+                if surge is not None or weights or args.no_activity_rules:
+                    copy = Path(folder) / "sample"
+                    if surge is not None:
+                        sample = with_surge(sample, copy, surge)
+                        label = f"sample, deferred work x{surge:g}"
+                    else:
+                        sample = Path(shutil.copytree(sample, copy))
+                    if weights:
+                        with_weights(sample, weights)
+                        label += "".join(f", {key} {value:g}" for key, value in weights.items())
+                    if args.no_activity_rules:
+                        without_activity_rules(sample)
+                        label += ", no activity rules"
+                label += f", seed {seed}"
+                rows.extend(bench_pair(sample, label, options, blend=args.blend, same_service=args.same_service))
+        for agents in args.agents:
+            with tempfile.TemporaryDirectory() as folder:
+                generate_operation(Path(folder), agents=agents, queues=args.queues, seed=seed)
+                label = f"generated-{agents}, seed {seed}"
+                rows.extend(bench_pair(Path(folder), label, options, blend=args.blend, same_service=args.same_service))
 
-    print(f"time limit {args.time_limit:g} s, seed {args.seed}, 2 solver workers (site.toml)")
+    print(f"time limit {args.time_limit:g} s, 2 solver workers (site.toml)")
     print(
         "| operation | agents | queues | variables | status | objective | bound | gap | solve s | total s "
-        "| service level | items past SLA | overtime h | independent validator |"
+        "| service level | items past SLA | overtime h | queue changes a shift (mean / most) | stints < 60 min "
+        "| peak memory GB | independent validator |"
     )
-    print("|" + " --- |" * 14)
+    print("|" + " --- |" * 17)
     for r in rows:
         print(
             f"| {r['operation']} | {r['agents']} | {r['queues']} | {fmt(r['variables'], ',')} | {r['status']} "
             f"| {fmt(r['objective'], ',.0f')} | {fmt(r['bound'], ',.0f')} | {fmt(r['gap'], '.1%')} "
             f"| {fmt(r['solve_s'], '.1f')} | {fmt(r['total_s'], '.1f')} | {fmt(r['service_level'], '.2%')} "
-            f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} | {r['validator']} |"
+            f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} | {r['changes']} "
+            f"| {r['short_stints']} | {fmt(r['memory_gb'], '.1f')} | {r['validator']} |"
         )
     return 0
 

@@ -57,6 +57,9 @@ RULES: dict[str, str] = {
     "template_cap": "at most max_shifts_per_week[template] shifts of a template in a planning week",
     "min_work_days": "a stretch of worked days between two days off lasts at least min_consecutive_days",
     "horizon_hours": "paid hours over the horizon (whole leave days at the daily rate) within the horizon limits",
+    "min_stint": "each stint on a queue spans at least min_stint_minutes (the queue's own, else [rules]'s) unless a "
+    "fixed activity ends it",
+    "queue_changes": "a shift changes queue at most max_queue_changes_per_shift times (the contract's, else [rules]')",
 }
 _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -407,6 +410,7 @@ class _Check:
             self.check_work(agent_id)
             self.check_breaks(agent_id, owner)
             self.check_queue_blocks(agent_id)
+            self.check_stints(agent_id, contract, owner)
         return sorted(set(self.out), key=lambda v: (v.agent_id, v.day or dt.date.min, v.rule, v.message))
 
     # 1. shapes -------------------------------------------------------------------------------------------------
@@ -845,9 +849,14 @@ class _Check:
                     hours = f"open {queue.open}-{queue.close} {','.join(queue.days)}"
                     self.add(agent_id, day, "queue_closed", f"{segment.label} while {queue.id} is closed ({hours})")
             elif segment.activity == "available":
-                # Semantics (README assignments.csv): `available` is shift time with no open queue to work.
+                # Semantics (README assignments.csv): `available` is shift time with no open queue to work, or
+                # too short for a minimum stint (Rules.min_stint_minutes, the queue's own) on any open one.
+                length = _minutes(segment.end - segment.start)
                 open_now = sorted(
-                    q for q in skills if _overlapping(open_spans(self.queues[q]), segment.start, segment.end)
+                    q
+                    for q in skills
+                    if _overlapping(open_spans(self.queues[q]), segment.start, segment.end)
+                    and length + _TOLERANCE_MINUTES > self._least_stint(q)
                 )
                 if open_now:
                     self.add(
@@ -856,6 +865,11 @@ class _Check:
                         "available",
                         f"{segment.label} while the agent's queue(s) {', '.join(open_now)} are open",
                     )
+
+    def _least_stint(self, queue_id: str) -> int:
+        queue = self.queues.get(queue_id)
+        own = queue.min_stint_minutes if queue is not None else None
+        return self.site.rules.min_stint_minutes if own is None else own
 
     def check_breaks(self, agent_id: str, owner: dict[Shift, list[Segment]]) -> None:
         interval = self.site.interval_minutes
@@ -894,6 +908,43 @@ class _Check:
                     f"switches from {before.queue} to {after.queue} at {after.start:%H:%M}, inside the queue block "
                     f"{_span(block_start, block_start + block)} (block_minutes {self.site.rules.block_minutes})",
                 )
+
+    def check_stints(self, agent_id: str, contract: Contract, owner: dict[Shift, list[Segment]]) -> None:
+        # Semantics (domain Rules.min_stint_minutes / max_queue_changes_per_shift, README "Floor-ready stints"):
+        # a shift's work segments in time order, neighbours on the same queue joined whatever lies between them
+        # (a break, a fixed activity, `available`), are its stints; each move to the next stint is a queue
+        # change. A stint spans from the previous stint's last work (its own first work, for the first) to the
+        # next stint's first work (its own last work, for the last): breaks at a change count for both sides.
+        # A fixed activity starting after the stint's last work and before the next stint (or the shift's end)
+        # ends it early, and then it may be shorter.
+        rules = self.site.rules
+        most = contract.max_queue_changes_per_shift
+        most = rules.max_queue_changes_per_shift if most is None else most
+        for shift, inside in owner.items():
+            stints: list[list[Segment]] = []
+            for segment in inside:
+                if segment.activity != "work":
+                    continue
+                if stints and stints[-1][0].queue == segment.queue:
+                    stints[-1].append(segment)
+                else:
+                    stints.append([segment])
+            if most is not None and len(stints) - 1 > most:
+                path = ", ".join(str(s[0].queue) for s in stints)
+                self.add(agent_id, shift.date, "queue_changes",
+                         f"{shift.label}: {len(stints) - 1} queue changes ({path}), at most {most}")  # fmt: skip
+            for i, stint in enumerate(stints):
+                least = self._least_stint(str(stint[0].queue))
+                begin = stints[i - 1][-1].end if i else stint[0].start
+                finish = stints[i + 1][0].start if i + 1 < len(stints) else stint[-1].end
+                if _minutes(finish - begin) + _TOLERANCE_MINUTES > least:
+                    continue
+                limit = stints[i + 1][0].start if i + 1 < len(stints) else shift.end
+                if any(s.activity not in _SHIFT_ACTIVITIES and stint[-1].end <= s.start <= limit for s in inside):
+                    continue
+                self.add(agent_id, shift.date, "min_stint",
+                         f"{stint[0].queue} {_span(begin, finish)}: a stint of {_minutes(finish - begin):.0f} "
+                         f"minutes, at least {least}")  # fmt: skip
 
 
 def _merge_kinds(spans: list[tuple[dt.datetime, dt.datetime, str]]) -> list[tuple[dt.datetime, dt.datetime, str]]:

@@ -10,6 +10,7 @@ validator had nothing against, a day off, a second skill ...), since a time-limi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,13 @@ def assert_reports(
     assert {(v.rule, v.agent_id) for v in new} == {(rule, agent_id) for rule in rules}, listing
     assert all(str(v).startswith(f"{agent_id} ") and str(v).endswith(f"[{v.rule}]") for v in new), listing
     return new
+
+
+def without_stint_rules(sample: Sample) -> Scenario:
+    """The sample with no minimum stint and no limit on queue changes: for the rules about queue blocks alone."""
+    site = sample.scenario.site
+    rules = replace(site.rules, min_stint_minutes=0, max_queue_changes_per_shift=None)
+    return sample.scenario.model_copy(update={"site": replace(site, rules=rules)})
 
 
 def replace(model: BaseModel, **changes: Any) -> Any:
@@ -251,7 +259,9 @@ def test_a_queue_switch_on_a_block_boundary_is_allowed(sample: Sample) -> None:
     assignments.loc[index, "end"] = cut
     tail["start"], tail["queue"] = cut, queue
     assignments = pd.concat([assignments, tail.to_frame().T], ignore_index=True)
-    assert set(validate_plan(sample.scenario, sample.shifts, assignments)) == set(sample.baseline)
+    loose = without_stint_rules(sample)
+    assert set(validate_plan(loose, sample.shifts, assignments)) == set(validate_plan(loose, sample.shifts,
+                                                                                    sample.assignments))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -641,7 +651,9 @@ def test_work_while_the_queue_is_closed(sample: Sample) -> None:
 
 
 def test_available_while_a_queue_is_open(sample: Sample) -> None:
-    index, seg = first(_work_segments(sample), "a work segment")
+    # (a minimum stint or longer: shorter, `available` is allowed where a stint would be too short)
+    long_enough = ((i, s) for i, s in _work_segments(sample) if s["end"] - s["start"] >= pd.Timedelta(minutes=90))
+    index, seg = first(long_enough, "a work segment of 90 minutes or more")
     assignments = sample.assignments.copy()
     assignments.loc[index, ["activity", "queue"]] = ["available", None]
     (violation,) = assert_reports(sample, {"available"}, seg["agent_id"], assignments=assignments)
@@ -754,8 +766,102 @@ def test_a_queue_switch_inside_a_block(sample: Sample) -> None:
     assignments.loc[index, "end"] = cut
     tail["start"], tail["queue"] = cut, queue
     assignments = pd.concat([assignments, tail.to_frame().T], ignore_index=True)
-    (violation,) = assert_reports(sample, {"queue_block"}, agent_id, assignments=assignments)
-    assert f"switches from {old} to {queue} at {cut:%H:%M}" in str(violation)
+    loose = without_stint_rules(sample)  # (short `available` time is then wrong too: compare with the same rules)
+    before = set(validate_plan(loose, sample.shifts, sample.assignments))
+    new = [v for v in validate_plan(loose, sample.shifts, assignments) if v not in before]
+    assert [(v.rule, v.agent_id) for v in new] == [("queue_block", agent_id)], new
+    assert f"switches from {old} to {queue} at {cut:%H:%M}" in str(new[0])
+
+
+def _stint_candidates(sample: Sample, minutes: int) -> Iterator[tuple[int, pd.Series, str]]:
+    """Work segments of a multi-skilled agent at least `minutes` long, with another skill open throughout, in
+    shifts with no queue change yet."""
+    skills = sorted((s.agent_id, s.queue) for s in sample.scenario.skills)
+    work = sample.assignments[sample.assignments["activity"] == "work"]
+    block = pd.Timedelta(minutes=sample.scenario.site.rules.block_minutes)
+    origin = pd.Timestamp(sample.scenario.site.horizon.start)
+    for index, seg in _work_segments(sample):
+        if seg["end"] - seg["start"] < pd.Timedelta(minutes=minutes) or (seg["start"] - origin) % block:
+            continue
+        same_day = work[(work["agent_id"] == seg["agent_id"]) & (work["start"].dt.date == day_of(seg["start"]))]
+        if same_day["queue"].nunique() > 1:
+            continue
+        for agent_id, queue in skills:
+            if (
+                agent_id == seg["agent_id"]
+                and queue != seg["queue"]
+                and open_throughout(sample, queue, seg["start"], seg["end"])
+            ):
+                yield index, seg, queue
+                break
+
+
+def split(assignments: pd.DataFrame, index: int, pieces: list[tuple[pd.Timestamp, pd.Timestamp, str]]) -> pd.DataFrame:
+    rows = []
+    for start, end, queue in pieces:
+        row = assignments.loc[index].copy()
+        row["start"], row["end"], row["queue"] = start, end, queue
+        rows.append(row.to_frame().T)
+    return pd.concat([assignments.drop(index), *rows], ignore_index=True)
+
+
+def test_a_stint_under_the_minimum(sample: Sample) -> None:
+    index, seg, other = first(_stint_candidates(sample, 150), "a 150-minute work segment of a cross-trained agent")
+    half_hour = pd.Timedelta(minutes=30)
+    middle = seg["start"] + 2 * half_hour  # 60 minutes on, 30 on the other queue, the rest back
+    assignments = split(sample.assignments, index, [(seg["start"], middle, seg["queue"]),
+                                                    (middle, middle + half_hour, other),
+                                                    (middle + half_hour, seg["end"], seg["queue"])])  # fmt: skip
+    (violation,) = assert_reports(sample, {"min_stint"}, seg["agent_id"], assignments=assignments)
+    assert f"{other} {middle:%H:%M}-{middle + half_hour:%H:%M}: a stint of 30 minutes, at least 60" in str(violation)
+
+
+def test_more_queue_changes_than_a_shift_allows(sample: Sample) -> None:
+    # A cross-trained agent's day on one queue, moved to another skill every other hour of the shift's first six
+    # (each piece an hour of the clock from the shift's start, so every stint still spans an hour or more).
+    skills: dict[str, list[str]] = {}
+    for skill in sample.scenario.skills:
+        skills.setdefault(skill.agent_id, []).append(skill.queue)
+
+    def candidates() -> Iterator[tuple[pd.Series, str]]:
+        for _, shift in shift_rows(sample):
+            agent_id = shift["agent_id"]
+            if sample.blemished(agent_id, day_of(shift["shift_start"])) or shift["shift_start"].minute:
+                continue
+            inside = segments_in(sample.assignments, agent_id, shift["shift_start"], shift["shift_end"])
+            work = sample.assignments.loc[inside & (sample.assignments["activity"] == "work")]
+            if work["queue"].nunique() != 1 or shift["shift_end"] - shift["shift_start"] < pd.Timedelta(hours=8):
+                continue
+            for other in skills.get(agent_id, []):
+                if other != work["queue"].iloc[0] and open_throughout(
+                    sample, other, shift["shift_start"], shift["shift_end"]
+                ):
+                    yield shift, other
+                    break
+
+    shift, other = first(candidates(), "an 8-hour shift on one queue of an agent with a skill open all along")
+    agent_id, start = shift["agent_id"], shift["shift_start"]
+    assignments = sample.assignments.copy()
+    inside = segments_in(assignments, agent_id, start, shift["shift_end"]) & (assignments["activity"] == "work")
+    pieces = []
+    for index in assignments.index[inside]:
+        seg = assignments.loc[index]
+        cuts = [seg["start"]]
+        hour = start + pd.Timedelta(hours=1)
+        while hour < seg["end"]:
+            if hour > seg["start"]:
+                cuts.append(hour)
+            hour += pd.Timedelta(hours=1)
+        cuts.append(seg["end"])
+        for begin, end in itertools.pairwise(cuts):
+            hour_index = (begin - start) // pd.Timedelta(hours=1)
+            queue = other if hour_index % 2 and hour_index < 6 else seg["queue"]  # 6 changes, then the rest
+            row = seg.copy()
+            row["start"], row["end"], row["queue"] = begin, end, queue
+            pieces.append(row.to_frame().T)
+    hopping = pd.concat([assignments[~inside], *pieces], ignore_index=True)
+    (violation,) = assert_reports(sample, {"queue_changes"}, agent_id, assignments=hopping)
+    assert "6 queue changes" in str(violation) and "at most 3" in str(violation)
 
 
 def test_back_to_back_breaks_of_one_kind_may_show_as_one_segment() -> None:

@@ -564,8 +564,9 @@ def day_sheet(path: Path, title: str) -> tuple[list[object], dict[str, list[obje
     return header, agents, staffing
 
 
-def test_day_sheets_show_every_interval_of_every_shift_as_its_queue_or_activity(run_folder: Path) -> None:
-    # Every interval of every Monday shift must read the code of what the plan has the agent doing then.
+def test_day_sheets_show_every_stint_and_activity_as_one_block_with_its_code(run_folder: Path) -> None:
+    # Every segment of every Monday shift reads as one block: its code in its first interval, blank after it
+    # (the colour continues: next test).
     header, agents, _ = day_sheet(run_folder / "roster.xlsx", "Mon 02 Mar")
     assert header[:5] == ["Agent ID", "Name", "Team", "Office", "Shift"]
     assert header[5] == "08:00" and header[-1] == "20:00"  # first start to last end (A2's 12:00-20:30)
@@ -578,7 +579,11 @@ def test_day_sheets_show_every_interval_of_every_shift_as_its_queue_or_activity(
         moment = segment.start
         while moment < segment.end:
             column = header.index(f"{moment:%H:%M}")
-            assert agents[segment.agent_id][column] == code[segment.queue or segment.activity], (segment, moment)
+            expected = code[segment.queue or segment.activity] if moment == segment.start else None
+            assert agents[segment.agent_id][column] in (expected, "" if expected is None else expected), (
+                segment,
+                moment,
+            )
             checked += 1
             moment += dt.timedelta(minutes=30)
     assert checked == 3 * 17  # three 8.5-hour shifts of 30-minute intervals
@@ -600,6 +605,12 @@ def test_day_sheet_colours_come_from_its_legend(run_folder: Path) -> None:
                        "TRA": "training", "·": "on shift, no queue open"}  # fmt: skip
     grid = [c for row in sheet.iter_rows(min_row=header_row + 1) for c in row[5:] if isinstance(c.value, str)]
     assert grid and all(c.fill.fgColor.rgb == legend[c.value] for c in grid if c.value in legend and c.value != "·")
+    # a block's blank cells carry its colour: A1's retail_voice 12:30-16:30 after its code at 12:30
+    a1 = next(row for row in sheet.iter_rows(min_row=header_row + 1) if row[0].value == "A1")
+    hours = [c.value for c in next(sheet.iter_rows(min_row=header_row, max_row=header_row))]
+    block = a1[hours.index("12:30") : hours.index("16:30")]
+    assert block[0].value == "RETA" and all(c.value in (None, "") for c in block[1:])
+    assert {c.fill.fgColor.rgb for c in block} == {legend["RETA"]}
 
 
 def test_day_sheet_staffing_rows_match_the_coverage_with_shortfalls_in_red(run_folder: Path) -> None:
@@ -638,9 +649,9 @@ def test_day_sheet_marks_a_segment_that_starts_mid_interval_and_a_shift_ending_a
                  forecast=make_forecast())  # fmt: skip
     header, agents, _ = day_sheet(path, "Mon 02 Mar")
     a1 = agents["A1"]
-    assert a1[header.index("09:30")] == "RETA"
+    assert a1[header.index("08:00")] == "RETA" and a1[header.index("09:30")] in (None, "")  # one block
     assert a1[header.index("10:00")] == "CLAI"
-    assert all(a1[header.index(f"{h:02d}:{m:02d}")] == "CLAI" for h in range(11, 16) for m in (0, 30))
+    assert all(a1[header.index(f"{h:02d}:{m:02d}")] in (None, "") for h in range(11, 16) for m in (0, 30))
     assert agents["A2"][4] == "15:30–24:00"
 
 

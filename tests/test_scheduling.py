@@ -320,7 +320,8 @@ def test_a_service_cushion_keeps_spare_phone_time_on_the_phones_unless_deferred_
     without, with_cushion = hours_of_f1(0.0), hours_of_f1(50.0)
     # Without: F1 is on voice only where the five early/late shifts leave it short, and clears cases otherwise.
     assert without["cases"] >= 3.0
-    assert with_cushion.get("cases", 0.0) == 0.0 and with_cushion["voice"] == 7.5  # all of F1's 7.5 working hours
+    # With: all of F1's working hours on voice (7.5 on the early shift, 8 on the late one, which has no break)
+    assert with_cushion.get("cases", 0.0) == 0.0 and with_cushion["voice"] in (7.5, 8.0)
 
 
 def test_the_warm_start_hints_no_queue_block_its_shift_only_half_covers() -> None:

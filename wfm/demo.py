@@ -1144,7 +1144,13 @@ def _site_toml(specs: Sequence[QueueSpec], horizon_start: dt.date, horizon_days:
             lines += toml_table("[[shift_templates.breaks]]", rule)
     for contract in CONTRACTS:
         lines += ["", *toml_table("[[contracts]]", contract)]
-    lines += ["", *toml_table("[rules]", {"min_rest_hours": 11, "block_minutes": 30})]
+    rules: dict[str, object] = {
+        "min_rest_hours": 11,
+        "block_minutes": 30,
+        "min_stint_minutes": 60,
+        "max_queue_changes_per_shift": 3,
+    }
+    lines += ["", *toml_table("[rules]", rules)]
     lines += ["", *toml_table("[weights]", dict(Weights().model_dump()))]
     lines += [
         "",

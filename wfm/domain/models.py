@@ -95,6 +95,8 @@ class Queue(Frozen):
     days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = WEEKDAYS  # type: ignore[assignment]
     # Unplanned absence (sickness, lateness) that inflates live requirements; None means the site's value.
     shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = None
+    # The shortest stint on this queue; None means [rules] min_stint_minutes.
+    min_stint_minutes: Annotated[int, Field(ge=0, le=720)] | None = None
 
     @field_validator("open", "close")
     @classmethod
@@ -201,6 +203,8 @@ class Contract(Frozen):
     max_hours_horizon: Annotated[float, Field(gt=0)] | None = None
     # Most shifts of a template per week, e.g. {late = 2}; templates not named have no limit.
     max_shifts_per_week: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
+    # Most queue changes in one shift for this contract's agents; None means [rules] max_queue_changes_per_shift.
+    max_queue_changes_per_shift: Annotated[int, Field(ge=0, le=50)] | None = None
 
     @model_validator(mode="after")
     def _hours(self) -> Contract:
@@ -221,6 +225,13 @@ class Rules(Frozen):
     block_minutes: Annotated[int, Field(ge=15, le=240)] = 30
     # A shift ending after this clock time (or past midnight) is a late shift, for fairness and the KPIs.
     late_shift_after: str = "20:00"
+    # Floor-ready stints (wfm.scheduling.activity_rules): a stint (time on one queue within a shift, the breaks in
+    # it and next to it included) lasts at least this long, unless a fixed activity ends it (a queue may set its
+    # own); the model rounds it up to whole blocks. 0 = no minimum.
+    min_stint_minutes: Annotated[int, Field(ge=0, le=720)] = 60
+    # The most times one shift moves between queues (a break between two stints on one queue is no change); a
+    # contract may set its own. None = no limit.
+    max_queue_changes_per_shift: Annotated[int, Field(ge=0, le=50)] | None = 3
 
     @field_validator("late_shift_after")
     @classmethod
@@ -258,6 +269,14 @@ class Weights(Frozen):
     backlog_per_work_hour: NonNegative = 10  # an hour of deferred work still open at the horizon's end
     overtime_per_hour: NonNegative = 30  # paid hours beyond the contract
     undertime_per_hour: NonNegative = 15  # contracted hours left unused
+    # Each stint on a queue (so each queue change): a change must then buy more service or save more overtime
+    # than this. 0 by default: the minimum stint and the most changes a shift already keep the floor workable,
+    # and on the sample any cost took the blend apart (0.2 an hour-stint: 0.16 changes a shift, items past SLA
+    # 91 -> 302; README "Floor-ready stints").
+    queue_change: NonNegative = 0
+    # Each hour an agent works a queue of another office than their own: people stay on their home office's
+    # queues unless another office needs them. 0 = no preference.
+    off_home_hour: NonNegative = 0
 
 
 class SolverSettings(Frozen):

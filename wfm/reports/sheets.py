@@ -143,7 +143,7 @@ def write_day_sheet(
             make(agent.office.value if agent else ""),
             make(shift_text(shift)),
         ]
-        grid: list[object] = [None] * len(columns)
+        cells: list[tuple[str, str | None] | None] = [None] * len(columns)
         for segment in by_agent.get(shift.agent_id, ()):
             if segment.end <= shift.start or segment.start >= shift.end:
                 continue
@@ -158,8 +158,13 @@ def write_day_sheet(
             while moment < segment.end:
                 position = index_of.get(moment)
                 if position is not None:
-                    grid[position] = make(code, look_of(fill))
+                    cells[position] = (code, fill)
                 moment += step
+        # Each stint reads as one block: its colour throughout, its code once at its start.
+        grid: list[object] = [
+            None if cell is None else make(cell[0] if i == 0 or cells[i - 1] != cell else "", look_of(cell[1]))
+            for i, cell in enumerate(cells)
+        ]
         sheet.append(row + grid)
 
     # Staffing underneath, per queue and interval, from the coverage table.

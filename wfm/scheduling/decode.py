@@ -8,6 +8,7 @@ from collections import defaultdict
 import numpy as np
 
 from wfm.domain import QueueKind
+from wfm.scheduling.activity_rules import min_stint_minutes
 from wfm.scheduling.breaks import rule_candidates, stagger_breaks
 from wfm.scheduling.problem import (
     AgentData,
@@ -68,26 +69,14 @@ def decode(
         plans.append((agent, option, queue, activity))
         _count(board, agent, option, queue, +1)
 
-    # Multi-skilled time the model left unassigned goes where it helps most (a live gap first, then deferred),
-    # one queue per block: a whole block's unassigned work goes to one queue, so nobody switches queue inside
-    # a block (rules.block_minutes). Found by the independent validator (tests/plan_validator.py): filling
-    # interval by interval switched people between queues every 15 minutes.
+    # Multi-skilled time the model left unassigned (a partial block at a shift's edge, or a block the model left
+    # off the queues) first extends the stint before it, else the one after it, where that queue is open: a
+    # stint then only grows, and no queue change is added (wfm.scheduling.activity_rules). Time no neighbouring
+    # stint can take goes where it helps most (a live gap first, then deferred), one queue per block (found by
+    # the independent validator: filling interval by interval switched people every 15 minutes), but only as a
+    # stint of at least the minimum; shorter, it stays `available`.
     for agent, option, queue, activity in plans:
-        end = min(option.end, grid.size)
-        first = option.start
-        while first < end:
-            last = min(end, first - first % data.block_intervals + data.block_intervals)
-            idle = [
-                t
-                for t in range(first, last)
-                if queue[t - option.start] is None and activity[t - option.start] == "work"
-            ]
-            best = _best_queue_for(board, agent, idle)
-            if best is not None:
-                for t in idle:
-                    queue[t - option.start] = best
-                    board.staffed[best][t] += agent.proficiency[best]
-            first = last
+        _fill_unassigned(data, board, agent, option, queue, activity)
 
     # Breaks: a greedy staggering first (always a valid placement), then an exact per-day CP-SAT model that
     # re-places them all together where taking people off costs the least service (wfm.scheduling.breaks).
@@ -152,6 +141,64 @@ def _count(board: _Board, agent: AgentData, option: ShiftOption, queue: list[str
         q = queue[i]
         if q is not None:
             board.staffed[q][t] += sign * agent.proficiency[q]
+
+
+def _fill_unassigned(
+    data: ProblemData,
+    board: _Board,
+    agent: AgentData,
+    option: ShiftOption,
+    queue: list[str | None],
+    activity: list[str],
+) -> None:
+    grid = data.grid
+    end = min(option.end, grid.size) - option.start
+    work = [i for i in range(end) if activity[i] == "work"]
+    todo = [i for i in work if queue[i] is None]
+    runs: list[list[int]] = []
+    for i in todo:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        before = next((queue[i] for i in reversed(work) if i < run[0] and queue[i] is not None), None)
+        after = next((queue[i] for i in work if i > run[-1] and queue[i] is not None), None)
+        neighbour = next(
+            (
+                q
+                for q in (before, after)
+                if q is not None and all(data.demand[q].open_mask[option.start + i] for i in run)
+            ),
+            None,
+        )
+        if neighbour is not None:
+            _assign(board, agent, option, queue, run, neighbour)
+            continue
+        site = data.scenario.site
+        first = run[0]
+        while first <= run[-1]:
+            t = option.start + first
+            last = min(run[-1] + 1, first + data.block_intervals - t % data.block_intervals)
+            best = _best_queue_for(board, agent, [option.start + i for i in range(first, last)])
+            if best is not None:
+                # as far as that queue stays open within the run: a stint shorter than the minimum stays idle
+                stretch = first
+                while stretch <= run[-1] and data.demand[best].open_mask[option.start + stretch]:
+                    stretch += 1
+                if (stretch - first) * grid.interval_minutes >= min_stint_minutes(site, best):
+                    _assign(board, agent, option, queue, list(range(first, stretch)), best)
+                    first = stretch
+                    continue
+            first = last
+
+
+def _assign(
+    board: _Board, agent: AgentData, option: ShiftOption, queue: list[str | None], indexes: list[int], queue_id: str
+) -> None:
+    for i in indexes:
+        queue[i] = queue_id
+        board.staffed[queue_id][option.start + i] += agent.proficiency[queue_id]
 
 
 def _best_queue_for(board: _Board, agent: AgentData, intervals: list[int]) -> str | None:

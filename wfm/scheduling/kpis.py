@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import Queue, QueueKind, Scenario
+from wfm.scheduling.activity_rules import queue_change_counts
 from wfm.scheduling.problem import is_late_shift
 from wfm.scheduling.result import ScheduleResult
 from wfm.staffing import (
@@ -277,6 +278,11 @@ def compute_kpis(
     everyone = {a.agent_id for a in scenario.agents}
     overall = {**service_totals(list(queues)), **people_totals(everyone), **requests_granted(scenario, result)}
     overall["fairness"] = fairness(scenario, result)
+    # floor-readiness: how often people move between queues, and stints under an hour
+    counts = queue_change_counts(result.shifts, result.segments)
+    overall["queue_changes_per_shift"] = _number(counts["queue_changes_mean"], 2)
+    overall["most_queue_changes_in_a_shift"] = counts["queue_changes_max"]
+    overall["stints_under_60_min"] = counts["stints_under_60_min"]
     overall["agents_without_hourly_cost"] = len(scenario.agents) - len(costed)
     offices: dict[str, dict[str, Any]] = {}
     for office in sorted({q.office.value for q in site.queues} | {a.office.value for a in scenario.agents}):

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
+from wfm.scheduling.activity_rules import ACTIVITY_RULES
 from wfm.scheduling.context import (
     CONTACT_SCALE,
     CUSHION,
@@ -92,6 +93,8 @@ def build_model(
     for rule in HARD_RULES:
         rule.add_to_model(ctx)
     add_coverage(ctx)
+    for rule in ACTIVITY_RULES:  # they read the queue choices, which coverage makes
+        rule.add_to_model(ctx)
     add_objective(ctx, track_service)
     return ctx
 

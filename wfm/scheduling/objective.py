@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
+from wfm.scheduling.activity_rules import add_activity_costs
 from wfm.scheduling.context import (
     CONTACT_SCALE,
     CUSHION,
@@ -85,6 +86,7 @@ def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
     _idle_time(ctx)
     _keep_previous_plan(ctx)
     _hours_cost(ctx)
+    add_activity_costs(ctx)
     model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
 
 

@@ -647,8 +647,12 @@ HARD_RULES: tuple[Rule, ...] = (
 
 
 def audit_plan(data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-    """Re-check every hard rule on a finished plan. An empty list means the plan keeps all of them."""
-    return [v for rule in HARD_RULES for v in rule.audit(data, plan)]
+    """Re-check every hard rule on a finished plan, the activity rules (stints, queue changes) included. An
+    empty list means the plan keeps all of them."""
+    # imported here: the activity rules build on this module's Rule
+    from wfm.scheduling.activity_rules import ACTIVITY_RULES
+
+    return [v for rule in (*HARD_RULES, *ACTIVITY_RULES) for v in rule.audit(data, plan)]
 
 
 __all__ = ["HARD_RULES", "Rule", "Violation", "audit_plan"]

@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
+from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes, plan_stints
 from wfm.scheduling.context import CUSHION, ModelContext, agent_model
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.objective import idle_hours
@@ -113,7 +114,8 @@ def warm_start(
 @dataclass
 class _AgentWeek:
     options: set[int]  # shift options worked
-    blocks: dict[tuple[int, str], str]  # (block first interval, a queue the agent could work) -> queue worked
+    # (block first interval, a queue the agent could work) -> the queue worked (None: off the queues)
+    blocks: dict[tuple[int, str], str | None]
     taken: list[tuple[str, float, int, int]]  # (queue, proficiency, first, last) recorded in the cover
     unproven: bool = False  # no week found in time (not proved impossible): no decisions hinted
 
@@ -124,6 +126,8 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     grid = data.grid
     agent = data.agents[a]
     weights = data.scenario.site.weights
+    site = data.scenario.site
+    block_minutes = data.block_intervals * grid.interval_minutes
     sub = agent_model(data, agent, HARD_RULES)
     # An option's value: the cost its hours take off what is still uncovered, less its idle hours' cost, in
     # objective units (tenths).
@@ -166,26 +170,44 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
             queue_id = ctx.single_queue[a]
             week.taken.append((queue_id, agent.proficiency[queue_id], option.start, end))
             continue
+        blocks: list[tuple[int, list[str]]] = []  # this shift's whole blocks with queue choices
         for first in range(option.start - option.start % data.block_intervals, end, data.block_intervals):
-            # A flexible agent's block goes to the queue where it takes most cost off over the whole block; only
-            # blocks this shift covers whole can be worked (the model's y exist where another option covers one).
+            # Only blocks this shift covers whole can be worked (the model's y exist where another option covers
+            # one).
             last = min(first + data.block_intervals, grid.size)
-            if not option.covers(first, last):
-                continue
             candidates = [q for q in agent.proficiency if (a, q, first) in ctx.y]
-            if not candidates:
-                continue
-            if (a, first) in ctx.fixed_blocks:  # a published day: its queue, or none
-                fixed = ctx.fixed_blocks[a, first]
-                if fixed is None or fixed not in candidates:
-                    continue
-                queue_id = fixed
-            else:
-                queue_id = max(
-                    candidates, key=lambda q: sum(cover.gain(q, agent.proficiency[q], t) for t in range(first, last))
-                )
-            week.blocks.update({(first, q): queue_id for q in candidates})
-            week.taken.append((queue_id, agent.proficiency[queue_id], first, last))
+            if option.covers(first, last) and candidates:
+                blocks.append((first, candidates))
+        if any((a, first) in ctx.fixed_blocks for first, _ in blocks):  # a published day: its queues, or none
+            worked: list[str | None] = []
+            for first, candidates in blocks:
+                fixed = ctx.fixed_blocks.get((a, first))
+                worked.append(fixed if fixed in candidates else None)
+        else:
+            # Each block goes to the queue where it takes most cost off, as stints the floor can work: the
+            # activity rules' own planner (minimum stint, most changes, the change cost), so the hint keeps them.
+            gains = [
+                {
+                    q: sum(cover.gain(q, agent.proficiency[q], t) for t in range(first, first + data.block_intervals))
+                    + 1e-3  # on a queue rather than off them when nothing else differs
+                    for q in candidates
+                }
+                for first, candidates in blocks
+            ]
+            worked = plan_stints(
+                [first for first, _ in blocks],
+                gains,
+                block=data.block_intervals,
+                busy={t for start, stop, _ in agent.activities for t in range(start, stop)},
+                min_blocks={q: math.ceil(min_stint_minutes(site, q) / block_minutes) for q in agent.proficiency},
+                max_changes=max_queue_changes(site, agent.agent),
+                change_cost=weights.queue_change,
+            )
+        for (first, candidates), chosen in zip(blocks, worked, strict=True):
+            week.blocks.update({(first, q): chosen for q in candidates})
+            if chosen is not None:
+                last = min(first + data.block_intervals, grid.size)
+                week.taken.append((chosen, agent.proficiency[chosen], first, last))
     return week
 
 
