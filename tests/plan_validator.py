@@ -265,6 +265,10 @@ def _overlapping(
     return [(s, e) for s, e in spans if s < end and start < e]
 
 
+def _open_minutes(spans: Sequence[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime) -> float:
+    return sum(_minutes(min(e, end) - max(s, start)) for s, e in _overlapping(spans, start, end))
+
+
 def _minutes(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 60
 
@@ -849,14 +853,16 @@ class _Check:
                     hours = f"open {queue.open}-{queue.close} {','.join(queue.days)}"
                     self.add(agent_id, day, "queue_closed", f"{segment.label} while {queue.id} is closed ({hours})")
             elif segment.activity == "available":
-                # Semantics (README assignments.csv): `available` is shift time with no open queue to work, or
-                # too short for a minimum stint (Rules.min_stint_minutes, the queue's own) on any open one.
-                length = _minutes(segment.end - segment.start)
+                # Semantics (README assignments.csv, "Floor-ready stints"): `available` is shift time with no open
+                # queue to work, or where a queue is open for less than a minimum stint (Rules.min_stint_minutes,
+                # the queue's own), or in a shift that has made all the queue changes it may.
+                if self._at_most_changes(agent_id, segment):
+                    continue
                 open_now = sorted(
                     q
                     for q in skills
-                    if _overlapping(open_spans(self.queues[q]), segment.start, segment.end)
-                    and length + _TOLERANCE_MINUTES > self._least_stint(q)
+                    if (minutes := _open_minutes(open_spans(self.queues[q]), segment.start, segment.end)) > 0
+                    and minutes + _TOLERANCE_MINUTES > self._least_stint(q)
                 )
                 if open_now:
                     self.add(
@@ -865,6 +871,22 @@ class _Check:
                         "available",
                         f"{segment.label} while the agent's queue(s) {', '.join(open_now)} are open",
                     )
+
+    def _at_most_changes(self, agent_id: str, segment: Segment) -> bool:
+        """Whether the shift holding `segment` already changes queue as often as its contract allows."""
+        contract = self.contracts[self.agents[agent_id].contract]
+        most = contract.max_queue_changes_per_shift
+        most = self.site.rules.max_queue_changes_per_shift if most is None else most
+        shift = next((s for s in self.shifts.get(agent_id, []) if s.start <= segment.start < s.end), None)
+        if most is None or shift is None:
+            return False
+        queues = [
+            s.queue
+            for s in self.segments.get(agent_id, [])
+            if s.activity == "work" and shift.start <= s.start < shift.end
+        ]
+        stints = sum(1 for i, q in enumerate(queues) if i == 0 or queues[i - 1] != q)
+        return stints - 1 >= most
 
     def _least_stint(self, queue_id: str) -> int:
         queue = self.queues.get(queue_id)
@@ -913,8 +935,10 @@ class _Check:
         # Semantics (domain Rules.min_stint_minutes / max_queue_changes_per_shift, README "Floor-ready stints"):
         # a shift's work segments in time order, neighbours on the same queue joined whatever lies between them
         # (a break, a fixed activity, `available`), are its stints; each move to the next stint is a queue
-        # change. A stint spans from the previous stint's last work (its own first work, for the first) to the
-        # next stint's first work (its own last work, for the last): breaks at a change count for both sides.
+        # change. A stint spans from the previous stint's last work (for the first: its own first work, or the
+        # breaks right before it) to the next stint's first work (for the last: its own last work, or the breaks
+        # right after it): breaks at a change count for both sides. The minimum binds agents with two or more
+        # skills.
         # A fixed activity starting after the stint's last work and before the next stint (or the shift's end)
         # ends it early, and then it may be shorter.
         rules = self.site.rules
@@ -933,10 +957,13 @@ class _Check:
                 path = ", ".join(str(s[0].queue) for s in stints)
                 self.add(agent_id, shift.date, "queue_changes",
                          f"{shift.label}: {len(stints) - 1} queue changes ({path}), at most {most}")  # fmt: skip
+            if len(self.skills.get(agent_id, ())) < 2:
+                continue  # one queue: nothing to change, and its stints are its shifts' open hours
+            pauses = [(s.start, s.end) for s in inside if s.activity in ("break", "lunch")]
             for i, stint in enumerate(stints):
                 least = self._least_stint(str(stint[0].queue))
-                begin = stints[i - 1][-1].end if i else stint[0].start
-                finish = stints[i + 1][0].start if i + 1 < len(stints) else stint[-1].end
+                begin = stints[i - 1][-1].end if i else _through_pauses(stint[0].start, pauses, backwards=True)
+                finish = stints[i + 1][0].start if i + 1 < len(stints) else _through_pauses(stint[-1].end, pauses)
                 if _minutes(finish - begin) + _TOLERANCE_MINUTES > least:
                     continue
                 limit = stints[i + 1][0].start if i + 1 < len(stints) else shift.end
@@ -945,6 +972,19 @@ class _Check:
                 self.add(agent_id, shift.date, "min_stint",
                          f"{stint[0].queue} {_span(begin, finish)}: a stint of {_minutes(finish - begin):.0f} "
                          f"minutes, at least {least}")  # fmt: skip
+
+
+def _through_pauses(
+    moment: dt.datetime, pauses: list[tuple[dt.datetime, dt.datetime]], *, backwards: bool = False
+) -> dt.datetime:
+    """`moment` moved over the breaks that touch it (backwards: the ones ending at it)."""
+    moved = True
+    while moved:
+        moved = False
+        for start, end in pauses:
+            if (end if backwards else start) == moment:
+                moment, moved = (start if backwards else end), True
+    return moment
 
 
 def _merge_kinds(spans: list[tuple[dt.datetime, dt.datetime, str]]) -> list[tuple[dt.datetime, dt.datetime, str]]:

@@ -79,6 +79,20 @@ def test_a_stint_under_the_minimum_is_a_violation_unless_a_fixed_activity_ends_i
     assert MinStint().audit(data(), plan(*before_training)) == []
 
 
+def test_a_break_right_before_the_first_stint_or_after_the_last_counts_in_it() -> None:
+    # after a training 08:00-10:00 the first stint is voice 10:00-11:00, its first 15 minutes a break
+    segments = [other(8, 10, "training"), other(10, 10.25, "break"), work(10.25, 11, "voice"),
+                work(11, 16, "cases"), other(16, 16.25, "break"), work(16.25, 16.5, "cases")]  # fmt: skip
+    assert [(s.queue, s.minutes) for s in shift_stints(SHIFT, segments)] == [("voice", 60.0), ("cases", 330.0)]
+    assert MinStint().audit(data(), plan(*segments)) == []
+
+
+def test_one_skill_leaves_nothing_to_change_so_its_stints_have_no_minimum() -> None:
+    the_site = site(days=1)
+    single = build_problem(scenario(the_site, {"A1": {"voice": 1.0}}), requirements(the_site, {"voice": 1.0}))
+    assert MinStint().audit(single, plan(work(8, 8.5, "voice"), other(8.5, 16.5, "training"))) == []
+
+
 def test_a_queue_may_set_its_own_minimum_stint() -> None:
     short = [work(8, 12, "voice"), work(12, 12.5, "cases"), work(12.5, 16.5, "voice")]
     the_site = site(days=1, queues=(VOICE, CASES.model_copy(update={"min_stint_minutes": 30})))

@@ -2,9 +2,10 @@
 
 A *stint* is the time one agent spends on one queue within a shift: consecutive work on the same queue, with the
 breaks, fixed activities and closed time between its parts and next to it included (a break between two stints
-on the same queue is no change). Its span runs from the end of the previous stint's work (or its own first work)
-to the start of the next stint's work (or its own last work). A *queue change* is a move from one stint to the
-next on another queue.
+on the same queue is no change). Its span runs from the end of the previous stint's work (for the first stint:
+its own first work, or the break right before it) to the start of the next stint's work (for the last: its own
+last work, or the break right after it). A *queue change* is a move from one stint to the next on another
+queue. The minimum stint binds agents skilled for two or more queues (one queue leaves nothing to change).
 
 Rules (each a plug-in with `add_to_model`, an independent `audit` that reads only the plan, and `limits`):
 - `MinStint`: every stint spans at least `min_stint_minutes` ([rules], or the queue's own), unless a fixed
@@ -20,7 +21,8 @@ the rules add variables for them alone. Consecutive blocks with choices that one
   cannot be worked in one of them (closed, or no shift reaches) no stint on q starts at b. So a stint is never
   shorter, whether a change, the shift's end or a closing queue follows it.
 - Queue changes: one start literal s[a, b] >= y[q, b] - y[q, previous] per block; a shift's changes are its
-  stints less one, so at most `max + 1` starts among the blocks a day's shift options cover (one shift a day).
+  stints less one, so at most `max + 1` starts among the blocks a day's shift options cover (one shift a day;
+  where two days' options share blocks, as night shifts do, per shift option instead, enforced when worked).
   Counting starts, time off the queues between two stints costs nothing extra and a stint back on the same
   queue counts as a change: the model's count is never below the plan's (decode puts time off the queues on the
   neighbouring stint's queue, which only merges stints).
@@ -96,22 +98,35 @@ def shift_stints(shift: ShiftAssignment, segments: Sequence[Segment]) -> list[St
         else:
             runs.append([segment])
     fixed = [s.start for s in inside if s.activity not in NOT_A_STINT]
+    breaks = {(s.start, s.end) for s in inside if s.activity in ("break", "lunch")}
+
+    def breaks_before(moment: dt.datetime) -> dt.datetime:  # a break (or several) right before `moment`
+        while (earlier := next((start for start, end in breaks if end == moment), None)) is not None:
+            moment = earlier
+        return moment
+
+    def breaks_after(moment: dt.datetime) -> dt.datetime:
+        while (later := next((end for start, end in breaks if start == moment), None)) is not None:
+            moment = later
+        return moment
+
     stints = []
     for i, run in enumerate(runs):
         last_work = run[-1].end
-        span_start = runs[i - 1][-1].end if i > 0 else run[0].start
-        span_end = runs[i + 1][0].start if i + 1 < len(runs) else last_work
+        span_start = runs[i - 1][-1].end if i > 0 else breaks_before(run[0].start)
+        span_end = runs[i + 1][0].start if i + 1 < len(runs) else breaks_after(last_work)
         until = span_end if i + 1 < len(runs) else shift.end  # where a fixed activity would end the stint
         ended = any(last_work <= t <= until for t in fixed)
         stints.append(Stint(str(run[0].queue), span_start, span_end, ended))
     return stints
 
 
-def _published_shift(data: ProblemData, agent: AgentData | None, shift: ShiftAssignment) -> bool:
-    return agent is not None and (shift.date - data.grid.origin.date()).days in agent.published_days
+def _published_shift(data: ProblemData, agent: AgentData, shift: ShiftAssignment) -> bool:
+    return (shift.date - data.grid.origin.date()).days in agent.published_days
 
 
 def _shifts_to_audit(data: ProblemData, plan: ScheduleResult) -> list[tuple[ShiftAssignment, list[Segment]]]:
+    """The plan's shifts of cross-trained agents (two or more queues), days kept as published left out."""
     agents = {agent.agent.agent_id: agent for agent in data.agents}
     by_agent: dict[str, list[Segment]] = defaultdict(list)
     for segment in plan.segments:
@@ -119,7 +134,9 @@ def _shifts_to_audit(data: ProblemData, plan: ScheduleResult) -> list[tuple[Shif
     return [
         (shift, by_agent.get(shift.agent_id, []))
         for shift in plan.shifts
-        if not _published_shift(data, agents.get(shift.agent_id), shift)
+        if (agent := agents.get(shift.agent_id)) is not None
+        and len(agent.proficiency) > 1
+        and not _published_shift(data, agent, shift)
     ]
 
 
@@ -136,9 +153,8 @@ class _AgentBlocks:
 
 def _agent_blocks(ctx: ModelContext) -> dict[int, _AgentBlocks]:
     """Per multi-skilled agent (index), their queue-choice blocks; cached on the model context."""
-    cached = getattr(ctx, "_activity_blocks", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    if "activity_blocks" in ctx.cache:
+        return ctx.cache["activity_blocks"]  # type: ignore[no-any-return]
     data = ctx.data
     block = data.block_intervals
     rest = round(data.scenario.site.rules.min_rest_hours * 60 / data.grid.interval_minutes)
@@ -164,7 +180,7 @@ def _agent_blocks(ctx: ModelContext) -> dict[int, _AgentBlocks]:
             and any(start <= b and b2 + block <= end for start, end in spans)
         ]
         out[a] = _AgentBlocks(choices=dict(blocks), links=links, exempt=exempt)
-    ctx._activity_blocks = out  # type: ignore[attr-defined]
+    ctx.cache["activity_blocks"] = out
     return out
 
 
@@ -172,9 +188,8 @@ def _stint_starts(ctx: ModelContext) -> dict[tuple[int, int], cp_model.IntVar]:
     """(agent index, block) -> 1 when a stint starts in that block: the agent works a queue there that they
     did not work in the linked block before it (or there is none). A shift's queue changes are its stint starts
     less one."""
-    cached = getattr(ctx, "_stint_starts", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    if "stint_starts" in ctx.cache:
+        return ctx.cache["stint_starts"]  # type: ignore[no-any-return]
     starts: dict[tuple[int, int], cp_model.IntVar] = {}
     for a, blocks in _agent_blocks(ctx).items():
         previous = {b2: b for b, b2 in blocks.links}
@@ -188,7 +203,7 @@ def _stint_starts(ctx: ModelContext) -> dict[tuple[int, int], cp_model.IntVar]:
                 ctx.model.add(start >= var - carried if carried is not None else start >= var)
             starts[a, b] = start
             ctx.derivations.append(partial(_derive_start, start, here, before))
-    ctx._stint_starts = starts  # type: ignore[attr-defined]
+    ctx.cache["stint_starts"] = starts
     return starts
 
 
@@ -286,15 +301,28 @@ class MaxQueueChanges(Rule):
         if all(max_queue_changes(site, agent.agent) is None for agent in data.agents):
             return
         starts = _stint_starts(ctx)
+        block = data.block_intervals
         for a in _agent_blocks(ctx):
-            most = max_queue_changes(site, data.agents[a].agent)
+            agent = data.agents[a]
+            most = max_queue_changes(site, agent.agent)
             if most is None:
                 continue
-            # One shift a day: at most `most` + 1 stints among the blocks a day's shift options cover (a block
-            # two days' options cover counts for both: stricter, never wrong).
-            for blocks in _day_blocks(ctx, a).values():
-                if len(blocks) > most + 1:
-                    ctx.model.add(sum(starts[a, b] for b in blocks) <= most + 1)
+            # One shift a day: at most `most` + 1 stints among the blocks a day's shift options cover. Where
+            # two days' options share blocks (night shifts), per shift option instead, enforced when worked.
+            by_day = _day_blocks(ctx, a)
+            days_of: dict[int, int] = defaultdict(int)
+            for blocks in by_day.values():
+                for b in blocks:
+                    days_of[b] += 1
+            for day, blocks in by_day.items():
+                if all(days_of[b] == 1 for b in blocks):
+                    if len(blocks) > most + 1:
+                        ctx.model.add(sum(starts[a, b] for b in blocks) <= most + 1)
+                    continue
+                for o, option in enumerate(agent.options):
+                    inside = [b for b in blocks if option.day == day and option.covers(b, b + block)]
+                    if len(inside) > most + 1:
+                        ctx.model.add(sum(starts[a, b] for b in inside) <= most + 1).only_enforce_if(ctx.x[a, o])
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         site = data.scenario.site

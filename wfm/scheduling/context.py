@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -50,6 +51,8 @@ class ModelContext:
     # (agent index, block first interval) -> the queue a published (frozen) day works there, None for no queue:
     # the model and the warm start both keep it (`fix_blocks`).
     fixed_blocks: dict[tuple[int, int], str | None] = field(default_factory=dict)
+    # What a rule plug-in computes once per model and another reads (wfm.scheduling.activity_rules).
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
     def evaluate(terms: list[tuple[int, cp_model.IntVar]], values: dict[int, int]) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
+from functools import partial
 
 import numpy as np
 
 from wfm.domain import QueueKind
-from wfm.scheduling.activity_rules import min_stint_minutes
+from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes
 from wfm.scheduling.breaks import rule_candidates, stagger_breaks
 from wfm.scheduling.problem import (
     AgentData,
@@ -152,45 +154,54 @@ def _fill_unassigned(
     activity: list[str],
 ) -> None:
     grid = data.grid
+    site = data.scenario.site
     end = min(option.end, grid.size) - option.start
     work = [i for i in range(end) if activity[i] == "work"]
-    todo = [i for i in work if queue[i] is None]
     runs: list[list[int]] = []
-    for i in todo:
+    for i in (i for i in work if queue[i] is None):
         if runs and runs[-1][-1] == i - 1:
             runs[-1].append(i)
         else:
             runs.append([i])
+
+    def open_at(queue_id: str, i: int) -> bool:
+        return bool(data.demand[queue_id].open_mask[option.start + i])
+
     for run in runs:
+        # the stint before extends forward, the one after backward, each as far as its queue is open
         before = next((queue[i] for i in reversed(work) if i < run[0] and queue[i] is not None), None)
         after = next((queue[i] for i in work if i > run[-1] and queue[i] is not None), None)
-        neighbour = next(
-            (
-                q
-                for q in (before, after)
-                if q is not None and all(data.demand[q].open_mask[option.start + i] for i in run)
-            ),
-            None,
-        )
-        if neighbour is not None:
-            _assign(board, agent, option, queue, run, neighbour)
-            continue
-        site = data.scenario.site
-        first = run[0]
-        while first <= run[-1]:
+        if before is not None:
+            forward = list(itertools.takewhile(partial(open_at, before), run))
+            _assign(board, agent, option, queue, forward, before)
+            run = run[len(forward) :]
+        if after is not None and run:
+            backward = list(itertools.takewhile(partial(open_at, after), reversed(run)))
+            _assign(board, agent, option, queue, backward, after)
+            run = run[: len(run) - len(backward)]
+        first = run[0] if run else None
+        while first is not None and first <= run[-1]:
+            # a new stint only as long as the minimum, and only while the shift may still change queue
             t = option.start + first
             last = min(run[-1] + 1, first + data.block_intervals - t % data.block_intervals)
             best = _best_queue_for(board, agent, [option.start + i for i in range(first, last)])
-            if best is not None:
-                # as far as that queue stays open within the run: a stint shorter than the minimum stays idle
+            most = max_queue_changes(site, agent.agent)
+            stints = _stint_count(queue, activity)
+            if best is not None and (most is None or stints <= most):
                 stretch = first
-                while stretch <= run[-1] and data.demand[best].open_mask[option.start + stretch]:
+                while stretch <= run[-1] and open_at(best, stretch):
                     stretch += 1
                 if (stretch - first) * grid.interval_minutes >= min_stint_minutes(site, best):
                     _assign(board, agent, option, queue, list(range(first, stretch)), best)
                     first = stretch
                     continue
             first = last
+
+
+def _stint_count(queue: list[str | None], activity: list[str]) -> int:
+    """Stints of a shift so far: runs of one queue, whatever non-work lies between its parts."""
+    worked = [q for q, what in zip(queue, activity, strict=True) if what == "work" and q is not None]
+    return sum(1 for i, q in enumerate(worked) if i == 0 or worked[i - 1] != q)
 
 
 def _assign(
