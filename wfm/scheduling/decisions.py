@@ -96,3 +96,29 @@ def hint_cost(ctx: ModelContext, values: dict[int, int]) -> float:
         return float(floating.offset) + weighted(floating.vars, floating.coeffs)
     integral = proto.objective  # value = scaling_factor x (sum + offset), scaling 0 meaning 1
     return (float(integral.offset) + weighted(integral.vars, integral.coeffs)) * (integral.scaling_factor or 1.0)
+
+
+def broken_constraints(ctx: ModelContext, values: dict[int, int], *, most: int = 5) -> list[int]:
+    """Indexes of the model's linear constraints (up to `most`) that `values` break, enforcement literals
+    respected; other constraint kinds are not checked. A plan read from elsewhere (`plan_decisions` of another
+    scenario's plan) may break a rule this model has and that one did not: then it must not be the hint."""
+    broken = []
+    for index, constraint in enumerate(ctx.model.proto.constraints):
+        if constraint.WhichOneof("constraint") != "linear":
+            continue
+        if any(
+            (values.get(literal, 0) if literal >= 0 else 1 - values.get(-literal - 1, 0)) == 0
+            for literal in constraint.enforcement_literal
+        ):
+            continue
+        linear = constraint.linear
+        total = sum(
+            coefficient * (values.get(var, 0) if var >= 0 else -values.get(-var - 1, 0))
+            for var, coefficient in zip(linear.vars, linear.coeffs, strict=True)
+        )
+        bounds = list(linear.domain)
+        if not any(low <= total <= high for low, high in zip(bounds[::2], bounds[1::2], strict=True)):
+            broken.append(index)
+            if len(broken) >= most:
+                break
+    return broken

@@ -14,7 +14,7 @@ from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
 from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes, plan_stints
 from wfm.scheduling.context import CUSHION, ModelContext, agent_model
-from wfm.scheduling.decisions import derive_all, hint_cost
+from wfm.scheduling.decisions import broken_constraints, derive_all, hint_cost
 from wfm.scheduling.objective import idle_hours
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.rules import HARD_RULES
@@ -105,7 +105,9 @@ def warm_start(
         for decisions in candidates:
             values = derive_all(ctx, decisions)
             cost = hint_cost(ctx, values)
-            if cost < best[0] and (accept is None or accept(values)):
+            # (a plan of another model, e.g. cross-training off, may break a rule of this one: stints that a
+            # queue open here and not there made short)
+            if cost < best[0] and (accept is None or accept(values)) and not broken_constraints(ctx, values):
                 best = (cost, values)
     _complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
