@@ -104,7 +104,7 @@ def broken_constraints(ctx: ModelContext, values: dict[int, int], *, most: int =
     scenario's plan) may break a rule this model has and that one did not: then it must not be the hint."""
     broken = []
     for index, constraint in enumerate(ctx.model.proto.constraints):
-        if constraint.WhichOneof("constraint") != "linear":
+        if not _is_linear(constraint):
             continue
         if any(
             (values.get(literal, 0) if literal >= 0 else 1 - values.get(-literal - 1, 0)) == 0
@@ -122,3 +122,9 @@ def broken_constraints(ctx: ModelContext, values: dict[int, int], *, most: int =
             if len(broken) >= most:
                 break
     return broken
+
+
+def _is_linear(constraint: Any) -> bool:
+    # OR-Tools 9.12+ hands out its own proto wrapper (has_linear); older ones a protobuf message (WhichOneof)
+    has_linear = getattr(constraint, "has_linear", None)
+    return bool(has_linear()) if has_linear is not None else constraint.WhichOneof("constraint") == "linear"
