@@ -139,6 +139,10 @@ def schedule(
                 "The time limit ended before the solver returned a plan: this is the warm start's plan "
                 "(every hard rule kept, not optimised); raise the time limit for a better one."
             )
+            hinted = ctx.model.proto.solution_hint
+            if accept is not None and not accept(dict(zip(hinted.vars, hinted.values, strict=True))):
+                # (same_service: no warm-start pass kept the service of the plan it started from)
+                notes.append("It does not keep the service of the plan it started from (same_service).")
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
