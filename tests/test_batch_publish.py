@@ -174,6 +174,9 @@ def test_a_reader_polling_latest_during_nights_always_finds_a_complete_run(site:
             handle.write("A0005,2026-03-04T00:00:00,2026-03-05T00:00:00,sick\n")
         run(site, NIGHTS[1])  # planned again: 2026-03-02.2
         run(site, NEXT_NIGHT)  # the next night: retention removes 2026-03-01 and the superseded 2026-03-02
+        deadline = time.monotonic() + 5  # the reader's next poll, after the last swap
+        while "2026-03-03" not in seen and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         done.set()
         reader.join()
