@@ -320,7 +320,9 @@ class MaxQueueChanges(Rule):
                         ctx.model.add(sum(starts[a, b] for b in blocks) <= most + 1)
                     continue
                 for o, option in enumerate(agent.options):
-                    inside = [b for b in blocks if option.day == day and option.covers(b, b + block)]
+                    if option.day != day:
+                        continue
+                    inside = [b for b in blocks if option.covers(b, b + block)]
                     if len(inside) > most + 1:
                         ctx.model.add(sum(starts[a, b] for b in inside) <= most + 1).only_enforce_if(ctx.x[a, o])
 
