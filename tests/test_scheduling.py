@@ -755,6 +755,33 @@ def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
     assert decisions[ctx.y[0, "cases", ten_am + 1].index] == 1
 
 
+def test_a_break_between_two_queues_read_back_goes_to_the_shorter_stint() -> None:
+    # A1: voice 08:00-12:30, lunch 12:30-13:00, cases 13:00-13:30, voice 13:30-16:30. The audit counts the
+    # lunch in both neighbouring stints (so cases is a 60-minute stint); the model puts each block on one queue,
+    # so the lunch's block must go to cases, or the plan read back breaks the model's minimum stint.
+    from wfm.scheduling.decisions import plan_decisions
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.result import Segment
+
+    the_site = site(days=1)
+    eight = dt.datetime(2026, 3, 2, 8)
+    table = requirements(the_site, {"voice": 1.0}, {"cases": (600.0, eight, eight + dt.timedelta(hours=8))})
+    ctx = build_model(build_problem(scenario(the_site, {"A1": {"voice": 1.0, "cases": 1.0}}), table))
+    at = [eight + dt.timedelta(hours=h) for h in (0, 4.5, 5, 5.5, 8.5)]
+    shift = ShiftAssignment("A1", START, "early", at[0], at[4], 480)
+    segments = [
+        Segment("A1", at[0], at[1], "work", "voice"),
+        Segment("A1", at[1], at[2], "lunch"),
+        Segment("A1", at[2], at[3], "work", "cases"),
+        Segment("A1", at[3], at[4], "work", "voice"),
+    ]
+    decisions = plan_decisions(ctx, [shift], segments)
+    assert decisions is not None
+    half_past_twelve = 25  # the 30-minute interval of 12:30 on day one
+    assert decisions[ctx.y[0, "cases", half_past_twelve].index] == 1
+    assert decisions[ctx.y[0, "voice", half_past_twelve].index] == 0
+
+
 def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_from() -> None:
     # V1..V4 and F1 on voice (20 contacts an interval, requirement 5), F1 also trained on cases: 16 hours of it
     # arrive at 08:00, due at 16:00. With default weights service above the requirement is worth nothing, so
@@ -793,6 +820,34 @@ def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_fro
     assert f1_hours(free, "cases") > 0 and voice_lost(free) > voice_lost(silo)
     assert voice_lost(kept) <= voice_lost(silo)
     assert f1_hours(kept, "cases") < f1_hours(free, "cases")
+
+
+def test_same_service_caps_deferred_lateness_at_the_given_plans_and_buys_none_below_it() -> None:
+    # A1 alone on cases (16 work-hours due by 16:00, 8 of them can be done): the given plan leaves work late.
+    # keep_service caps the queue's late work at exactly that plan's, and the objective holds the lateness term
+    # at the cap, so the given plan costs the same as before and no plan earns anything by beating its lateness.
+    from wfm.scheduling.decisions import derive_all, hint_cost, plan_decisions
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.objective import keep_service
+
+    the_site = site(days=1)
+    eight = dt.datetime(2026, 3, 2, 8)
+    table = requirements(the_site, {}, {"cases": (960.0, eight, eight + dt.timedelta(hours=8))})
+    the_scenario = scenario(the_site, {"A1": {"cases": 1.0}})
+    given = schedule(the_scenario, table, deterministic=True)
+    ctx = build_model(build_problem(the_scenario, table), track_service=True)
+    decisions = plan_decisions(ctx, given.shifts, given.segments)
+    assert decisions is not None
+    values = derive_all(ctx, decisions)
+    cost_before = hint_cost(ctx, values)
+    late = values[ctx.late_totals["cases"].index]
+    assert late > 0
+
+    caps = keep_service(ctx, values)
+
+    assert caps == {"cases": late}
+    assert all(term is not ctx.late_totals["cases"] for _, term in ctx.objective)
+    assert hint_cost(ctx, values) == pytest.approx(cost_before)
 
 
 def test_same_service_without_a_plan_to_start_from_is_a_programming_error() -> None:

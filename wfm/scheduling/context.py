@@ -48,6 +48,8 @@ class ModelContext:
     # Live queue -> its contacts not answered within target per interval (thousandths), where the service
     # tables are in the model (service valued, or `track_service`).
     lost: dict[str, list[cp_model.IntVar]] = field(default_factory=dict)
+    # Deferred queue -> its late work over the horizon (the objective's lateness term).
+    late_totals: dict[str, cp_model.IntVar] = field(default_factory=dict)
     # (agent index, block first interval) -> the queue a published (frozen) day works there, None for no queue:
     # the model and the warm start both keep it (`fix_blocks`).
     fixed_blocks: dict[tuple[int, int], str | None] = field(default_factory=dict)

@@ -45,7 +45,12 @@ def plan_decisions(ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[
             continue
         queues = worked[index_of[segment.agent_id]]
         first, last = grid.index_of(segment.start), grid.index_ceil(segment.end)
-        queue_id = queues.get(first - 1) or queues.get(last)
+        before, after = queues.get(first - 1), queues.get(last)
+        queue_id = before or after
+        if before and after and before != after and _run(queues, last, 1) < _run(queues, first - 1, -1):
+            # Between two queues the break may belong to either stint (the audit counts it in both); the model
+            # puts it in one, so give it to the shorter, which may need it to reach the minimum stint.
+            queue_id = after
         if queue_id is not None:
             on_break[index_of[segment.agent_id]].update({t: queue_id for t in range(first, last)})
     for a in worked.keys() - ctx.single_queue.keys():  # a single-skilled agent's queue follows from the shift
@@ -128,3 +133,11 @@ def _is_linear(constraint: Any) -> bool:
     # OR-Tools 9.12+ hands out its own proto wrapper (has_linear); older ones a protobuf message (WhichOneof)
     has_linear = getattr(constraint, "has_linear", None)
     return bool(has_linear()) if has_linear is not None else constraint.WhichOneof("constraint") == "linear"
+
+
+def _run(queues: dict[int, str], t: int, step: int) -> int:
+    """How many intervals in a row from `t` (towards `step`) name the queue `t` names."""
+    queue_id, length = queues[t], 0
+    while queues.get(t) == queue_id:
+        length, t = length + 1, t + step
+    return length

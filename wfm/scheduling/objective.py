@@ -32,18 +32,38 @@ from wfm.scheduling.rules import HARD_RULES
 
 
 def keep_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
-    """Each live queue may lose at most the contacts (to its answer-time target) that it loses at `values` (a
-    complete solution, e.g. a given plan's derived decisions): the plan may then move people only where service
-    stays at least as good, queue by queue. Returns the caps, in thousandths of a contact."""
-    caps = lost_contacts(ctx, values)
+    """Hold every queue's service at what `values` (a complete solution, e.g. a given plan's derived decisions)
+    gives, and buy no more of it: the plan at equal service for the least cost (what cross-training saves).
+
+    Each live queue may lose at most the contacts (to its answer-time target) it loses at `values`, and each
+    deferred queue may leave at most as much work late as there. Lateness below that cap earns nothing (its
+    term is held at the cap), so the plan does not spend overtime to beat the given plan's turnaround: service
+    no lower, cost as low as it goes. Returns the caps per queue: thousandths of a contact (live), hundredths
+    of a work-minute late per interval (deferred).
+    """
+    caps = held_service(ctx, values)
     for queue_id, lost in ctx.lost.items():
         ctx.model.add(sum(lost) <= caps[queue_id])
+    for queue_id, late_total in ctx.late_totals.items():
+        ctx.model.add(late_total <= caps[queue_id])
+        ctx.objective = [
+            (weight, caps[queue_id]) if term is late_total else (weight, term) for weight, term in ctx.objective
+        ]
+    ctx.model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
     return caps
 
 
 def lost_contacts(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
     """Per live queue, the contacts lost to its answer-time target at `values`, in thousandths."""
     return {queue_id: sum(values.get(var.index, 0) for var in lost) for queue_id, lost in ctx.lost.items()}
+
+
+def held_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
+    """Per live queue, the contacts lost to its answer-time target at `values` (thousandths); per deferred
+    queue, its late work (hundredths of a work-minute, summed over intervals)."""
+    return lost_contacts(ctx, values) | {
+        queue_id: values.get(late_total.index, 0) for queue_id, late_total in ctx.late_totals.items()
+    }
 
 
 def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
@@ -373,6 +393,7 @@ def _deferred(ctx: ModelContext, queue_id: str) -> None:
         model.add(late_total == sum(lates))
         ctx.derivations.append(partial(derive_weighted_sum, late_total, [(1, v) for v in lates]))
         ctx.objective.append((late_weight, late_total))
+        ctx.late_totals[queue_id] = late_total
     # Work still open at the horizon's end: pushes spare capacity into the backlog instead of idling.
     ctx.objective.append((weights.backlog_per_work_hour / (60 * SCALE), total - previous))
 

@@ -19,7 +19,7 @@ from wfm.scheduling.decode import decode
 from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
 from wfm.scheduling.model import PreviousShift, build_model
-from wfm.scheduling.objective import keep_service, lost_contacts
+from wfm.scheduling.objective import held_service, keep_service
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
@@ -51,8 +51,10 @@ def schedule(
 
     `start_from`: a plan of the same scenario under other settings (e.g. cross-training off) the solve starts
     from when it costs less than the warm start's own; a plan that does not fit this model is ignored (with a
-    note). `same_service`: each live queue must also lose no more contacts to its answer-time target than in
-    `start_from` (by the model's service tables), e.g. to measure what cross-training saves at equal service.
+    note). `same_service`: each queue keeps `start_from`'s service and buys no more of it (`keep_service`): a live
+    queue loses no more contacts to its answer-time target (by the model's service tables), a deferred queue
+    leaves no more work late, and lateness below that earns nothing; e.g. what cross-training saves at equal
+    service. The objective then counts each queue's lateness at that cap.
     `frozen`: published days kept exactly as published (`wfm.scheduling.freeze`); repairs are noted in `message`.
     """
     if same_service and start_from is None:
@@ -245,8 +247,8 @@ def _in_background(function: Callable[..., _T], *args: Any) -> Future[_T]:
 
 
 def _within_caps(ctx: ModelContext, caps: dict[str, int], values: dict[int, int]) -> bool:
-    lost = lost_contacts(ctx, values)
-    return all(lost[q] <= cap for q, cap in caps.items())
+    held = held_service(ctx, values)
+    return all(held[q] <= cap for q, cap in caps.items())
 
 
 def _relaxation_result(relaxation: Future[dict[str, float]] | None) -> tuple[dict[str, float], list[str]]:
