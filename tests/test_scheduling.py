@@ -852,7 +852,7 @@ def test_same_service_caps_deferred_lateness_at_the_given_plans_and_buys_none_be
 
 def test_same_service_without_a_plan_to_start_from_is_a_programming_error() -> None:
     the_site = site(days=1)
-    with pytest.raises(ValueError, match="same_service needs start_from"):
+    with pytest.raises(ValueError, match="same_service and same_turnaround need start_from"):
         schedule(scenario(the_site, {"A1": {"voice": 1.0}}), requirements(the_site, {"voice": 1.0}), same_service=True)
 
 

@@ -68,6 +68,8 @@ class RunOptions:
     start_from: ScheduleResult | None = None
     # ... and each live queue keeps at least that plan's service (contacts answered within target).
     same_service: bool = False
+    # ... or only each deferred queue's turnaround (late work), live queues held by their requirement alone.
+    same_turnaround: bool = False
     # Published days to keep exactly as they were (the nightly batch's freeze window).
     frozen: FrozenDays | None = None
     # Unattended runs: one agent's impossible week is settled for that agent, with a warning, instead of
@@ -179,6 +181,7 @@ def plan(
             previous_plan=options.previous_plan,
             start_from=options.start_from,
             same_service=options.same_service,
+            same_turnaround=options.same_turnaround,
             frozen=frozen,
         )
         if not (options.settle_conflicts and result.impossible_agents) or attempt == 2:

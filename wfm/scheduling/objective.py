@@ -31,7 +31,7 @@ from wfm.scheduling.problem import AgentData, ProblemData, QueueDemand, is_late_
 from wfm.scheduling.rules import HARD_RULES
 
 
-def keep_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
+def keep_service(ctx: ModelContext, values: dict[int, int], *, live: bool = True) -> dict[str, int]:
     """Hold every queue's service at what `values` (a complete solution, e.g. a given plan's derived decisions)
     gives, and buy no more of it: the plan at equal service for the least cost (what cross-training saves).
 
@@ -39,11 +39,15 @@ def keep_service(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
     deferred queue may leave at most as much work late as there. Lateness below that cap earns nothing (its
     term is held at the cap), so the plan does not spend overtime to beat the given plan's turnaround: service
     no lower, cost as low as it goes. Returns the caps per queue: thousandths of a contact (live), hundredths
-    of a work-minute late per interval (deferred).
+    of a work-minute late per interval (deferred). `live=False` holds the deferred queues only: live queues then
+    answer to their requirement alone (the usual shortfall cost), so people above it may go to other work.
     """
     caps = held_service(ctx, values)
+    if not live:
+        caps = {queue_id: cap for queue_id, cap in caps.items() if queue_id in ctx.late_totals}
     for queue_id, lost in ctx.lost.items():
-        ctx.model.add(sum(lost) <= caps[queue_id])
+        if queue_id in caps:
+            ctx.model.add(sum(lost) <= caps[queue_id])
     for queue_id, late_total in ctx.late_totals.items():
         ctx.model.add(late_total <= caps[queue_id])
         ctx.objective = [

@@ -42,6 +42,7 @@ def schedule(
     previous_plan: Sequence[PreviousShift] = (),
     start_from: ScheduleResult | None = None,
     same_service: bool = False,
+    same_turnaround: bool = False,
     frozen: FrozenDays | None = None,
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
@@ -54,11 +55,12 @@ def schedule(
     note). `same_service`: each queue keeps `start_from`'s service and buys no more of it (`keep_service`): a live
     queue loses no more contacts to its answer-time target (by the model's service tables), a deferred queue
     leaves no more work late, and lateness below that earns nothing; e.g. what cross-training saves at equal
-    service. The objective then counts each queue's lateness at that cap.
+    service. The objective then counts each queue's lateness at that cap. `same_turnaround`: the deferred queues
+    only; live queues answer to their requirement alone, so cover above it may go to deferred work.
     `frozen`: published days kept exactly as published (`wfm.scheduling.freeze`); repairs are noted in `message`.
     """
-    if same_service and start_from is None:
-        raise ValueError("same_service needs start_from: the plan whose service to keep")
+    if (same_service or same_turnaround) and start_from is None:
+        raise ValueError("same_service and same_turnaround need start_from: the plan whose service to keep")
     settings = scenario.site.solver
     seed = settings.seed if seed is None else seed
     data = build_problem(scenario, requirements)
@@ -85,8 +87,8 @@ def schedule(
     accept = None
     if start_from is not None and given is None:
         notes.append("The plan to start from does not fit this scenario's shift options and queues; not used.")
-    elif same_service and given is not None:
-        caps = keep_service(ctx, derive_all(ctx, given))
+    elif (same_service or same_turnaround) and given is not None:
+        caps = keep_service(ctx, derive_all(ctx, given), live=same_service)
         accept = partial(_within_caps, ctx, caps)
     impossible = warm_start(
         ctx,
@@ -95,6 +97,8 @@ def schedule(
         candidates=[given] if given else [],
         accept=accept,
     )
+    if "refused_candidate" in ctx.cache:
+        notes.append(_refusal_note(ctx))
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         ids = [data.agents[a].agent.agent_id for a in impossible]
@@ -276,3 +280,14 @@ def _best_bound(
         relaxation_bound = None
     bounds = [b for b in (solver_bound, relaxation_bound) if b is not None]
     return max(bounds) if bounds else None
+
+
+def _refusal_note(ctx: ModelContext) -> str:
+    """Why the plan to start from was not the hint: the variables of the first constraints of this model it breaks."""
+    proto = ctx.model.proto
+    broken = ctx.cache["refused_candidate"]
+    names = sorted({proto.variables[v if v >= 0 else -v - 1].name for c in broken[:3] for v in c.linear.vars})
+    return (
+        f"The plan to start from breaks {len(broken)}+ of this model's constraints (on {', '.join(names[:9])}); "
+        "the solve starts from the warm start's plan instead."
+    )
