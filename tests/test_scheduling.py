@@ -821,6 +821,26 @@ def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_fro
     assert voice_lost(kept) <= voice_lost(silo)
     assert f1_hours(kept, "cases") < f1_hours(free, "cases")
 
+    # same_turnaround holds only the cases queue's late work (below it nothing is earned): voice gets no cap,
+    # and the plan leaves no more cases work late than the silo did.
+    from wfm.scheduling.objective import keep_service
+
+    silo_values = derive_all(ctx, plan_decisions(ctx, silo.shifts, silo.segments) or {})
+    both = keep_service(build_model(build_problem(blended, table), track_service=True), silo_values)
+    deferred_only = keep_service(
+        build_model(build_problem(blended, table), track_service=True), silo_values, live=False
+    )
+    assert set(both) == {"voice", "cases"} and deferred_only == {"cases": both["cases"]}
+    turnaround = schedule(blended, table, deterministic=True, start_from=silo, same_turnaround=True)
+
+    def cases_late(plan: ScheduleResult) -> int:
+        decisions = plan_decisions(ctx, plan.shifts, plan.segments)
+        assert decisions is not None
+        return derive_all(ctx, decisions)[ctx.late_totals["cases"].index]
+
+    assert turnaround.status is SolveStatus.OPTIMAL
+    assert cases_late(turnaround) <= cases_late(silo)
+
 
 def test_same_service_caps_deferred_lateness_at_the_given_plans_and_buys_none_below_it() -> None:
     # A1 alone on cases (16 work-hours due by 16:00, 8 of them can be done): the given plan leaves work late.
@@ -843,7 +863,7 @@ def test_same_service_caps_deferred_lateness_at_the_given_plans_and_buys_none_be
     late = values[ctx.late_totals["cases"].index]
     assert late > 0
 
-    caps = keep_service(ctx, values)
+    caps = keep_service(ctx, values, live=False)  # (no live queue here: the same caps either way)
 
     assert caps == {"cases": late}
     assert all(term is not ctx.late_totals["cases"] for _, term in ctx.objective)

@@ -107,7 +107,6 @@ def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
             _deferred(ctx, queue_id)
     _requests(ctx)
     _fairness(ctx)
-    _idle_time(ctx)
     _keep_previous_plan(ctx)
     _hours_cost(ctx)
     add_activity_costs(ctx)
@@ -115,14 +114,17 @@ def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
 
 
 def _hours_cost(ctx: ModelContext) -> None:
-    """Overtime and undertime, one cost variable per agent whose lower bound is that agent's own best week.
+    """Overtime, undertime and idle paid time, one cost variable per agent whose lower bound is that agent's own
+    best week.
 
     Contract hours rarely add up exactly from whole shifts (a 20-hour part-timer on 7.5-hour shifts pays 2.5
     hours either way), yet the LP relaxation splits shifts and sees no such cost: the proven bound stayed at
     the presolve constant. Every hard rule is per agent, so the least overtime-plus-undertime cost each agent's
     week can have is found exactly by a one-agent model (milliseconds) and becomes the variable's lower bound:
     presolve then carries it into the objective bound (on the sample: +102, and the LP worker no longer has to
-    find it). Units: hundredths of the hourly weights per minute (exact for weights with two decimals).
+    find it). Idle paid time (`_idle_costs`) is in the same variable: some agents' shifts cannot avoid an hour
+    their queues are closed (on the sample +20 to the bound, all of the plan's idle cost). Units: hundredths of
+    the hourly weights per minute (exact for weights with two decimals).
     """
     data = ctx.data
     weights = data.scenario.site.weights
@@ -134,26 +136,31 @@ def _hours_cost(ctx: ModelContext) -> None:
     for (a, _), var in ctx.undertime.items():
         undertime_of[a].append(var)
     for a, agent in enumerate(data.agents):
-        overtime, undertime = overtime_of[a], undertime_of[a]
-        if not overtime and not undertime:
+        terms = (
+            [(overtime_rate, v) for v in overtime_of[a]]
+            + [(undertime_rate, v) for v in undertime_of[a]]
+            + _idle_costs(ctx, a)
+        )
+        if not terms:
             continue
-        expression = sum(overtime_rate * v for v in overtime) + sum(undertime_rate * v for v in undertime)
-        most = sum(overtime_rate * _upper(v) for v in overtime) + sum(undertime_rate * _upper(v) for v in undertime)
+        most = sum(c * _upper(v) for c, v in terms)
         floor = _least_hours_cost(data, agent, overtime_rate, undertime_rate)
         ctx.hours_floor[a] = min(floor, most)
         cost = ctx.model.new_int_var(ctx.hours_floor[a], most, f"hc_{a}")
-        ctx.model.add(cost == expression)
-        ctx.derivations.append(partial(derive_weighted_sum, cost, [(overtime_rate, v) for v in overtime]
-                                       + [(undertime_rate, v) for v in undertime]))  # fmt: skip
+        ctx.model.add(cost == sum(c * v for c, v in terms))
+        ctx.derivations.append(partial(derive_weighted_sum, cost, terms))
         ctx.objective.append((1 / (60 * 100), cost))
 
 
 def _least_hours_cost(data: ProblemData, agent: AgentData, overtime_rate: int, undertime_rate: int) -> int:
-    """A proven lower bound on one agent's overtime + undertime cost (the optimum when found in time); 0 when
-    the agent's week is impossible (the warm start reports that) or nothing is proved."""
+    """A proven lower bound on one agent's overtime + undertime + idle cost (the optimum when found in time);
+    0 when the agent's week is impossible (the warm start reports that) or nothing is proved."""
     sub = agent_model(data, agent, HARD_RULES)
+    idle = _idle_costs(sub, 0)
     sub.model.minimize(
-        sum(overtime_rate * v for v in sub.overtime.values()) + sum(undertime_rate * v for v in sub.undertime.values())
+        sum(overtime_rate * v for v in sub.overtime.values())
+        + sum(undertime_rate * v for v in sub.undertime.values())
+        + sum(c * v for c, v in idle)
     )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -253,15 +260,14 @@ def _derive_most(most: cp_model.IntVar, counts: list[list[cp_model.IntVar]], val
     values[most.index] = max((sum(values.get(x.index, 0) for x in shifts) for shifts in counts), default=0)
 
 
-def _idle_time(ctx: ModelContext) -> None:
-    """Cost the paid time of a shift during which none of the agent's queues is open (weights.idle_paid_hour)."""
+def _idle_costs(ctx: ModelContext, a: int) -> list[tuple[int, cp_model.IntVar]]:
+    """Agent a's paid time on shift while none of their queues is open (weights.idle_paid_hour), as terms on
+    the shift variables in the units of `_hours_cost` (hundredths of the hourly weight per minute)."""
     weight = ctx.data.scenario.site.weights.idle_paid_hour
     if weight <= 0:
-        return
-    for a in range(len(ctx.data.agents)):
-        for o, idle in enumerate(idle_hours(ctx.data, a)):
-            if idle:
-                ctx.objective.append((weight * idle, ctx.x[a, o]))
+        return []
+    minutes = [round(60 * idle) for idle in idle_hours(ctx.data, a)]
+    return [(round(100 * weight * m), ctx.x[a, o]) for o, m in enumerate(minutes) if m > 0]
 
 
 def idle_hours(data: ProblemData, a: int) -> list[float]:
