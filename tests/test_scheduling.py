@@ -570,6 +570,25 @@ def test_minimum_hours_go_on_days_the_queue_is_open_not_on_idle_shifts() -> None
     assert sunday_shifts(0.0) > 0
 
 
+def test_idle_time_a_week_cannot_avoid_is_in_the_proven_bound() -> None:
+    # voice closes at 15:00; the only shifts are early (08:00-16:30) and late (13:00-21:30). a1 must work 40
+    # hours (5 shifts of 8 paid hours; 4 would leave 8 hours of undertime at 15 = 120), so 1.5 idle hours a
+    # shift at idle_paid_hour 5 cannot be avoided: 5 x 1.5 x 5 = 37.5 is the agent's floor, and the proven
+    # bound equals the optimum.
+    short_day = VOICE.model_copy(update={"close": "15:00"})
+    base = site(queues=(short_day,))
+    the_site = base.model_copy(update={"weights": base.weights.model_copy(update={"idle_paid_hour": 5.0})})
+    the_scenario = scenario(the_site, {"a1": {"voice": 1.0}})
+    table = requirements(the_site, {"voice": 0.0})
+    from wfm.scheduling.model import build_model
+
+    ctx = build_model(build_problem(the_scenario, table))
+    assert ctx.hours_floor[0] / (60 * 100) == 37.5
+    result = schedule(the_scenario, table, deterministic=True)
+    assert result.objective == pytest.approx(37.5)
+    assert result.best_bound == pytest.approx(37.5)
+
+
 # --- daylight-saving days --------------------------------------------------------------------------------------
 
 

@@ -11,11 +11,12 @@ scarce and drops the shape of shifts:
 - Each agent's intervals on queues fit in their paid week: paid minutes within the contract's min and max, and
   coverage minutes at most paid minutes times the largest span-to-paid ratio of their shift options (unpaid
   lunch is inside a shift's span). Overtime and undertime follow from paid minutes and cost as in the model,
-  never less than the agent's own least hours cost (the model's `hc_a` floor).
+  never less than the agent's own least hours cost (the model's `hc_a` floor, which includes the idle paid
+  time the agent's week cannot avoid: a plan's overtime + undertime + idle cost is at least that floor).
 - The queues' costs are the model's, term for term: live shortfall tiers, the service cushion, lost contacts
   from the concave service tables, deferred work done cumulatively within capacity and arrivals, lateness and
   the backlog left.
-- Dropped: fairness, idle paid hours and re-plan changes (each is at least zero, so dropping them keeps the bound
+- Dropped: fairness, idle paid hours beyond the floor and re-plan changes (each is at least zero, so dropping them keeps the bound
   valid); shift lengths, start times, rest and day rules (relaxed away, ditto). Requests can take cost off (a
   granted "wanted" request is a negative term), so the most they can take off is subtracted as a constant.
 
