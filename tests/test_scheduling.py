@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -748,9 +749,9 @@ def test_a_plan_that_does_not_fit_the_model_is_not_read_back() -> None:
     assert plan_decisions(ctx, [foreign], []) is None
 
 
-def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
-    # A1 works voice 08:00-10:00, takes a break 10:00-10:30, then cases: the break's block is voice (the model
-    # counts people on breaks as working, breaks being placed after the solve).
+def _read_back(parts: list[tuple[float, float, str, str | None]]) -> tuple[Any, dict[int, int]]:
+    """A1 (voice and cases) on day one, its shift made of `parts` (hours after 08:00 from, to, activity, queue),
+    read back into the model's decisions."""
     from wfm.scheduling.decisions import plan_decisions
     from wfm.scheduling.model import build_model
     from wfm.scheduling.result import Segment
@@ -759,15 +760,18 @@ def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
     eight = dt.datetime(2026, 3, 2, 8)
     table = requirements(the_site, {"voice": 1.0}, {"cases": (600.0, eight, eight + dt.timedelta(hours=8))})
     ctx = build_model(build_problem(scenario(the_site, {"A1": {"voice": 1.0, "cases": 1.0}}), table))
-    at = [eight + dt.timedelta(hours=h) for h in (0, 2, 2.5, 8.5)]
-    shift = ShiftAssignment("A1", START, "early", at[0], at[3], 480)
-    segments = [
-        Segment("A1", at[0], at[1], "work", "voice"),
-        Segment("A1", at[1], at[2], "break"),
-        Segment("A1", at[2], at[3], "work", "cases"),
-    ]
+    at = lambda hours: eight + dt.timedelta(hours=hours)  # noqa: E731
+    shift = ShiftAssignment("A1", START, "early", at(parts[0][0]), at(parts[-1][1]), 480)
+    segments = [Segment("A1", at(first), at(last), activity, queue) for first, last, activity, queue in parts]
     decisions = plan_decisions(ctx, [shift], segments)
     assert decisions is not None
+    return ctx, decisions
+
+
+def test_a_break_read_back_counts_as_the_queue_worked_just_before_it() -> None:
+    # A1 works voice 08:00-10:00, takes a break 10:00-10:30, then cases: the break's block is voice (the model
+    # counts people on breaks as working, breaks being placed after the solve).
+    ctx, decisions = _read_back([(0, 2, "work", "voice"), (2, 2.5, "break", None), (2.5, 8.5, "work", "cases")])
     ten_am = 20  # the 30-minute interval of 10:00 on day one
     assert decisions[ctx.y[0, "voice", ten_am].index] == 1
     assert decisions[ctx.y[0, "cases", ten_am].index] == 0
@@ -778,24 +782,9 @@ def test_a_break_between_two_queues_read_back_goes_to_the_shorter_stint() -> Non
     # A1: voice 08:00-12:30, lunch 12:30-13:00, cases 13:00-13:30, voice 13:30-16:30. The audit counts the
     # lunch in both neighbouring stints (so cases is a 60-minute stint); the model puts each block on one queue,
     # so the lunch's block must go to cases, or the plan read back breaks the model's minimum stint.
-    from wfm.scheduling.decisions import plan_decisions
-    from wfm.scheduling.model import build_model
-    from wfm.scheduling.result import Segment
-
-    the_site = site(days=1)
-    eight = dt.datetime(2026, 3, 2, 8)
-    table = requirements(the_site, {"voice": 1.0}, {"cases": (600.0, eight, eight + dt.timedelta(hours=8))})
-    ctx = build_model(build_problem(scenario(the_site, {"A1": {"voice": 1.0, "cases": 1.0}}), table))
-    at = [eight + dt.timedelta(hours=h) for h in (0, 4.5, 5, 5.5, 8.5)]
-    shift = ShiftAssignment("A1", START, "early", at[0], at[4], 480)
-    segments = [
-        Segment("A1", at[0], at[1], "work", "voice"),
-        Segment("A1", at[1], at[2], "lunch"),
-        Segment("A1", at[2], at[3], "work", "cases"),
-        Segment("A1", at[3], at[4], "work", "voice"),
-    ]
-    decisions = plan_decisions(ctx, [shift], segments)
-    assert decisions is not None
+    ctx, decisions = _read_back(
+        [(0, 4.5, "work", "voice"), (4.5, 5, "lunch", None), (5, 5.5, "work", "cases"), (5.5, 8.5, "work", "voice")]
+    )
     half_past_twelve = 25  # the 30-minute interval of 12:30 on day one
     assert decisions[ctx.y[0, "cases", half_past_twelve].index] == 1
     assert decisions[ctx.y[0, "voice", half_past_twelve].index] == 0
