@@ -298,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {r['operation']} | {r['agents']} | {r['queues']} | {fmt(r['variables'], ',')} | {r['status']} "
             f"| {fmt(r['objective'], ',.0f')} | {fmt(r['bound'], ',.0f')} | {fmt(r['gap'], '.1%')} "
-            f"| {fmt(r['solve_s'], '.1f')} | {fmt(r['total_s'], '.1f')} | {fmt(r['service_level'], '.2%')} | {r['lowest_live']} "
+            f"| {fmt(r['solve_s'], '.1f')} | {fmt(r['total_s'], '.1f')} | {fmt(r['service_level'], '.2%')} "
+            f"| {r['lowest_live']} "
             f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} | {r['changes']} "
             f"| {r['short_stints']} | {fmt(r['memory_gb'], '.1f')} | {r['validator']} |"
         )

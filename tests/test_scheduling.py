@@ -833,7 +833,9 @@ def test_same_service_keeps_every_live_queues_contacts_of_the_plan_it_starts_fro
     # and the plan leaves no more cases work late than the silo did.
     from wfm.scheduling.objective import keep_service
 
-    silo_values = derive_all(ctx, plan_decisions(ctx, silo.shifts, silo.segments) or {})
+    silo_decisions = plan_decisions(ctx, silo.shifts, silo.segments)
+    assert silo_decisions is not None
+    silo_values = derive_all(ctx, silo_decisions)
     both = keep_service(build_model(build_problem(blended, table), track_service=True), silo_values)
     deferred_only = keep_service(
         build_model(build_problem(blended, table), track_service=True), silo_values, live=False

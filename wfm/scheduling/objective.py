@@ -38,9 +38,11 @@ def keep_service(ctx: ModelContext, values: dict[int, int], *, live: bool = True
     Each live queue may lose at most the contacts (to its answer-time target) it loses at `values`, and each
     deferred queue may leave at most as much work late as there. Lateness below that cap earns nothing (its
     term is held at the cap), so the plan does not spend overtime to beat the given plan's turnaround: service
-    no lower, cost as low as it goes. Returns the caps per queue: thousandths of a contact (live), hundredths
-    of a work-minute late per interval (deferred). `live=False` holds the deferred queues only: live queues then
-    answer to their requirement alone (the usual shortfall cost), so people above it may go to other work.
+    no lower, cost as low as it goes. (Terms that value live service, when their weights are above 0, and the
+    backlog left at the horizon's end still count as usual.) Returns the caps per queue: thousandths of a
+    contact (live), hundredths of a work-minute late per interval (deferred). `live=False` holds the deferred
+    queues only: live queues then answer to their requirement alone (the usual shortfall cost), so people
+    above it may go to other work.
     """
     caps = held_service(ctx, values)
     if not live:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.context import ModelContext
-from wfm.scheduling.decisions import derive_all, fix_blocks, plan_decisions
+from wfm.scheduling.decisions import broken_constraints, derive_all, fix_blocks, plan_decisions
 from wfm.scheduling.decode import decode
 from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
@@ -87,9 +87,17 @@ def schedule(
     accept = None
     if start_from is not None and given is None:
         notes.append("The plan to start from does not fit this scenario's shift options and queues; not used.")
-    elif (same_service or same_turnaround) and given is not None:
-        caps = keep_service(ctx, derive_all(ctx, given), live=same_service)
-        accept = partial(_within_caps, ctx, caps)
+    elif given is not None:
+        values = derive_all(ctx, given)
+        # A plan of another model (e.g. cross-training off) may break a rule of this one: then it is neither the
+        # hint nor the source of service caps (which it might put out of reach).
+        broken = broken_constraints(ctx, values)
+        if broken:
+            notes.append(_refusal_note(ctx, broken, same_service or same_turnaround))
+            given = None
+        elif same_service or same_turnaround:
+            caps = keep_service(ctx, values, live=same_service)
+            accept = partial(_within_caps, ctx, caps)
     impossible = warm_start(
         ctx,
         seed=seed,
@@ -97,8 +105,6 @@ def schedule(
         candidates=[given] if given else [],
         accept=accept,
     )
-    if "refused_candidate" in ctx.cache:
-        notes.append(_refusal_note(ctx))
     if impossible:  # some agent's own week cannot keep the rules: no plan exists, say whose and which rules
         conflicts = explain_infeasible_agents(data, impossible)
         ids = [data.agents[a].agent.agent_id for a in impossible]
@@ -148,7 +154,9 @@ def schedule(
             hinted = ctx.model.proto.solution_hint
             if accept is not None and not accept(dict(zip(hinted.vars, hinted.values, strict=True))):
                 # (same_service: no warm-start pass kept the service of the plan it started from)
-                notes.append("It does not keep the service of the plan it started from (same_service).")
+                notes.append(
+                    "It does not keep the service of the plan it started from (same_service / same_turnaround)."
+                )
     if not outcome.status.has_plan:
         conflicts = explain_infeasible_agents(data) if outcome.status is SolveStatus.INFEASIBLE else []
         if conflicts:
@@ -282,12 +290,14 @@ def _best_bound(
     return max(bounds) if bounds else None
 
 
-def _refusal_note(ctx: ModelContext) -> str:
-    """Why the plan to start from was not the hint: the variables of the first constraints of this model it breaks."""
+def _refusal_note(ctx: ModelContext, broken: list[int], held: bool) -> str:
+    """Why the plan to start from was not used: the variables of the first constraints of this model it breaks."""
     proto = ctx.model.proto
-    broken = ctx.cache["refused_candidate"]
-    names = sorted({proto.variables[v if v >= 0 else -v - 1].name for c in broken[:3] for v in c.linear.vars})
+    names = sorted(
+        {proto.variables[v if v >= 0 else -v - 1].name for i in broken[:3] for v in proto.constraints[i].linear.vars}
+    )
+    held_note = " Its service is not held either: this plan is not at equal service." if held else ""
     return (
-        f"The plan to start from breaks {len(broken)}+ of this model's constraints (on {', '.join(names[:9])}); "
-        "the solve starts from the warm start's plan instead."
+        f"The plan to start from breaks {len(broken)} or more of this model's constraints (on "
+        f"{', '.join(names[:9])}); the solve starts from the warm start's plan instead.{held_note}"
     )

@@ -107,13 +107,8 @@ def warm_start(
             cost = hint_cost(ctx, values)
             # (a plan of another model, e.g. cross-training off, may break a rule of this one: stints that a
             # queue open here and not there made short)
-            if cost >= best[0] or (accept is not None and not accept(values)):
-                continue
-            broken = broken_constraints(ctx, values)
-            if broken:  # said in the result's message: the solve then starts from the passes' plan
-                ctx.cache["refused_candidate"] = [ctx.model.proto.constraints[i] for i in broken]
-                continue
-            best = (cost, values)
+            if cost < best[0] and (accept is None or accept(values)) and not broken_constraints(ctx, values):
+                best = (cost, values)
     _complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
 
