@@ -17,8 +17,9 @@ scarce and drops the shape of shifts:
   from the concave service tables, deferred work done cumulatively within capacity and arrivals, lateness and
   the backlog left.
 - Dropped: fairness, idle paid hours beyond the floor and re-plan changes (each is at least zero, so dropping
-  them keeps the bound valid); shift lengths, start times, rest and day rules (relaxed away, ditto). Requests can take cost off (a
-  granted "wanted" request is a negative term), so the most they can take off is subtracted as a constant.
+  them keeps the bound valid); shift lengths, start times, rest and day rules (relaxed away, ditto). Requests
+  can take cost off (a granted "wanted" request is a negative term), so the most they can take off is
+  subtracted as a constant.
 
 Every plan of the model gives a feasible point of this LP with at most its cost, so the LP optimum is a lower
 bound on the model's optimum. It is only as good as the LP's solve: anything short of an optimal status gives
