@@ -14,7 +14,7 @@ from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
 from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes, plan_stints
 from wfm.scheduling.context import CUSHION, ModelContext, agent_model
-from wfm.scheduling.decisions import broken_constraints, derive_all, hint_cost
+from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.objective import idle_hours
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.rules import HARD_RULES
@@ -52,8 +52,9 @@ def warm_start(
     third pass takes 0.8 % off and the fourth nothing.
 
     `candidates` are complete decision sets from elsewhere (`plan_decisions`: e.g. the plan of the same week with
-    cross-training off): when one costs less than the best pass, it is the hint, so the solve starts from it.
-    `accept` (given with constraints the passes do not see, e.g. `keep_service`) rules out any plan it rejects.
+    cross-training off) that keep this model's constraints (the caller checks: `schedule` refuses a plan that
+    breaks one): when one costs less than the best pass, it is the hint, so the solve starts from it. `accept`
+    (given with constraints the passes do not see, e.g. `keep_service`) rules out any plan it rejects.
     """
     data = ctx.data
     cover = _Cover(data)
@@ -105,9 +106,7 @@ def warm_start(
         for decisions in candidates:
             values = derive_all(ctx, decisions)
             cost = hint_cost(ctx, values)
-            # (a plan of another model, e.g. cross-training off, may break a rule of this one: stints that a
-            # queue open here and not there made short)
-            if cost < best[0] and (accept is None or accept(values)) and not broken_constraints(ctx, values):
+            if cost < best[0] and (accept is None or accept(values)):
                 best = (cost, values)
     _complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
