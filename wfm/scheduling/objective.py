@@ -50,12 +50,15 @@ def keep_service(ctx: ModelContext, values: dict[int, int], *, live: bool = True
     for queue_id, lost in ctx.lost.items():
         if queue_id in caps:
             ctx.model.add(sum(lost) <= caps[queue_id])
+    held_at: dict[int, int] = {}  # lateness term's variable index -> its cap
     for queue_id, late_total in ctx.late_totals.items():
         ctx.model.add(late_total <= caps[queue_id])
-        ctx.objective = [
-            (weight, caps[queue_id]) if term is late_total else (weight, term) for weight, term in ctx.objective
-        ]
-    ctx.model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+        held_at[late_total.index] = caps[queue_id]
+    ctx.objective = [
+        (weight, held_at[term.index]) if isinstance(term, cp_model.IntVar) and term.index in held_at else (weight, term)
+        for weight, term in ctx.objective
+    ]
+    _minimize(ctx)
     return caps
 
 
@@ -112,7 +115,12 @@ def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
     _keep_previous_plan(ctx)
     _hours_cost(ctx)
     add_activity_costs(ctx)
-    model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
+    _minimize(ctx)
+
+
+def _minimize(ctx: ModelContext) -> None:
+    """The model's objective: the sum of `ctx.objective`'s weighted terms (set again when a term changes)."""
+    ctx.model.minimize(sum(coefficient * expr for coefficient, expr in ctx.objective))
 
 
 def _hours_cost(ctx: ModelContext) -> None:
