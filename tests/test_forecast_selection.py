@@ -44,7 +44,14 @@ def test_top_down_comes_within_one_and_a_half_percent_on_a_weekly_series() -> No
 
 
 def test_every_registered_method_has_a_docstring_and_the_same_interface() -> None:
-    assert list(METHODS) == ["seasonal_naive", "weekly_profile", "top_down", "exp_smoothing"]
+    assert list(METHODS) == [
+        "seasonal_naive",
+        "weekday_mean",
+        "weekly_profile",
+        "top_down",
+        "exp_smoothing",
+        "combined",
+    ]
     assert all(fn.__doc__ for fn in METHODS.values())
 
 
@@ -164,7 +171,8 @@ def test_auto_chooses_per_queue_and_reports_every_method_tried() -> None:
     site = with_forecast(make_site(), method="auto", candidates=("seasonal_naive", "weekly_profile"))
     history = make_history(site, dt.date(2026, 1, 5), 56, pattern)
     result = run_forecast(history, site)
-    assert set(result.accuracy["method"]) == {"seasonal_naive", "weekly_profile"}
+    # "auto" is the choice's own record: each week scored by the method chosen on the weeks before it.
+    assert set(result.accuracy["method"]) == {"seasonal_naive", "weekly_profile", "auto"}
     assert result.accuracy["chosen"].sum() == 2  # one per queue
     # Both are exact on a periodic series, so the simpler (earlier) one is chosen.
     assert result.chosen == {"calls": "seasonal_naive", "cases": "seasonal_naive"}

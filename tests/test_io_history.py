@@ -34,7 +34,12 @@ def voice_row(day: int, quarter: int) -> int:
     return 2 + 16 * day + 2 * quarter
 
 
+# These histories are a few hundred rows: one bad row is more than the 1 % a skip may leave out by default.
+SKIP_ANY_SHARE = "\n[input]\nmax_dropped_share = 1.0\n"
+
+
 def load(tmp_path: Path, history: str, site: str = SITE_TOML, skip: bool = False) -> Scenario:
+    site = site + SKIP_ANY_SHARE if skip else site
     return load_scenario(make_scenario(tmp_path / "s", history_csv=history, site_toml=site), skip_bad_rows=skip)
 
 
@@ -126,21 +131,35 @@ def test_unparseable_interval_start_drops_the_row(tmp_path: Path) -> None:
     assert len(scenario.history) == 14 * 16 - 2
 
 
-def test_times_between_the_5_minute_marks_are_dropped(tmp_path: Path) -> None:
-    history = TWO_WEEKS.replace("2026-02-23T08:15:00,voice", "2026-02-23T08:17:00,voice")
-    history = history.replace("2026-02-23T08:30:00,voice", "2026-02-23T08:30:30,voice")
+def test_times_with_seconds_are_dropped_and_point_contact_level_exports_to_wfm_import(tmp_path: Path) -> None:
+    history = TWO_WEEKS.replace("2026-02-23T08:30:00,voice", "2026-02-23T08:30:30,voice")
     scenario = load(tmp_path, history, skip=True)
 
-    expected_tail = (
-        "is not on a 5-minute mark with zero seconds (:00, :05, :10, … :55). Each row is the volume of one "
-        "interval; 5-minute rows are added up into the site's intervals, but a row between the marks cannot be "
-        "placed. Row dropped."
-    )
     assert scenario.warnings == (
-        f"history.csv, row 4, column 'interval_start': '2026-02-23T08:17:00' {expected_tail}",
-        f"history.csv, row 6, column 'interval_start': '2026-02-23T08:30:30' {expected_tail}",
+        "history.csv, row 6, column 'interval_start': '2026-02-23T08:30:30' is not the start of an export slot, on "
+        "a whole minute (seconds :00). Each row is the volume of one slot of the export (5, 6, 10, 15 or 30 "
+        "minutes ...), summed into the site's intervals. A contact-level export (one row per contact) becomes "
+        "history with `wfm import`. Row dropped.",
     )
-    assert len(scenario.history) == 14 * 16 - 2
+    assert len(scenario.history) == 14 * 16 - 1
+
+
+def test_more_than_one_percent_of_the_rows_left_out_stops_the_load_even_when_skipping(tmp_path: Path) -> None:
+    # 3 of the 224 rows (1.3 %) cannot be read; skip_bad_rows alone may leave out at most 1 %.
+    history = (
+        TWO_WEEKS.replace("2026-02-23T08:15:00,voice,11,", "2026-02-23T08:15:00,voice,x,")
+        .replace("2026-02-23T08:30:00,voice,12,", "2026-02-23T08:30:00,voice,y,")
+        .replace("2026-02-23T08:45:00,voice,13,", "2026-02-23T08:45:00,voice,z,")
+    )
+    problems = problems_of(make_scenario(tmp_path / "s", history_csv=history), skip_bad_rows=True)
+
+    assert [(p.row, p.value) for p in problems] == [(4, "x"), (6, "y"), (8, "z"), (None, None)]
+    assert str(problems[-1]) == (
+        "history.csv: 3 of 224 rows (1.3%) and 0.0% of the volume cannot be used as written (listed above): "
+        "leaving out more than 1% loses too much data, even with --skip-bad-rows. Fix the export (the problems "
+        "above usually share one cause), or, to plan without them all the same, raise max_dropped_share under "
+        "[input] in site.toml."
+    )
 
 
 def test_finer_5_minute_rows_are_kept_as_they_are(tmp_path: Path) -> None:
@@ -154,7 +173,7 @@ def test_finer_5_minute_rows_are_kept_as_they_are(tmp_path: Path) -> None:
     assert volume_at(scenario, "2026-02-23 08:15") == [11.0]  # 15-minute rows on a 30-minute site, likewise
 
 
-def test_30_minute_history_on_a_15_minute_site_is_an_error(tmp_path: Path) -> None:
+def test_30_minute_history_on_a_15_minute_site_is_an_error_naming_a_row(tmp_path: Path) -> None:
     history = "".join(
         line + "\n" for line in TWO_WEEKS.splitlines() if not (",voice," in line and (":15:" in line or ":45:" in line))
     )
@@ -162,9 +181,51 @@ def test_30_minute_history_on_a_15_minute_site_is_an_error(tmp_path: Path) -> No
 
     assert str(problem) == (
         "history.csv, column 'interval_start': history for queue 'voice' is 30-minute data but interval_minutes = "
-        "15 in site.toml. All 56 of its rows start at :00 or :30; a row must cover one 15-minute interval or a "
-        "5-minute part of one. Export the history in 15-minute (or 5-minute) intervals, or plan in 30-minute "
-        "intervals (interval_minutes = 30)."
+        "15 in site.toml. Row 2: the slot 2026-02-23 08:00-08:30 straddles two intervals (56 of its 56 rows do); "
+        "splitting it would invent a pattern. Export the history in 15-minute intervals or slots that divide them "
+        "(5, 10 ...), or plan in 30-minute intervals (interval_minutes = 30)."
+    )
+
+
+def six_minute_export(day_count: int, site_interval: int) -> str:
+    """voice in 6-minute slots 08:00-10:00 (20 a day, 1, 2, 3 ... calls), claims in 15-minute rows."""
+    lines = [HEADER]
+    for day in range(day_count):
+        date = dt.date(2026, 2, 23) + dt.timedelta(days=day)
+        for slot in range(20):
+            moment = dt.datetime.combine(date, dt.time(8)) + dt.timedelta(minutes=6 * slot)
+            lines.append(f"{moment:%Y-%m-%dT%H:%M},voice,{slot + 1},300\n")
+        for quarter in range(8):
+            moment = dt.datetime.combine(date, dt.time(8)) + dt.timedelta(minutes=15 * quarter)
+            lines.append(f"{moment:%Y-%m-%dT%H:%M},claims,1,\n")
+    return "".join(lines)
+
+
+def test_a_6_minute_export_adds_up_into_30_minute_intervals(tmp_path: Path) -> None:
+    site = SITE_TOML.replace("interval_minutes = 15", "interval_minutes = 30")
+    scenario = load(tmp_path, six_minute_export(14, 30), site)
+
+    assert scenario.warnings == ()
+    assert len(scenario.history) == 14 * (20 + 8)  # every row kept, none dropped
+    inputs = load_forecast_inputs(tmp_path / "s")
+    from wfm.forecast.history import normalize_history
+
+    summed = normalize_history(inputs.history, inputs.site)
+    voice = summed[summed["queue"] == "voice"].set_index("interval_start")["volume"]
+    # 08:00-08:30 holds slots 1..5, 08:30 slots 6..10: 1+2+3+4+5 = 15, 6+...+10 = 40
+    assert voice[pd.Timestamp("2026-02-23 08:00")] == 15.0
+    assert voice[pd.Timestamp("2026-02-23 08:30")] == 40.0
+    assert voice.sum() == 14 * sum(range(1, 21))
+
+
+def test_a_6_minute_export_on_a_15_minute_site_names_a_straddling_slot(tmp_path: Path) -> None:
+    problem = only_problem(make_scenario(tmp_path / "s", history_csv=six_minute_export(14, 15)))
+
+    assert str(problem) == (
+        "history.csv, column 'interval_start': history for queue 'voice' is 6-minute data, which does not add up "
+        "into the 15-minute intervals of site.toml. Row 4: the slot 2026-02-23 08:12-08:18 straddles two "
+        "intervals (56 of its 280 rows do); splitting it would invent a pattern. Export the history in 15-minute "
+        "intervals or slots that divide them (5, 10 ...)."
     )
 
 

@@ -154,9 +154,9 @@ def make_scenario(folder: Path, **changes: str | None) -> Path:
     return folder
 
 
-def problems_of(folder: Path) -> list[Problem]:
+def problems_of(folder: Path, skip_bad_rows: bool = False) -> list[Problem]:
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(folder)
+        load_scenario(folder, skip_bad_rows=skip_bad_rows)
     return caught.value.problems
 
 

@@ -27,7 +27,7 @@ from rich.table import Table
 from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
 from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
-from wfm.io import ScenarioError, atomic_write_text, load_forecast_inputs, load_scenario
+from wfm.io import ScenarioError, atomic_write_text, is_forecast_only, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
 from wfm.reports import read_plan
 from wfm.scheduling.model import PreviousShift
@@ -122,6 +122,9 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
     """
     from wfm.scheduling.explain import explain_infeasible_agents
 
+    if is_forecast_only(scenario):
+        _validate_forecast_only(scenario, skip_bad_rows)
+        return
     loaded = _load(scenario, load_scenario, skip_bad_rows)
     # The same warnings `wfm run` prints: a planner checks them here, before anything is planned.
     _warn(loaded.warnings)
@@ -139,6 +142,24 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
     out.print(
         f"[green]OK[/green] {escape(site.name)}: {len(loaded.agents)} agents, {len(site.queues)} queues, "
         f"{len(loaded.history):,} history rows, horizon {site.horizon.start} + {site.horizon.days} days{noted}"
+    )
+    if count:
+        raise typer.Exit(EXIT_WARNINGS)
+
+
+def _validate_forecast_only(scenario: Path, skip_bad_rows: bool) -> None:
+    """A folder with queues and history but no staff, shifts or contracts: what `wfm forecast` reads is checked."""
+    inputs = _load(scenario, load_forecast_inputs, skip_bad_rows)
+    _warn(inputs.warnings)
+    count = len(inputs.warnings)
+    noted = f" ({count} warning{'s' if count != 1 else ''} above)" if count else ""
+    queues = len(inputs.site.queues)
+    out.print(
+        f"[green]OK[/green] {escape(inputs.site.name)} (forecast only): {queues} queue{'s' if queues != 1 else ''}, "
+        f"{len(inputs.history):,} history rows{noted}. "
+        + escape(
+            "To plan people too, add [[shift_templates]] and [[contracts]] to site.toml, staff.csv and skills.csv."
+        )
     )
     if count:
         raise typer.Exit(EXIT_WARNINGS)
@@ -588,6 +609,44 @@ def export(
         _error(str(problem))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {done.target} ({done.shifts} shifts, {done.activities} activities{done.note})", markup=False)
+
+
+@app.command("import")
+def import_contacts(
+    contacts: Annotated[Path, typer.Argument(help="Contact-level export: arrived_at, queue[, handle_seconds]")],
+    out_file: Annotated[Path, typer.Option("--out", help="history.csv to write (e.g. data/mysite/history.csv)")],
+    interval_minutes: Annotated[
+        int, typer.Option("--interval-minutes", help="Interval of the history (the site's interval_minutes)")
+    ] = 15,
+) -> None:
+    """Turn a contact-level export (one row per call, chat or item) into history.csv: volume and AHT per interval.
+
+    Each contact counts in the interval its arrival falls in; the AHT is the mean handle time of the contacts
+    that have one (an abandoned call counts in the volume only).
+
+    Example: wfm import contacts.csv --interval-minutes 30 --out data/mysite/history.csv
+    """
+    from wfm.io.contacts import contacts_to_history, history_csv_text
+
+    if not contacts.is_file():
+        _error(f"{contacts} does not exist or is not a file. Give the contact-level export (CSV).")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        history = contacts_to_history(contacts, interval_minutes)
+    except ScenarioError as exc:
+        err.print(exc.report().replace("The scenario could not be loaded", f"{contacts} cannot be imported"),
+                  markup=False, highlight=False)  # fmt: skip
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ValueError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    atomic_write_text(out_file, history_csv_text(history))
+    contacts_count = int(history["volume"].sum())
+    out.print(
+        f"wrote {out_file}: {contacts_count:,} contacts in {len(history):,} intervals of {interval_minutes} minutes, "
+        f"{history['queue'].nunique()} queue(s)",
+        markup=False,
+    )
 
 
 @app.command()

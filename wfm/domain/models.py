@@ -93,6 +93,11 @@ class Queue(Frozen):
     open: str = "00:00"
     close: str = "24:00"
     days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = WEEKDAYS  # type: ignore[assignment]
+    # Hours that differ by weekday, e.g. {fri = "07:00-14:00", sat = "20:00-24:00", sun = "closed"}: a weekday
+    # named here opens at these hours (or not at all), whatever `days`, `open` and `close` say.
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str] = Field(default_factory=dict)
+    # Average handle time to plan with when the history has none for this queue (else 300 s, with a warning).
+    default_aht_seconds: Annotated[float, Field(gt=0)] | None = None
     # Unplanned absence (sickness, lateness) that inflates live requirements; None means the site's value.
     shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = None
     # The shortest stint on this queue; None means [rules] min_stint_minutes.
@@ -102,6 +107,13 @@ class Queue(Frozen):
     @classmethod
     def _clock(cls, value: str) -> str:
         parse_clock(value)
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, text in value.items():
+            _parse_hours(day, text)
         return value
 
     @model_validator(mode="after")
@@ -123,9 +135,38 @@ class Queue(Frozen):
     def close_minute(self) -> int:
         return parse_clock(self.close)
 
+    def window(self, weekday: int) -> tuple[int, int] | None:
+        """(open, close) in minutes after midnight on a weekday (0 = Monday), or None when closed all day."""
+        day = WEEKDAYS[weekday]
+        if day in self.hours:
+            return _parse_hours(day, self.hours[day])
+        return (self.open_minute, self.close_minute) if day in self.days else None
+
+    @property
+    def open_days(self) -> tuple[str, ...]:
+        """The weekdays the queue opens on at all (`days`, then `hours` adding or closing days)."""
+        return tuple(day for w, day in enumerate(WEEKDAYS) if self.window(w) is not None)
+
     def is_open(self, moment: dt.datetime) -> bool:
+        window = self.window(moment.weekday())
         minute = moment.hour * 60 + moment.minute
-        return WEEKDAYS[moment.weekday()] in self.days and self.open_minute <= minute < self.close_minute
+        return window is not None and window[0] <= minute < window[1]
+
+
+def _parse_hours(day: str, text: str) -> tuple[int, int] | None:
+    """'07:00-14:00' -> (420, 840); 'closed' -> None."""
+    if text.strip().lower() == "closed":
+        return None
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ValueError(f'hours for {day}: expected "HH:MM-HH:MM" (e.g. "07:00-14:00") or "closed", got {text!r}')
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if end <= start:
+        raise ValueError(
+            f"hours for {day}: {text!r} closes before it opens; hours past midnight belong to the next day "
+            f'(e.g. sat = "20:00-24:00", sun = "00:00-02:00")'
+        )
+    return start, end
 
 
 class BreakRule(Frozen):
@@ -344,6 +385,8 @@ class InputSettings(Frozen):
     # Plan without history rows that cannot be used (each is listed as a warning). Off: such rows stop the load,
     # because a dropped row is lost data.
     skip_bad_rows: bool = False
+    # ... but never more than this share of the history's rows or volume: beyond it the export is wrong.
+    max_dropped_share: Annotated[float, Field(ge=0, le=1)] = 0.01
 
 
 class Event(Frozen):
@@ -387,8 +430,9 @@ class Site(Frozen):
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
     horizon: Horizon
     queues: tuple[Queue, ...] = Field(min_length=1)
-    shift_templates: tuple[ShiftTemplate, ...] = Field(min_length=1)
-    contracts: tuple[Contract, ...] = Field(min_length=1)
+    # Planning needs both (the scenario loader says so); a forecast-only site.toml may leave them out.
+    shift_templates: tuple[ShiftTemplate, ...] = ()
+    contracts: tuple[Contract, ...] = ()
     rules: Rules = Rules()
     weights: Weights = Weights()
     solver: SolverSettings = SolverSettings()

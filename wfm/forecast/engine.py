@@ -6,11 +6,15 @@
 2. every candidate method forecasts each of the last `folds` weeks from the history before that week (a
    rolling origin); its error per queue is WAPE = sum|F - A| / sum A over the observed intervals, and its
    bias = (sum F - sum A) / sum A;
-3. per queue the method with the lowest WAPE is chosen (`method = "auto"`), or the named method is used;
+3. per queue the method with the lowest WAPE is chosen (`method = "auto"`), or the named method is used.
+   What that choice is worth is measured out of sample: `folds` more weeks are backtested before the scored
+   ones, each scored week is forecast by the method chosen on the `folds` weeks before it, and that is the
+   accuracy reported for method "auto" (choosing on the weeks one then scores flatters it by 1-2 points);
 4. the chosen method forecasts the horizon; closed hours get 0, public holidays and events.csv days their
    factor, each interval an AHT from the same time of day in recent weeks;
-5. P10/P50/P90 come from the backtest errors of the chosen method: variance = F + (phi F)^2, Poisson noise plus
-   the queue's measured overdispersion phi, so a queue we forecast badly gets honestly wide bands.
+5. P10/P50/P90 come from the out-of-sample backtest errors ("auto"), or the named method's: variance =
+   F + (phi F)^2, Poisson noise plus the queue's measured overdispersion phi, so a queue we forecast badly gets
+   honestly wide bands.
 
 Times are wall-clock local time. A day when clocks go forward has 23 hours (92 quarter hours), one when they go
 back has 25 (100): the repeated hour appears twice, the second time with `fold` = 1.
@@ -26,7 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from wfm.domain import WEEKDAYS, Event, Site
+from wfm.domain import WEEKDAYS, Event, Queue, Site
 from wfm.forecast.history import (
     DayTable,
     Outlier,
@@ -126,9 +130,34 @@ def _open_mask(site: Site, intervals: pd.DataFrame) -> np.ndarray:
     weekday = np.asarray(wall.day_of_week)
     mask = np.zeros((len(site.queues), len(intervals)), dtype=bool)
     for q, queue in enumerate(site.queues):
-        days = [WEEKDAYS.index(d) for d in queue.days]
-        mask[q] = np.isin(weekday, days) & (minute >= queue.open_minute) & (minute < queue.close_minute)
+        for w in range(7):
+            window = queue.window(w)
+            if window is not None:
+                mask[q] |= (weekday == w) & (minute >= window[0]) & (minute < window[1])
     return mask
+
+
+def out_of_hours_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
+    """Per queue, the share of its history's volume that arrived while site.toml has it closed: the forecast
+    gives those hours 0, and the backtest scores that volume against 0 (so it counts in the WAPE)."""
+    if rows.empty:
+        return []
+    warnings = []
+    for q, queue in enumerate(site.queues):
+        mine = rows[rows["queue"] == queue.id]
+        total = float(mine["volume"].sum())
+        if total <= 0:
+            continue
+        is_open = _open_mask(site, mine[["interval_start"]])[q]
+        outside = float(mine["volume"].to_numpy()[~is_open].sum())
+        if outside <= 0:
+            continue
+        warnings.append(
+            f"queue {queue.id}: {outside / total:.1%} of its history's volume ({outside:,.0f}) arrived outside its "
+            "opening hours in site.toml; the forecast gives those hours 0 and the backtest counts that volume as "
+            "error. If the queue takes work then, widen its hours (open/close, days, or hours per weekday)."
+        )
+    return warnings
 
 
 def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tuple[np.ndarray, list[str]]:
@@ -152,7 +181,7 @@ def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tu
         by_name: dict[str, float] = {}
         for day, name in sorted(past.items()):
             d = (pd.Timestamp(day) - table.dates[0]).days
-            if WEEKDAYS[weekday[d]] not in queue.days:
+            if WEEKDAYS[weekday[d]] not in queue.open_days:
                 continue
             same = np.flatnonzero(table.normal[q] & (weekday == weekday[d]))
             near = same[np.argsort(np.abs(same - d))[:4]]
@@ -182,14 +211,37 @@ def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tu
 def aht_profile(table: DayTable, site: Site) -> np.ndarray:
     """[q, slot] AHT: volume-weighted over the last `weeks` weeks' normal days at that time of day.
 
-    Fallbacks: the queue's volume-weighted AHT over the whole history, then DEFAULT_AHT_SECONDS.
+    Fallbacks: the queue's volume-weighted AHT over the whole history, then its `default_aht_seconds`, then
+    DEFAULT_AHT_SECONDS (`missing_aht_warnings` says when the last two are used).
     """
     recent = (table.dates >= table.origin - pd.Timedelta(weeks=site.forecast.weeks))[None, :] & table.normal
     work = np.where(recent[:, :, None], table.work_seconds, 0.0).sum(axis=1)
     volume = np.where(recent[:, :, None], table.aht_volume, 0.0).sum(axis=1)
     all_work, all_volume = table.work_seconds.sum(axis=(1, 2)), table.aht_volume.sum(axis=(1, 2))
-    typical = np.where(all_volume > 0, all_work / np.where(all_volume > 0, all_volume, 1), DEFAULT_AHT_SECONDS)
+    default = np.array([_default_aht(queue) for queue in site.queues])
+    typical = np.where(all_volume > 0, all_work / np.where(all_volume > 0, all_volume, 1), default)
     return np.where(volume > 0, work / np.where(volume > 0, volume, 1), typical[:, None])
+
+
+def _default_aht(queue: Queue) -> float:
+    return queue.default_aht_seconds if queue.default_aht_seconds is not None else DEFAULT_AHT_SECONDS
+
+
+def missing_aht_warnings(table: DayTable, site: Site) -> list[str]:
+    """One warning per queue whose history has no handle time at all: the AHT planned with is a setting."""
+    warnings = []
+    for q, queue in enumerate(site.queues):
+        if table.aht_volume[q].sum() > 0:
+            continue
+        if queue.default_aht_seconds is not None:
+            how = f"its default_aht_seconds, {queue.default_aht_seconds:g} s"
+        else:
+            how = (
+                f"{DEFAULT_AHT_SECONDS:g} s, a placeholder: set default_aht_seconds under the queue in site.toml, "
+                "or add aht_seconds to history.csv"
+            )
+        warnings.append(f"queue {queue.id}: the history has no handle times (aht_seconds); planned with {how}")
+    return warnings
 
 
 @dataclass(frozen=True)
@@ -336,6 +388,25 @@ def choose(pooled: pd.DataFrame, order: list[str]) -> dict[str, str]:
     return chosen
 
 
+def nested_choice(
+    every: pd.DataFrame, scored_starts: list[pd.Timestamp], methods: list[str], window: int, fallback: str
+) -> pd.DataFrame:
+    """The backtest rows "auto" would have produced: each scored week forecast, per queue, by the method
+    `choose` picks from the `window` backtest weeks before it (`fallback` when none was backtested), as
+    method "auto". Its error is out of sample: no week is scored by a choice made on that week."""
+    starts = sorted(every["fold_start"].unique()) if len(every) else []
+    parts: list[pd.DataFrame] = []
+    for start in scored_starts:
+        before = [s for s in starts if s < start][-window:]
+        picked = choose(pooled_errors(every[every["fold_start"].isin(before)]), methods) if before else {}
+        week = every[every["fold_start"] == start]
+        method_of = week["queue"].map(lambda q, picked=picked: picked.get(q, fallback))
+        parts.append(week[week["method"] == method_of].assign(method=AUTO))
+    if not parts:
+        return pd.DataFrame(columns=list(SCORED_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(SCORED_COLUMNS)]
+
+
 def accuracy_table(scored: pd.DataFrame, pooled: pd.DataFrame, chosen: dict[str, str], phi: pd.Series) -> pd.DataFrame:
     """`pooled` errors with each method's P10-P90 coverage (with the queue's phi) and the choice."""
     if scored.empty:
@@ -389,6 +460,7 @@ def run_forecast(
 
     rows = normalize_history(history, site)
     rows = rows[rows["interval_start"] < pd.Timestamp(start)]
+    warnings.extend(out_of_hours_warnings(rows, site))
     without = [q.id for q in site.queues if q.id not in set(rows["queue"])]
     if without:
         raise ValueError(
@@ -402,10 +474,15 @@ def run_forecast(
             f"the history spans {span_weeks} week(s): {usable_folds} backtest fold(s) instead of {folds} "
             "(each fold needs a week of history before it)"
         )
+    # With "auto", the weeks before the scored ones are backtested too: each scored week is then forecast by the
+    # method chosen on the `folds` weeks before it, which is what the choice is worth on weeks it has not seen.
+    selection_folds = min(folds, max(0, span_weeks - 1 - usable_folds)) if name == AUTO and len(methods) > 1 else 0
     if usable_folds:
-        scored = backtest_methods(rows, site, methods, usable_folds, events)
+        every = backtest_methods(rows, site, methods, usable_folds + selection_folds, events)
     else:
-        scored = pd.DataFrame(columns=list(SCORED_COLUMNS))
+        every = pd.DataFrame(columns=list(SCORED_COLUMNS))
+    scored_starts = fold_starts(rows, usable_folds) if usable_folds else []
+    scored = every[every["fold_start"].isin(scored_starts)]
     pooled = pooled_errors(scored)
     chosen = choose(pooled, methods)
     fallback = "weekly_profile" if name == AUTO else name
@@ -414,9 +491,16 @@ def run_forecast(
             chosen[queue.id] = fallback
             if usable_folds:
                 warnings.append(f"queue {queue.id}: too little history to backtest; forecast with {fallback}")
-    chosen_rows = scored[[chosen.get(q) == m for q, m in zip(scored["queue"], scored["method"], strict=True)]]
-    phi = dispersion(chosen_rows) if len(chosen_rows) else pd.Series(dtype=float)
-    accuracy = accuracy_table(scored, pooled, chosen, phi)
+    if name == AUTO and len(methods) > 1:
+        out_of_sample = nested_choice(every, scored_starts, methods, folds, fallback)
+        banded = out_of_sample
+    else:
+        out_of_sample = pd.DataFrame(columns=list(SCORED_COLUMNS))
+        banded = scored[[chosen.get(q) == m for q, m in zip(scored["queue"], scored["method"], strict=True)]]
+    # The bands' spread comes from errors the forecast made on weeks its method was not chosen on, when known.
+    phi = dispersion(banded) if len(banded) else pd.Series(dtype=float)
+    reported = pd.concat([scored, out_of_sample], ignore_index=True) if len(out_of_sample) else scored
+    accuracy = accuracy_table(reported, pooled_errors(reported), chosen, phi)
 
     table = build_day_table(rows, site, start, events)
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
@@ -426,6 +510,7 @@ def run_forecast(
         volume[picked] = METHODS[method_name](table, target, site)[picked]
     layout = _layout(site, table, start, days, events)
     warnings.extend(layout.notes)
+    warnings.extend(missing_aht_warnings(table, site))
     aht = aht_profile(table, site)[:, layout.intervals["slot"].to_numpy()]
     frame = _long_frame(site, layout, {"volume": _interval_volume(layout, volume), "aht_seconds": aht})
 
@@ -440,7 +525,7 @@ def run_forecast(
     return ForecastResult(
         forecast=frame,
         accuracy=accuracy,
-        folds=fold_table(scored) if len(scored) else pd.DataFrame(columns=list(FOLD_COLUMNS)),
+        folds=fold_table(reported) if len(reported) else pd.DataFrame(columns=list(FOLD_COLUMNS)),
         chosen=chosen,
         outliers=table.outliers,
         warnings=tuple(warnings),

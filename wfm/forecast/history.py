@@ -171,7 +171,7 @@ def business_days(site: Site, dates: pd.DatetimeIndex, holiday: np.ndarray) -> n
     weekday = np.asarray(dates.day_of_week)
     out = np.zeros((len(site.queues), len(dates)), dtype=bool)
     for q, queue in enumerate(site.queues):
-        out[q] = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.days]) & ~holiday
+        out[q] = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.open_days]) & ~holiday
     return out
 
 
@@ -262,6 +262,29 @@ def _usual_shares(
     return shares
 
 
+def _recurs(volume: np.ndarray, day_total: np.ndarray, usual: np.ndarray) -> np.ndarray:
+    """[queue, day, slot]: the interval's excess over its usual share of the day also showed (at least half of
+    it) in the same or an adjacent interval on the same weekday a week before or after.
+
+    A burst that comes back every week is a pattern, even when it moves through the year (a centre that reopens
+    on Saturday at sunset): it is learned, not damped as a spike. A spike is a one-off."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.nan_to_num(volume / day_total[:, :, None]) - usual
+    # The history's days are consecutive: the same weekday a week before is 7 days earlier in the array.
+    days = volume.shape[1]
+    index = np.arange(days)
+    seen = np.zeros(volume.shape, dtype=bool)
+    for step in (-7, 7):
+        other = index + step
+        valid = (other >= 0) & (other < days)
+        theirs = np.full_like(excess, -np.inf)
+        theirs[:, valid, :] = excess[:, other[valid], :]
+        # the same interval, or one either side
+        nearby = np.maximum(theirs, np.maximum(np.roll(theirs, 1, axis=2), np.roll(theirs, -1, axis=2)))
+        seen |= (excess > 0) & (nearby >= 0.5 * excess)
+    return seen
+
+
 def _day_totals(volume: np.ndarray, shares: np.ndarray, weekday: np.ndarray) -> np.ndarray:
     """Observed sum / share of the day observed; NaN where less than half the usual day is known."""
     usual = np.nan_to_num(shares[:, weekday, :], nan=0.0)  # [q, d, s]
@@ -323,6 +346,7 @@ def build_day_table(
     sigma = np.sqrt(expected + (INTRADAY_DISPERSION * expected) ** 2)
     judged = candidate[:, :, None] & ~np.isnan(volume) & (expected > 0)
     spike = judged & (volume > expected + INTERVAL_OUTLIER_SIGMAS * sigma + 3.0)
+    spike &= ~_recurs(volume, np.nansum(volume, axis=2), usual)
     hole = judged & (expected >= MIN_EXPECTED_FOR_HOLE) & (volume < expected - INTERVAL_OUTLIER_SIGMAS * sigma)
     outliers: list[Outlier] = []
     for kind, mask in (("spike", spike), ("hole", hole)):

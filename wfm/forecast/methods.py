@@ -41,6 +41,9 @@ TREND_RATIO_MIN = 0.9
 TREND_RATIO_MAX = 1.1
 TREND_DAMPING = 0.8
 
+# weekday_mean averages this many same weekdays: on low volumes more weeks average away more noise.
+MEAN_WEEKS = 8
+
 # Intraday shares average many weeks: the shape of a day is stable, and more weeks average away the noise.
 SHARE_WEEKS = 16
 # ... and each weekday's shape is shrunk towards the shape of all days by this many pseudo-days (see
@@ -116,6 +119,12 @@ def seasonal_naive(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.
     return _at(out, target)
 
 
+def weekday_mean(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """Mean of the last MEAN_WEEKS (8) normal same weekdays, slot by slot, no trend: the plain average a
+    planner would compute in a spreadsheet, and on real series often hard to beat."""
+    return _at(_profile(table, table.normal, MEAN_WEEKS), target)
+
+
 def trend_ratio(table: DayTable) -> np.ndarray:
     """Per queue: mean day of the last 4 weeks over the 4 weeks before, weekday by weekday, clipped to ±10 %.
 
@@ -168,6 +177,11 @@ def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
     seen = np.stack([picked.sum(axis=1) for picked in weekdays], axis=1)[:, :, None].astype(float)
     own = np.nan_to_num(np.stack([_mean_over(picked, share) for picked in weekdays], axis=1))
     pooled = np.nan_to_num(_mean_over(_last_days(table.normal, 7 * SHARE_WEEKS), share))[:, None, :]
+    # Pooled only where the weekday itself has had volume: a short Friday or a Saturday that opens at sunset
+    # must not borrow the mid-day of the other days (that share would fall in its closed hours and be lost).
+    pooled = np.where((own > 0) | (seen == 0), pooled, 0.0)
+    pooled_total = pooled.sum(axis=2, keepdims=True)
+    pooled = np.divide(pooled, pooled_total, out=np.zeros_like(pooled), where=pooled_total > 0)
     shares = _at((seen * own + SHARE_POOL_DAYS * pooled) / (seen + SHARE_POOL_DAYS), target)
     total = shares.sum(axis=2, keepdims=True)
     return np.divide(shares, total, out=np.zeros_like(shares), where=total > 0)
@@ -191,7 +205,7 @@ def calendar_features(site: Site, dates: pd.DatetimeIndex) -> dict[str, np.ndarr
     from_start, from_end = month_position(business, dates)
     after_holiday = np.zeros((queues, len(dates)), dtype=int)
     for q, queue in enumerate(site.queues):
-        scheduled = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.days])
+        scheduled = np.isin(weekday, [WEEKDAYS.index(d) for d in queue.open_days])
         since = AFTER_HOLIDAY_DAYS + 1  # business days since the queue's last holiday on a scheduled day
         for d in range(len(dates)):
             if scheduled[d] and holiday[d]:
@@ -370,9 +384,20 @@ def exp_smoothing(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.n
     return np.nan_to_num(daily)[:, :, None] * shares
 
 
+def combined(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarray:
+    """The mean of weekday_mean, weekly_profile, top_down and exp_smoothing: their errors differ in kind (noise
+    of a few weeks, a level that lags, factors fitted on few days), so the average is rarely far from the best
+    of them and often better than each; forecast combination is the robust choice on series never seen."""
+    parts = [method(table, target, site) for method in (weekday_mean, weekly_profile, top_down, exp_smoothing)]
+    result: np.ndarray = np.mean(parts, axis=0)
+    return result
+
+
 METHODS: dict[str, VolumeMethod] = {
     "seasonal_naive": seasonal_naive,
+    "weekday_mean": weekday_mean,
     "weekly_profile": weekly_profile,
     "top_down": top_down,
     "exp_smoothing": exp_smoothing,
+    "combined": combined,
 }

@@ -2,7 +2,7 @@
 
 from wfm.io.atomic import atomic_directory, atomic_write_bytes, atomic_write_text
 from wfm.io.errors import Problem, ScenarioError
-from wfm.io.scenario import ForecastInputs, load_forecast_inputs, load_scenario, load_site
+from wfm.io.scenario import ForecastInputs, is_forecast_only, load_forecast_inputs, load_scenario, load_site
 
 __all__ = [
     "ForecastInputs",
@@ -11,6 +11,7 @@ __all__ = [
     "atomic_directory",
     "atomic_write_bytes",
     "atomic_write_text",
+    "is_forecast_only",
     "load_forecast_inputs",
     "load_scenario",
     "load_site",

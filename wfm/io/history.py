@@ -35,9 +35,6 @@ AFTER_THE_HORIZON = "a time before the planning horizon ends"
 
 # A history spanning fewer days than this sees each weekday less than twice.
 MIN_HISTORY_DAYS = 14
-# Rows on 5-minute marks are fine (the forecast adds them up into the site's intervals); anything between them
-# cannot be placed in one interval.
-_FINEST_GRID_MINUTES = 5
 # A queue's data granularity is judged only from this many rows: a handful of 15-minute rows can all sit on
 # :00 and :30 by chance.
 _ROWS_TO_JUDGE_GRANULARITY = 8
@@ -153,17 +150,18 @@ def _interval_starts(table: _Table, timezone: str, found: _Collector) -> tuple[p
 
     _report_rows(found, table, local.isna(), "interval_start", EXPECTED_HISTORY_TIME, lambda row: _time_hint(text[row]))
 
-    off_grid = local.notna() & ((local.dt.minute % _FINEST_GRID_MINUTES != 0) | (local.dt.second != 0))
+    off_minute = local.notna() & (local.dt.second != 0)
     _report_rows(
         found,
         table,
-        off_grid,
+        off_minute,
         "interval_start",
-        "on a 5-minute mark with zero seconds (:00, :05, :10, … :55)",
-        "Each row is the volume of one interval; 5-minute rows are added up into the site's intervals, but a "
-        f"row between the marks cannot be placed. {ROW_DROPPED}",
+        "the start of an export slot, on a whole minute (seconds :00)",
+        "Each row is the volume of one slot of the export (5, 6, 10, 15 or 30 minutes ...), summed into the "
+        "site's intervals. A contact-level export (one row per contact) becomes history with `wfm import`. "
+        f"{ROW_DROPPED}",
     )
-    local = local.where(~off_grid)
+    local = local.where(~off_minute)
 
     clock = _WallClock.of(local, timezone)
     skipped = pd.Series(clock.nonexistent & ~has_offset, index=text.index)
@@ -313,7 +311,10 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
         index=frame.index,
     )
     usable = local.notna() & known_queue & ~bad_volume & ~negative
-    rows = _drop_repeated_intervals(table, rows[usable], lost, found, facts.skip_bad_rows)
+    candidates = rows[usable]
+    repeats = candidates.index[candidates.duplicated(keep="first")]  # the same row twice loses nothing
+    rows = _drop_repeated_intervals(table, candidates, lost, found, facts.skip_bad_rows)
+    dropped = frame.index.difference(rows.index).difference(repeats).difference(frame.index[~known_queue])
 
     if facts.interval_minutes is not None and facts.queue_ids is not None:
         _check_granularity(table, rows, facts.interval_minutes, out)
@@ -333,6 +334,11 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
                 "skip_bad_rows = true under [input] in site.toml (each row left out is then listed as a warning).",
             )
         )
+        return None
+    too_much = _too_much_dropped(table, dropped, volume, facts.max_dropped_share) if lost else None
+    if too_much is not None:
+        out.extend(lost, edit=_kept_in_file)
+        out.add(too_much)
         return None
     found.extend(lost)
     if rows.empty:
@@ -359,6 +365,30 @@ def _load_history(table: _Table, facts: _SiteFacts, out: _Collector, notes: _Col
     history["queue"] = history["queue"].astype(str)
     history["fold"] = history["fold"].astype(np.int8)
     return history
+
+
+def _too_much_dropped(table: _Table, dropped: pd.Index, volume: pd.Series, limit: float) -> Problem | None:
+    """With skip_bad_rows, rows may be left out, but not more than `limit` ([input] max_dropped_share, 1 %) of
+    the rows or the volume: beyond it the export is wrong, and a forecast from what is left would be quietly far
+    off (a 6-minute export read as 5-minute lost 80 % of its rows that way)."""
+    counted = volume.where(np.isfinite(volume) & (volume > 0), 0.0)
+    total_volume, dropped_volume = float(counted.sum()), float(counted[dropped].sum())
+    dropped_rows, total_rows = len(dropped), len(volume)
+    row_share = dropped_rows / max(total_rows, 1)
+    volume_share = dropped_volume / total_volume if total_volume > 0 else 0.0
+    if row_share <= limit and volume_share <= limit:
+        return None
+    return Problem(
+        table.label,
+        None,
+        None,
+        None,
+        f"{dropped_rows:,} of {total_rows:,} rows ({row_share:.1%}) and {volume_share:.1%} of the volume cannot be "
+        f"used as written (listed above): leaving out more than {limit:.0%} loses too much data, even with "
+        "--skip-bad-rows",
+        "Fix the export (the problems above usually share one cause), or, to plan without them all the same, "
+        "raise max_dropped_share under [input] in site.toml.",
+    )
 
 
 def _drop_repeated_intervals(
@@ -437,33 +467,45 @@ def _differences(kept: pd.Series, dropped: pd.Series) -> str:
     return " and ".join(changes)
 
 
+def export_slot_minutes(starts: pd.Series) -> int:
+    """The length of one export slot, from one queue's row times: the greatest common divisor of the gaps
+    between consecutive distinct times (6 for a 6-minute export, even with slots missing); 0 with one row."""
+    minutes = np.unique(starts.dropna().to_numpy().astype("datetime64[m]").astype(np.int64))
+    gaps = np.diff(minutes)
+    return int(np.gcd.reduce(gaps)) if len(gaps) else 0
+
+
 def _check_granularity(table: _Table, rows: pd.DataFrame, interval_minutes: int, out: _Collector) -> None:
-    """A queue whose rows all start on coarser marks than the site's intervals holds coarser data: splitting a
-    30-minute volume into 15-minute intervals would invent a pattern, so that is an error, not a guess."""
-    minute = rows["interval_start"].dt.minute.to_numpy()
-    per_queue = pd.DataFrame({"queue": rows["queue"].to_numpy(), "minute": minute})
-    counts = per_queue.groupby("queue", sort=True).size()
-    steps = per_queue.drop_duplicates().groupby("queue", sort=True)["minute"].agg(lambda m: np.gcd.reduce(m))
-    for queue_id, step in steps.items():
-        granularity = int(step) or 60  # every row on the hour
-        count = int(counts[queue_id])
-        if count < _ROWS_TO_JUDGE_GRANULARITY or interval_minutes % granularity == 0:
+    """Each queue's rows are slots of one length that must each fall inside one of the site's intervals.
+
+    A 6-minute export adds up into 30-minute intervals; into 15-minute ones its 08:12 slot would straddle two, and
+    splitting it (or a 30-minute volume into 15-minute intervals) would invent a pattern: an error naming such
+    a row, not a guess."""
+    for queue_id, group in rows.groupby("queue", sort=True):
+        count = len(group)
+        slot = export_slot_minutes(group["interval_start"])
+        if count < _ROWS_TO_JUDGE_GRANULARITY or slot == 0:
             continue
-        marks = [f":{m:02d}" for m in range(0, 60, granularity)]
-        starts = marks[0] if len(marks) == 1 else ", ".join(marks[:-1]) + " or " + marks[-1]
-        if granularity > interval_minutes:
+        offset = (group["interval_start"].dt.hour * 60 + group["interval_start"].dt.minute) % interval_minutes
+        straddles = offset + min(slot, interval_minutes + 1) > interval_minutes
+        if not straddles.any():
+            continue
+        first = int(straddles.idxmax())
+        moment = group.at[first, "interval_start"]
+        end = moment + pd.Timedelta(minutes=slot)
+        if slot > interval_minutes:
             expected = (
-                f"history for queue '{queue_id}' is {granularity}-minute data but interval_minutes = "
-                f"{interval_minutes} in site.toml"
+                f"history for queue '{queue_id}' is {slot}-minute data but interval_minutes = {interval_minutes} in "
+                "site.toml"
             )
         else:
             expected = (
-                f"history for queue '{queue_id}' is {granularity}-minute data, which does not add up into the "
+                f"history for queue '{queue_id}' is {slot}-minute data, which does not add up into the "
                 f"{interval_minutes}-minute intervals of site.toml"
             )
-        fix = f"Export the history in {interval_minutes}-minute (or 5-minute) intervals"
-        if granularity in (15, 30) and granularity != interval_minutes:
-            fix += f", or plan in {granularity}-minute intervals (interval_minutes = {granularity})"
+        fix = f"Export the history in {interval_minutes}-minute intervals or slots that divide them (5, 10 ...)"
+        if slot in (15, 30) and slot != interval_minutes:
+            fix += f", or plan in {slot}-minute intervals (interval_minutes = {slot})"
         out.add(
             Problem(
                 table.label,
@@ -471,8 +513,8 @@ def _check_granularity(table: _Table, rows: pd.DataFrame, interval_minutes: int,
                 "interval_start",
                 None,
                 expected,
-                f"All {count:,} of its rows start at {starts}; a row must cover one {interval_minutes}-minute "
-                f"interval or a 5-minute part of one. {fix}.",
+                f"Row {first}: the slot {moment:%Y-%m-%d %H:%M}-{end:%H:%M} straddles two intervals "
+                f"({int(straddles.sum()):,} of its {count:,} rows do); splitting it would invent a pattern. {fix}.",
             ),
             kind="coarse history",
         )

@@ -10,6 +10,7 @@ rendered into `Scenario.warnings`, because one bad cell in a year of export shou
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,23 @@ def load_forecast_inputs(path: Path, *, skip_bad_rows: bool = False) -> Forecast
     """Load only site.toml, history.csv and the optional events.csv of a folder or workbook, checked as
     `load_scenario` checks them; staff and the other planning files need not exist yet."""
     return _load_from(Path(path), _load_forecast, skip_bad_rows)
+
+
+def is_forecast_only(path: Path) -> bool:
+    """A folder meant for forecasting alone: site.toml without [[shift_templates]] or [[contracts]], and no
+    staff.csv. (Anything unreadable is not: the full loader then reports it.)"""
+    folder = Path(path)
+    if not folder.is_dir():
+        return False
+    names = {p.name.lower() for p in folder.iterdir() if p.is_file()}
+    if "staff.csv" in names or SITE_FILE not in names:
+        return False
+    site_path = next(p for p in folder.iterdir() if p.name.lower() == SITE_FILE)
+    try:
+        raw = tomllib.loads(site_path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return not raw.get("shift_templates") and not raw.get("contracts")
 
 
 _Loaded = TypeVar("_Loaded")
@@ -261,6 +279,8 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
         tables["requests"], lambda t: _load_requests(t, facts, site, staff_rows, contracts, out, notes)
     )
 
+    if site is not None:
+        _report_missing_planning_tables(site, facts, out)
     if out or site is None or history is None:
         return None
     _report_idle_queues(site, agents, skills, events, staff.label if staff is not None else "staff.csv", notes)
@@ -284,6 +304,23 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
             location = ".".join(str(part) for part in error.get("loc", ()))
             out.add(Problem("scenario", None, None, None, f"{location}: {error.get('msg', 'invalid')}"))
         return None
+
+
+def _report_missing_planning_tables(site: Site, facts: _SiteFacts, out: _Collector) -> None:
+    """A forecast-only site.toml (queues, no shifts or contracts) is fine for `wfm forecast`; planning needs both."""
+    for field, example in (("shift_templates", "[[shift_templates]]"), ("contracts", "[[contracts]]")):
+        if not getattr(site, field):
+            out.add(
+                Problem(
+                    facts.site_label,
+                    None,
+                    None,
+                    None,
+                    f"there is no {example} table; planning people needs at least one",
+                    "See data/sample/site.toml for an example. To forecast only, `wfm forecast` needs just the "
+                    "queues and history.csv.",
+                )
+            )
 
 
 _T = TypeVar("_T")
@@ -395,12 +432,16 @@ def _report_idle_queues(
         open_days = [
             d
             for d in site.horizon.dates
-            if WEEKDAYS[d.weekday()] in queue.days and (d, queue.id) not in closed_days and (d, "*") not in closed_days
+            if WEEKDAYS[d.weekday()] in queue.open_days
+            and (d, queue.id) not in closed_days
+            and (d, "*") not in closed_days
         ]
         if open_days:
             continue
         idle.add(queue.id)
-        why = "its days list is empty" if not queue.days else "its days and the closures in events.csv leave no day"
+        why = (
+            "its days list is empty" if not queue.open_days else "its days and the closures in events.csv leave no day"
+        )
         notes.add(
             Problem(
                 SITE_FILE,

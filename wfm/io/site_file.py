@@ -65,9 +65,11 @@ class _SiteFacts:
     date_format: str | None = None
     decimal_separator: str | None = None
     skip_bad_rows: bool = False
+    max_dropped_share: float = 0.01  # [input] max_dropped_share
     # The nightly job's agents of the published plan (None: a planner's own run). Then a leaver's rows in the
     # other files and a new starter without skills yet are warnings, not errors (load_scenario's `published`).
     published_agents: frozenset[str] | None = None
+    site_label: str = "site.toml"  # how problems with site.toml name it (a workbook's sheet otherwise)
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:
@@ -106,6 +108,7 @@ def _input_facts(raw: object) -> dict[str, Any]:
         "date_format": None if settings.date_format == "YYYY-MM-DD" else DATE_FORMATS[settings.date_format],
         "decimal_separator": settings.decimal_separator,
         "skip_bad_rows": settings.skip_bad_rows,
+        "max_dropped_share": settings.max_dropped_share,
     }
 
 
@@ -260,6 +263,7 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
         interval_minutes=site.interval_minutes,
         timezone=site.timezone,
         horizon_end=site.horizon.end,
+        site_label=label,
         **_input_facts(site.input.model_dump()),
     )
 
