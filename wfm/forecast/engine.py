@@ -39,7 +39,7 @@ from wfm.forecast.history import (
     holiday_names,
     normalize_history,
 )
-from wfm.forecast.methods import METHODS
+from wfm.forecast.methods import METHODS, method_volumes
 
 FORECAST_COLUMNS = ("interval_start", "queue", "volume", "aht_seconds")
 QUANTILE_COLUMNS = ("volume_p10", "volume_p50", "volume_p90")
@@ -322,8 +322,8 @@ def backtest_methods(
             continue
         target = pd.date_range(fold_start, periods=FOLD_DAYS, freq="D")
         layout = _layout(site, table, fold_start.date(), FOLD_DAYS, events)
-        for name in methods:
-            volume = _interval_volume(layout, METHODS[name](table, target, site))
+        for name, by_method in method_volumes(methods, table, target, site).items():
+            volume = _interval_volume(layout, by_method)
             forecast = _long_frame(site, layout, {"forecast_volume": volume})
             # Inner join: only observed intervals are scored; an actual outside opening hours still counts
             # (against a forecast of 0), because the forecast covers the whole day.
@@ -505,9 +505,9 @@ def run_forecast(
     table = build_day_table(rows, site, start, events)
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     volume = np.zeros((len(site.queues), days, site.intervals_per_day))
-    for method_name in dict.fromkeys(chosen.values()):
+    for method_name, by_method in method_volumes(list(dict.fromkeys(chosen.values())), table, target, site).items():
         picked = np.array([chosen[q.id] == method_name for q in site.queues])
-        volume[picked] = METHODS[method_name](table, target, site)[picked]
+        volume[picked] = by_method[picked]
     layout = _layout(site, table, start, days, events)
     warnings.extend(layout.notes)
     warnings.extend(missing_aht_warnings(table, site))

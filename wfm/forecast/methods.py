@@ -388,9 +388,23 @@ def combined(table: DayTable, target: pd.DatetimeIndex, site: Site) -> np.ndarra
     """The mean of weekday_mean, weekly_profile, top_down and exp_smoothing: their errors differ in kind (noise
     of a few weeks, a level that lags, factors fitted on few days), so the average is rarely far from the best
     of them and often better than each; forecast combination is the robust choice on series never seen."""
-    parts = [method(table, target, site) for method in (weekday_mean, weekly_profile, top_down, exp_smoothing)]
+    parts = [METHODS[name](table, target, site) for name in COMBINED_PARTS]
     result: np.ndarray = np.mean(parts, axis=0)
     return result
+
+
+COMBINED_PARTS = ("weekday_mean", "weekly_profile", "top_down", "exp_smoothing")
+
+
+def method_volumes(names: list[str], table: DayTable, target: pd.DatetimeIndex, site: Site) -> dict[str, np.ndarray]:
+    """Each named method's forecast; `combined` from the parts already computed (a backtest runs them all)."""
+    out: dict[str, np.ndarray] = {}
+    for name in sorted(names, key=lambda n: n == "combined"):
+        if name == "combined" and all(part in out for part in COMBINED_PARTS):
+            out[name] = np.mean([out[part] for part in COMBINED_PARTS], axis=0)
+        else:
+            out[name] = METHODS[name](table, target, site)
+    return out
 
 
 METHODS: dict[str, VolumeMethod] = {
