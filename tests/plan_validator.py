@@ -7,7 +7,7 @@ reads only what a planner reads: the `Scenario` (from `wfm.io.load_scenario`) an
 agent_id, start, end, activity, queue), as written by `wfm run` or built from a `ScheduleResult`. Nothing from
 `wfm.scheduling` is used except the result dataclasses, to turn a `ScheduleResult` into those two tables.
 
-Where the scheduler's semantics are not obvious from the README, the documented behaviour is followed and the
+Where the scheduler's semantics are not obvious from the docs, the documented behaviour is followed and the
 choice is noted at the check (`# Semantics:`). Every violation names the agent, the day and the rule:
 
     A0042 Tue 2026-03-03: shift 06:00-14:30 starts outside availability 08:00-17:00 [availability]
@@ -317,7 +317,7 @@ class _WeekLimits:
 
 
 def _week_limits(contract: Contract, days_in_week: int) -> _WeekLimits:
-    # Semantics (README "[[contracts]]", rules.py DaysOff "pro rata for a part week"): a week shorter than 7 days
+    # Semantics (docs "[[contracts]]", rules.py DaysOff "pro rata for a part week"): a week shorter than 7 days
     # scales the contract by the share of its working days (7 - days_off_per_week) that the part week holds.
     working_days = max(1, 7 - contract.days_off_per_week)
     share = min(1.0, days_in_week / working_days)
@@ -331,7 +331,7 @@ def _week_limits(contract: Contract, days_in_week: int) -> _WeekLimits:
 
 
 def _leave_credit_minutes(contract: Contract, leave_days: int, days_in_week: int) -> float:
-    # Semantics (README time_off.csv "whole days count towards contract hours"): a whole day of approved time off
+    # Semantics (docs time_off.csv "whole days count towards contract hours"): a whole day of approved time off
     # counts as the contract's average working day, contracted hours / (7 - days off), for at most as many days as
     # the week has working days: a whole week of leave is the contracted week, never more.
     working_days = max(1, 7 - contract.days_off_per_week)
@@ -494,7 +494,7 @@ class _Check:
     def availability_windows(self, agent_id: str) -> list[tuple[dt.datetime, dt.datetime]] | None:
         """Absolute windows from the day before the horizon to the day after; None = no rows = always available.
 
-        Semantics (README availability.csv): a date's rows replace that weekday's rows; windows of consecutive
+        Semantics (docs availability.csv): a date's rows replace that weekday's rows; windows of consecutive
         days that touch (e.g. 18:00-24:00 and 00:00-06:00) join, so an overnight shift may span them.
         """
         rows = [w for w in self.scenario.availability if w.agent_id == agent_id]
@@ -549,7 +549,7 @@ class _Check:
                         "time_off",
                         f"{segment.label} during {reason} {_span(start, end)}",
                     )
-        # Semantics (README assignments.csv, decode.py): time_off segments show each approved absence clipped to
+        # Semantics (docs assignments.csv, decode.py): time_off segments show each approved absence clipped to
         # the horizon, and nothing else.
         approved = _merge(
             (max(start, self.origin), min(end, self.horizon_end))
@@ -619,7 +619,7 @@ class _Check:
 
     def leave_days(self, agent_id: str) -> set[dt.date]:
         # Semantics: a day is a leave day when approved time off covers it from 00:00 to 24:00. Absences are
-        # merged first (two back-to-back rows covering a day make a whole day), following the README's "whole days
+        # merged first (two back-to-back rows covering a day make a whole day), following the docs's "whole days
         # count towards contract hours"; the model (problem.py) looks for one row covering the day.
         merged = _merge((start, end) for start, end, _ in self.time_off.get(agent_id, []))
         return {
@@ -853,7 +853,7 @@ class _Check:
                     hours = f"open {queue.open}-{queue.close} {','.join(queue.days)}"
                     self.add(agent_id, day, "queue_closed", f"{segment.label} while {queue.id} is closed ({hours})")
             elif segment.activity == "available":
-                # Semantics (README assignments.csv, "Floor-ready stints"): `available` is shift time with no open
+                # Semantics (docs assignments.csv, "Floor-ready stints"): `available` is shift time with no open
                 # queue to work, or where a queue is open for less than a minimum stint (Rules.min_stint_minutes,
                 # the queue's own), or in a shift that has made all the queue changes it may.
                 if self._at_most_changes(agent_id, segment):
@@ -909,7 +909,7 @@ class _Check:
 
     def check_queue_blocks(self, agent_id: str) -> None:
         # Semantics (domain Rules.block_minutes "nobody switches queue more often than this (the minimum block)",
-        # README "cross-trained agents choose one queue per block (block_minutes, the minimum stint)"; model.py
+        # docs "cross-trained agents choose one queue per block (block_minutes, the minimum stint)"; model.py
         # y[a, q, b] with blocks counted from the horizon's first midnight): work may pass straight from one queue
         # to another only on a block boundary. A stint between two such switches is then whole blocks long, so
         # at least block_minutes; a break, a fixed activity, `available` or the shift's edge may cut it shorter.
@@ -932,7 +932,7 @@ class _Check:
                 )
 
     def check_stints(self, agent_id: str, contract: Contract, owner: dict[Shift, list[Segment]]) -> None:
-        # Semantics (domain Rules.min_stint_minutes / max_queue_changes_per_shift, README "Floor-ready stints"):
+        # Semantics (domain Rules.min_stint_minutes / max_queue_changes_per_shift, docs "Floor-ready stints"):
         # a shift's work segments in time order, neighbours on the same queue joined whatever lies between them
         # (a break, a fixed activity, `available`), are its stints; each move to the next stint is a queue
         # change. A stint spans from the previous stint's last work (for the first: its own first work, or the

@@ -263,13 +263,15 @@ def forecast(
     out.print(table)
     if not result.accuracy.empty:
         folds = int(result.accuracy["folds"].max())
-        scores = Table(title=f"Backtest: {folds} weekly folds, WAPE at interval level (* = chosen)")
+        # "auto" is each week forecast by the method chosen on the weeks before it: what the choice is worth.
+        scores = Table(title=f"Backtest: {folds} weekly folds, WAPE per interval (* = chosen)")
         for column in ("queue", "method", "WAPE", "bias", "P10-P90 coverage", "chosen"):
             scores.add_column(column, justify="left" if column in ("queue", "method") else "right")
-        for row in result.accuracy.sort_values(["queue", "wape"]).itertuples(index=False):
+        ordered = result.accuracy.assign(rank=result.accuracy["method"] != "auto")
+        for row in ordered.sort_values(["queue", "rank", "wape"]).itertuples(index=False):
             scores.add_row(
                 str(row.queue),
-                str(row.method),
+                "auto (out of sample)" if row.method == "auto" else str(row.method),
                 _fmt(row.wape, ".1%"),
                 _fmt(row.bias, "+.1%"),
                 _fmt(row.p10_p90_coverage, ".0%"),
@@ -717,7 +719,7 @@ def batch_run(
     ] = False,
 ) -> None:
     """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
-    publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see the README).
+    publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see docs/nightly.md).
 
     Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, one person's
     change settled for them alone: a published shift re-planned, a training to rebook, a leaver or a new starter;

@@ -33,7 +33,7 @@ from wfm.scheduling.kpis import compute_coverage, compute_kpis
 from wfm.scheduling.model import PreviousShift
 from wfm.staffing import build_requirements, requirements_summary
 
-# Exit codes, documented in the README: cron and the batch job read them.
+# Exit codes, documented in the README and docs/commands.md: cron and the batch job read them.
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_PLAN = 3

@@ -73,14 +73,20 @@ def format_clock(minutes: int) -> str:
 class Queue(Frozen):
     """A line of work: a phone queue, a chat queue, a case or item queue."""
 
+    # Short id used in the CSV files (letters, digits, _ and -).
     id: str = Field(min_length=1)
+    # Readable name for the workbook.
     name: str = ""
+    # The office the queue belongs to.
     office: Office
     channel: str = Field(min_length=1)  # voice | chat | email | case | outbound | ...
+    # live: answered now (calls, chats); deferred: worked later against sla_hours (cases, items).
     kind: QueueKind
     # Live targets: `service_level` of contacts answered within `answer_seconds`.
     service_level: Fraction | None = None
+    # The answer-time target of service_level (e.g. 20 for 80 % in 20 s).
     answer_seconds: Annotated[int, Field(gt=0)] | None = None
+    # Live: the busiest share of their time agents may be kept busy.
     max_occupancy: Annotated[float, Field(gt=0, le=1)] = 0.90
     # Optional average-speed-of-answer target: staff so the mean wait is at most this (whichever binds).
     max_asa_seconds: Annotated[float, Field(gt=0)] | None = None
@@ -91,7 +97,9 @@ class Queue(Frozen):
     sla_hours: Annotated[float, Field(gt=0)] | None = None
     # Opening hours: the queue takes work (live) or is worked (deferred) on `days` between `open` and `close`.
     open: str = "00:00"
+    # Closing time (HH:MM, 24:00 for midnight).
     close: str = "24:00"
+    # The weekdays it opens on.
     days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = WEEKDAYS  # type: ignore[assignment]
     # Hours that differ by weekday, e.g. {fri = "07:00-14:00", sat = "20:00-24:00", sun = "closed"}: a weekday
     # named here opens at these hours (or not at all), whatever `days`, `open` and `close` say.
@@ -172,10 +180,15 @@ def _parse_hours(day: str, text: str) -> tuple[int, int] | None:
 class BreakRule(Frozen):
     """One break inside a shift, placed by the scheduler within its window after shift start."""
 
+    # A short break or a lunch.
     kind: Literal["break", "lunch"] = "break"
+    # Length of the break.
     minutes: Annotated[int, Field(gt=0, le=120)]
+    # Whether the break is paid time (an unpaid lunch shortens the paid hours).
     paid: bool = True
+    # The break starts at least this long after the shift starts ...
     earliest_after_minutes: Annotated[int, Field(ge=0)]
+    # ... and at most this long after.
     latest_after_minutes: Annotated[int, Field(ge=0)]
 
     @model_validator(mode="after")
@@ -188,10 +201,15 @@ class BreakRule(Frozen):
 class ShiftTemplate(Frozen):
     """A shift shape: allowed start times and a length (breaks included)."""
 
+    # Short id, named by contracts and requests.
     id: str = Field(min_length=1)
+    # Readable name for the workbook.
     name: str = ""
+    # Allowed start times (HH:MM), on the interval grid.
     start_times: tuple[str, ...] = Field(min_length=1)
+    # From start to end, breaks included.
     length_minutes: Annotated[int, Field(gt=0, le=16 * 60)]
+    # The breaks ([[shift_templates.breaks]] tables).
     breaks: tuple[BreakRule, ...] = ()
 
     @field_validator("start_times")
@@ -221,15 +239,25 @@ class ShiftTemplate(Frozen):
 class Contract(Frozen):
     """Working-time terms shared by a group of agents."""
 
+    # Short id, named in staff.csv's contract column.
     id: str = Field(min_length=1)
+    # Readable name for the workbook.
     name: str = ""
+    # Paid hours a week the contract promises; hours beyond are overtime.
     contracted_hours_week: Annotated[float, Field(gt=0, le=80)]
+    # Fewest paid hours in a week (pro rata in a part week).
     min_hours_week: NonNegative = 0
+    # Most paid hours in a week, overtime included.
     max_hours_week: Annotated[float, Field(gt=0, le=80)]
+    # Most overtime hours in a week.
     max_overtime_hours_week: NonNegative = 0
+    # Most paid hours in a day.
     max_hours_day: Annotated[float, Field(gt=0, le=16)] = 10
+    # Fewest days off in each 7 days.
     days_off_per_week: Annotated[int, Field(ge=0, le=7)] = 2
+    # Most working days in a row (days just before the horizon count).
     max_consecutive_days: Annotated[int, Field(ge=1, le=14)] = 6
+    # The shift templates people on this contract may work.
     shift_templates: tuple[str, ...] = Field(min_length=1)
     # Weekdays never worked (e.g. ["sun"]).
     fixed_days_off: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ()
@@ -241,7 +269,7 @@ class Contract(Frozen):
     min_consecutive_days: Annotated[int, Field(ge=1, le=7)] = 1
     # Paid hours over the whole horizon (e.g. an annualised-hours balance left for these weeks); None = no limit.
     min_hours_horizon: Annotated[float, Field(ge=0)] | None = None
-    max_hours_horizon: Annotated[float, Field(gt=0)] | None = None
+    max_hours_horizon: Annotated[float, Field(gt=0)] | None = None  # the most paid hours over the horizon
     # Most shifts of a template per week, e.g. {late = 2}; templates not named have no limit.
     max_shifts_per_week: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
     # Most queue changes in one shift for this contract's agents; None means [rules] max_queue_changes_per_shift.
@@ -261,6 +289,7 @@ class Contract(Frozen):
 
 
 class Rules(Frozen):
+    # Fewest hours between the end of one shift and the start of the next.
     min_rest_hours: Annotated[float, Field(ge=0, le=24)] = 11
     # Queue assignment granularity: nobody switches queue more often than this (the minimum block).
     block_minutes: Annotated[int, Field(ge=15, le=240)] = 30
@@ -288,10 +317,10 @@ class Weights(Frozen):
     # Live service from the concave tables (wfm.staffing.service_table): every contact the plan's staff is
     # expected not to answer within target, and on top of that every one beyond what the target allows (a queue
     # at 80/20 allows 20 % of its volume); an extra person goes where they lift service most. Off by default:
-    # no bound sees the contacts a plan cannot help losing, so they count fully as gap (README, "How the plan is
-    # made": 0.05 / 0.2 gave a 5.1 % gap on the sample against 1.9 % without).
+    # no bound sees the contacts a plan cannot help losing, so they count fully as gap (docs/scheduling.md:
+    # 0.05 / 0.2 gave a 5.1 % gap on the sample against 1.9 % without).
     unanswered_contact: NonNegative = 0
-    contact_below_target: NonNegative = 0
+    contact_below_target: NonNegative = 0  # each contact beyond what the target allows, on top
     # A service cushion: each agent-hour a live queue is below its requirement plus 20 % (wfm.scheduling.model
     # CUSHION) costs this, so spare phone time goes to deferred work only where that work is worth more (an
     # hour overdue), not merely to clear work that is not due yet (backlog_per_work_hour).
@@ -299,7 +328,7 @@ class Weights(Frozen):
     # Fairness: the most weekend days, and the most late shifts, any agent of a contract works in the horizon
     # (per contract, as part-timers and full-timers differ); each day or shift above the others costs this.
     weekend_fairness: NonNegative = 5
-    late_shift_fairness: NonNegative = 2
+    late_shift_fairness: NonNegative = 2  # the same for late shifts (ending after rules.late_shift_after)
     # Re-planning from a previous plan (--previous-plan): each of its shifts the new plan drops or moves.
     replan_change_per_shift: NonNegative = 20
     # A paid hour on shift while none of the agent's queues is open (minimum hours must go somewhere: not on
@@ -313,7 +342,7 @@ class Weights(Frozen):
     # Each stint on a queue (so each queue change): a change must then buy more service or save more overtime
     # than this. 0 by default: the minimum stint and the most changes a shift already keep the floor workable,
     # and on the sample any cost took the blend apart (0.2 an hour-stint: 0.16 changes a shift, items past SLA
-    # 91 -> 302; README "Floor-ready stints").
+    # 91 -> 302; docs/scheduling.md, "Floor-ready stints").
     queue_change: NonNegative = 0
     # Each hour an agent works a queue of another office than their own: people stay on their home office's
     # queues unless another office needs them. 0 = no preference.
@@ -321,10 +350,12 @@ class Weights(Frozen):
 
 
 class SolverSettings(Frozen):
+    # How long the optimiser searches (--time-limit overrides it).
     time_limit_seconds: Annotated[float, Field(gt=0)] = 60
-    workers: Annotated[int, Field(ge=1, le=64)] = 2
+    workers: Annotated[int, Field(ge=1, le=64)] = 2  # parallel search threads: the machine's cores
+    # Stop early once the plan is proven within this share of the best possible (0.01 = 1 %).
     relative_gap: Annotated[float, Field(ge=0, lt=1)] = 0.01
-    seed: int = 7
+    seed: int = 7  # the solver's random seed (--seed overrides it): the same seed, the same kind of search
     # Any other CP-SAT parameter by its name in sat_parameters.proto ([solver.parameters] in site.toml), e.g.
     # symmetry_level = 4; checked against the solver when the scenario loads.
     parameters: dict[str, bool | int | float | str] = Field(default_factory=dict)
@@ -377,6 +408,7 @@ class InputSettings(Frozen):
     (comma, semicolon or tab) is read from each file's header row.
     """
 
+    # How the files write dates (ISO dates are read as well).
     date_format: Literal["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY", "DD-MM-YYYY", "YYYY/MM/DD"] = (
         "YYYY-MM-DD"
     )
@@ -409,7 +441,9 @@ class Event(Frozen):
 
 
 class Horizon(Frozen):
+    # The first day to plan (YYYY-MM-DD).
     start: dt.date
+    # How many days to plan.
     days: Annotated[int, Field(ge=1, le=42)] = 7
 
     @property
@@ -423,10 +457,14 @@ class Horizon(Frozen):
 
 
 class Site(Frozen):
+    # Shown on every sheet and in the terminal.
     name: str = Field(min_length=1)
+    # IANA time zone (e.g. Europe/London); every time in every file is this clock's.
     timezone: str = "UTC"
     country: str | None = None  # ISO code for public holidays (holidays package)
+    # Length of a planning interval.
     interval_minutes: Literal[15, 30] = 15
+    # Share of planned staff lost to sickness and lateness (0.1 = 10 %), added to live requirements.
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
     horizon: Horizon
     queues: tuple[Queue, ...] = Field(min_length=1)

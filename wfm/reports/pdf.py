@@ -1,5 +1,5 @@
 """roster.xlsx as LibreOffice prints it: a headless conversion to PDF (used by the tests, the report bench and
-the README's screenshots; LibreOffice is optional for wfm itself)."""
+the screenshots in docs/outputs.md; LibreOffice is optional for wfm itself)."""
 
 from __future__ import annotations
 
