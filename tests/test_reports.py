@@ -507,20 +507,25 @@ def test_roster_workbook_is_print_ready_with_frozen_header(run_folder: Path) -> 
 def test_summary_rates_each_queue_green_amber_or_red(run_folder: Path) -> None:
     sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Summary"]
     values = {row[0].value: row for row in sheet.iter_rows() if row and row[0].value}
-    assert values["Site"][1].value == "Harbour & Co"
-    assert values["Solver status"][1].value == "FEASIBLE"
-    assert values["Gap"][1].value == pytest.approx(0.04)
+    assert sheet["A1"].value == "Plan summary \u2013 Harbour & Co"
     assert values["Overtime hours"][1].value == 9.5
+    assert values["Overtime hours"][1].number_format == "#,##0.0"  # hours, to one decimal
     voice, claims = values["retail_voice"], values["claims"]
     # 78 % against an 80 % target is within 5 points: amber. No claims item past SLA: green.
     assert (voice[4].value, voice[5].value, voice[6].value) == ("80% in 20 s", 0.78, "close")
     assert voice[6].fill.fgColor.rgb.endswith("FFEB9C")
-    assert (claims[4].value, claims[5].value, claims[6].value) == ("within 24 h", 0.0, "on target")
+    assert (claims[4].value, claims[5].value, claims[6].value) == ("within 24 h", "0 late", "on target")
     assert claims[6].fill.fgColor.rgb.endswith("C6EFCE")
     assert voice[3].value == pytest.approx(96 * 12.345678)  # forecast volume over the horizon
+    assert voice[3].number_format == "#,##0"  # a count: whole numbers
     offices = [c.value for c in values["Office"] if c.value]
     assert offices == ["Office", "Service level", "Scheduled agent hours", "Items past SLA"]
     assert [values[o][1].value for o in ("front", "back")] == [0.78, None]
+    # The solver's figures come last, in a planner's words.
+    labels = [row[0].value for row in sheet.iter_rows() if row and row[0].value]
+    assert labels.index("How good the plan is") > labels.index("Offices")
+    assert values["Plan quality"][1].value == "within 4.0% of the best possible plan (proven)"
+    assert values["Solver status"][1].value == "FEASIBLE"
 
 
 def test_coverage_sheet_marks_intervals_scheduled_below_required(run_folder: Path) -> None:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -173,7 +174,7 @@ def write_day_sheet(
     frame = coverage
     if not {"interval_start", "queue"} <= set(frame.columns):
         return
-    frame = _wall_clock(frame)
+    frame = wall_clock(frame)
     frame = frame[(frame["interval_start"] >= columns[0]) & (frame["interval_start"] <= columns[-1])]
     number = Look(number_format="0.0", size=8, horizontal="center")
     short = Look(number_format="0.0", size=8, horizontal="center", fill=SHORT_FILL)
@@ -199,12 +200,31 @@ def write_day_sheet(
             sheet.append([None, None, None, None, make("Backlog (items)")] + [make(v, number) for v in backlog])
 
 
-def _wall_clock(frame: pd.DataFrame) -> pd.DataFrame:
+def wall_clock(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with `interval_start` as site-local wall-clock times without a zone (as the sheets show them)."""
     times = pd.to_datetime(frame["interval_start"])
     if times.dt.tz is not None:
         times = times.dt.tz_localize(None)
     return frame.assign(interval_start=times)
+
+
+def open_rows(frame: pd.DataFrame, site: Any, *values: str) -> pd.Series:
+    """Rows (interval_start wall clock, queue) in their queue's opening hours, or with any of `values` above 0:
+    the hours a planner reads; a closed night of zeros is left out of the sheets."""
+    starts = pd.DatetimeIndex(frame["interval_start"])
+    minute = np.asarray(starts.hour * 60 + starts.minute)
+    weekday = np.asarray(starts.day_of_week)
+    keep = np.zeros(len(frame), dtype=bool)
+    for queue in site.queues:
+        mine = (frame["queue"] == queue.id).to_numpy()
+        for w in range(7):
+            window = queue.window(w)
+            if window is not None:
+                keep |= mine & (weekday == w) & (minute >= window[0]) & (minute < window[1])
+    for column in values:
+        if column in frame.columns:
+            keep |= pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy() > 0
+    return pd.Series(keep, index=frame.index)
 
 
 def _number_at(frame: pd.DataFrame, moment: Any, column: str) -> float | None:
@@ -221,7 +241,8 @@ def _number_at(frame: pd.DataFrame, moment: Any, column: str) -> float | None:
 
 
 def write_forecast_sheet(sheet: Any, make: Any, *, scenario: Scenario, forecast: pd.DataFrame) -> None:
-    """Interval × queue: the forecast volume (and AHT) the plan was made for, one column pair per queue."""
+    """Interval × queue: the forecast volume (and AHT) the plan was made for, one column pair per queue; only
+    intervals in which some queue is open or has volume."""
     queues = [q.id for q in scenario.site.queues]
     sheet.freeze_panes = "B2"
     sheet.print_title_rows = "1:1"
@@ -235,7 +256,9 @@ def write_forecast_sheet(sheet: Any, make: Any, *, scenario: Scenario, forecast:
     sheet.append(header)
     if not {"interval_start", "queue", "volume"} <= set(forecast.columns):
         return
-    frame = _wall_clock(forecast)
+    frame = wall_clock(forecast)
+    open_intervals = frame.loc[open_rows(frame, scenario.site, "volume"), "interval_start"].unique()
+    frame = frame[frame["interval_start"].isin(open_intervals)]
     volume = frame.pivot_table(index="interval_start", columns="queue", values="volume", aggfunc="sum")
     aht = (
         frame.pivot_table(index="interval_start", columns="queue", values="aht_seconds", aggfunc="mean")
