@@ -155,10 +155,10 @@ def test_more_than_one_percent_of_the_rows_left_out_stops_the_load_even_when_ski
 
     assert [(p.row, p.value) for p in problems] == [(4, "x"), (6, "y"), (8, "z"), (None, None)]
     assert str(problems[-1]) == (
-        "history.csv: 3 of 224 rows (1.3%) and 0.0% of the volume cannot be used as written (listed above): "
-        "leaving out more than 1% loses too much data, even with --skip-bad-rows. Fix the export (the problems "
-        "above usually share one cause), or, to plan without them all the same, raise max_dropped_share under "
-        "[input] in site.toml."
+        "history.csv: 3 of 224 rows (1.3%), 0.0% of the volume (and 3 whose volume cannot be read), cannot be "
+        "used as written (listed above): leaving out more than 1.0% loses too much data, even when bad rows are "
+        "skipped. Fix the export (the problems above usually share one cause), or, to plan without them all the "
+        "same, raise max_dropped_share under [input] in site.toml."
     )
 
 
@@ -180,10 +180,10 @@ def test_30_minute_history_on_a_15_minute_site_is_an_error_naming_a_row(tmp_path
     problem = only_problem(make_scenario(tmp_path / "s", history_csv=history))
 
     assert str(problem) == (
-        "history.csv, column 'interval_start': history for queue 'voice' is 30-minute data but interval_minutes = "
+        "history.csv, column 'interval_start': history for queue 'voice' has 30-minute rows but interval_minutes = "
         "15 in site.toml. Row 2: the slot 2026-02-23 08:00-08:30 straddles two intervals (56 of its 56 rows do); "
-        "splitting it would invent a pattern. Export the history in 15-minute intervals or slots that divide them "
-        "(5, 10 ...), or plan in 30-minute intervals (interval_minutes = 30)."
+        "splitting it would invent a pattern. Export the history in slots that divide 15 minutes (5, 15), or plan "
+        "in 30-minute intervals (interval_minutes = 30)."
     )
 
 
@@ -222,11 +222,22 @@ def test_a_6_minute_export_on_a_15_minute_site_names_a_straddling_slot(tmp_path:
     problem = only_problem(make_scenario(tmp_path / "s", history_csv=six_minute_export(14, 15)))
 
     assert str(problem) == (
-        "history.csv, column 'interval_start': history for queue 'voice' is 6-minute data, which does not add up "
+        "history.csv, column 'interval_start': history for queue 'voice' has 6-minute rows, which do not add up "
         "into the 15-minute intervals of site.toml. Row 4: the slot 2026-02-23 08:12-08:18 straddles two "
-        "intervals (56 of its 280 rows do); splitting it would invent a pattern. Export the history in 15-minute "
-        "intervals or slots that divide them (5, 10 ...)."
+        "intervals (56 of its 280 rows do); splitting it would invent a pattern. Export the history in slots that "
+        "divide 15 minutes (5, 15), or plan in 30-minute intervals (interval_minutes = 30)."
     )
+
+
+def test_one_stray_row_does_not_hide_slots_that_straddle(tmp_path: Path) -> None:
+    # A 30-minute export with one row at :15 (a correction, or an ACD that changed its grid): judged row by row,
+    # the 30-minute rows still straddle the 15-minute intervals.
+    history = "".join(
+        line + "\n" for line in TWO_WEEKS.splitlines() if not (",voice," in line and (":15:" in line or ":45:" in line))
+    )
+    history += "2026-02-24T09:15:00,voice,3,300\n"
+    problem = only_problem(make_scenario(tmp_path / "s", history_csv=history))
+    assert "history for queue 'voice' has 30-minute rows but interval_minutes = 15" in str(problem)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -280,8 +280,8 @@ def test_a_queue_open_on_no_day_and_an_agent_only_skilled_for_it_are_warnings(tm
 
     assert scenario.warnings == (
         "site.toml, [[queues]] #1 'voice': queue 'voice' is open on no day of the horizon (2026-03-02 + 7 days): "
-        "its days list is empty. Nothing is forecast or planned for it; check days under its [[queues]] and "
-        "events.csv.",
+        "it opens on no weekday (days, hours). Nothing is forecast or planned for it; check days under its "
+        "[[queues]] and events.csv.",
         "staff.csv: agent 'A1' is skilled only for queue(s) open on no day of the horizon (voice). They would be "
         "paid with no work to do; give them a skill on an open queue.",
     )

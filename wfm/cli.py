@@ -125,9 +125,12 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
     if is_forecast_only(scenario):
         _validate_forecast_only(scenario, skip_bad_rows)
         return
+    from wfm.forecast import history_warnings
+
     loaded = _load(scenario, load_scenario, skip_bad_rows)
     # The same warnings `wfm run` prints: a planner checks them here, before anything is planned.
-    _warn(loaded.warnings)
+    warnings = [*loaded.warnings, *history_warnings(loaded.history, loaded.site)]
+    _warn(warnings)
     data = build_problem(loaded, None)
     # Every hard rule is per agent: each agent's own week is checked with the same rule plug-ins as the solve.
     problems = list(data.problems) or explain_infeasible_agents(data)
@@ -137,7 +140,7 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
             err.print(f"- {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     site = loaded.site
-    count = len(loaded.warnings)
+    count = len(warnings)
     noted = f" ({count} warning{'s' if count != 1 else ''} above)" if count else ""
     out.print(
         f"[green]OK[/green] {escape(site.name)}: {len(loaded.agents)} agents, {len(site.queues)} queues, "
@@ -149,16 +152,29 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
 
 def _validate_forecast_only(scenario: Path, skip_bad_rows: bool) -> None:
     """A folder with queues and history but no staff, shifts or contracts: what `wfm forecast` reads is checked."""
+    from wfm.forecast import history_warnings
+
     inputs = _load(scenario, load_forecast_inputs, skip_bad_rows)
-    _warn(inputs.warnings)
-    count = len(inputs.warnings)
+    start = inputs.site.horizon.start
+    before = inputs.history[inputs.history["interval_start"] < pd.Timestamp(start)]
+    without = [q.id for q in inputs.site.queues if q.id not in set(before["queue"])]
+    if without:
+        _error(
+            f"no history before the horizon's start ({start}) for queue(s) {', '.join(without)}: the forecast "
+            "needs past volumes for each queue (add them to history.csv, or move [horizon] start)"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    warnings = [*inputs.warnings, *history_warnings(inputs.history, inputs.site)]
+    _warn(warnings)
+    count = len(warnings)
     noted = f" ({count} warning{'s' if count != 1 else ''} above)" if count else ""
     queues = len(inputs.site.queues)
     out.print(
         f"[green]OK[/green] {escape(inputs.site.name)} (forecast only): {queues} queue{'s' if queues != 1 else ''}, "
         f"{len(inputs.history):,} history rows{noted}. "
         + escape(
-            "To plan people too, add [[shift_templates]] and [[contracts]] to site.toml, staff.csv and skills.csv."
+            "To plan people too, add [[shift_templates]] and [[contracts]] to site.toml, and staff.csv and "
+            "skills.csv to the folder."
         )
     )
     if count:
@@ -618,29 +634,46 @@ def import_contacts(
     contacts: Annotated[Path, typer.Argument(help="Contact-level export: arrived_at, queue[, handle_seconds]")],
     out_file: Annotated[Path, typer.Option("--out", help="history.csv to write (e.g. data/mysite/history.csv)")],
     interval_minutes: Annotated[
-        int, typer.Option("--interval-minutes", help="Interval of the history (the site's interval_minutes)")
+        int, typer.Option("--interval-minutes", help="The site's interval_minutes: 15 or 30")
     ] = 15,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone", help="The site's time zone (e.g. Europe/London), to convert times with a UTC offset"
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out when it exists")] = False,
 ) -> None:
     """Turn a contact-level export (one row per call, chat or item) into history.csv: volume and AHT per interval.
 
     Each contact counts in the interval its arrival falls in; the AHT is the mean handle time of the contacts
-    that have one (an abandoned call counts in the volume only).
+    that have one (an abandoned call counts in the volume only). Every interval of the days the export covers
+    gets a row, 0 where nothing arrived.
 
     Example: wfm import contacts.csv --interval-minutes 30 --out data/mysite/history.csv
     """
-    from wfm.io.contacts import contacts_to_history, history_csv_text
+    from wfm.io.contacts import HANDLE_COLUMN, contacts_to_history, history_csv_text
 
     if not contacts.is_file():
         _error(f"{contacts} does not exist or is not a file. Give the contact-level export (CSV).")
         raise typer.Exit(EXIT_BAD_INPUT)
+    if out_file.is_dir():
+        _error(f"--out {out_file} is a folder; give the file to write, e.g. {out_file / 'history.csv'}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if out_file.exists() and out_file.resolve() == contacts.resolve():
+        _error(f"--out {out_file} is the export being imported; give another file")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if out_file.exists() and not force:
+        _error(f"{out_file} exists; give another --out, or --force to replace it")
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
-        history = contacts_to_history(contacts, interval_minutes)
+        history = contacts_to_history(contacts, interval_minutes, timezone)
     except ScenarioError as exc:
         err.print(exc.report().replace("The scenario could not be loaded", f"{contacts} cannot be imported"),
                   markup=False, highlight=False)  # fmt: skip
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except ValueError as exc:
-        _error(str(exc))
+    except (ValueError, KeyError) as exc:  # an unknown time zone, an interval the site cannot have
+        _error(str(exc).strip("'\""))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     atomic_write_text(out_file, history_csv_text(history))
     contacts_count = int(history["volume"].sum())
@@ -649,6 +682,8 @@ def import_contacts(
         f"{history['queue'].nunique()} queue(s)",
         markup=False,
     )
+    if history["aht_seconds"].isna().all():
+        _warn([f"no {HANDLE_COLUMN}: volume only; set default_aht_seconds for each queue in site.toml"])
 
 
 @app.command()

@@ -168,7 +168,10 @@ def _parse_hours(day: str, text: str) -> tuple[int, int] | None:
     parts = text.split("-")
     if len(parts) != 2:
         raise ValueError(f'hours for {day}: expected "HH:MM-HH:MM" (e.g. "07:00-14:00") or "closed", got {text!r}')
-    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    try:
+        start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    except ValueError as exc:
+        raise ValueError(f"hours for {day}: {exc}") from None
     if end <= start:
         raise ValueError(
             f"hours for {day}: {text!r} closes before it opens; hours past midnight belong to the next day "

@@ -9,6 +9,7 @@ from wfm.forecast.engine import (
     ForecastResult,
     backtest,
     forecast_demand,
+    history_warnings,
     horizon_intervals,
     run_forecast,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "backtest",
     "build_day_table",
     "forecast_demand",
+    "history_warnings",
     "horizon_intervals",
     "normalize_history",
     "public_holidays",

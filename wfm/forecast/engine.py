@@ -137,9 +137,13 @@ def _open_mask(site: Site, intervals: pd.DataFrame) -> np.ndarray:
     return mask
 
 
+# Volume outside the declared hours below this share is noise (a call logged a minute after closing), not news.
+OUT_OF_HOURS_WARN_SHARE = 0.001
+
+
 def out_of_hours_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
-    """Per queue, the share of its history's volume that arrived while site.toml has it closed: the forecast
-    gives those hours 0, and the backtest scores that volume against 0 (so it counts in the WAPE)."""
+    """Per queue, the share of its history's volume that arrived while site.toml has it closed, and when most
+    of it came: the forecast gives those hours 0, and the backtest scores that volume against 0."""
     if rows.empty:
         return []
     warnings = []
@@ -149,14 +153,29 @@ def out_of_hours_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
         if total <= 0:
             continue
         is_open = _open_mask(site, mine[["interval_start"]])[q]
-        outside = float(mine["volume"].to_numpy()[~is_open].sum())
-        if outside <= 0:
+        outside_rows = mine[~is_open]
+        outside = float(outside_rows["volume"].sum())
+        if outside <= OUT_OF_HOURS_WARN_SHARE * total:
             continue
+        starts = outside_rows["interval_start"]
+        by_hour = outside_rows.groupby([starts.dt.day_of_week, starts.dt.hour])["volume"].sum()
+        weekday, hour = by_hour.idxmax()
         warnings.append(
             f"queue {queue.id}: {outside / total:.1%} of its history's volume ({outside:,.0f}) arrived outside its "
-            "opening hours in site.toml; the forecast gives those hours 0 and the backtest counts that volume as "
-            "error. If the queue takes work then, widen its hours (open/close, days, or hours per weekday)."
+            f"opening hours in site.toml, most on {WEEKDAYS[int(weekday)]} {int(hour):02d}:00-{int(hour) + 1:02d}:00; "
+            "the forecast gives those hours 0 and the backtest counts that volume as error. If the queue takes work "
+            "then, widen its hours (open/close, days, or hours per weekday)."
         )
+    return warnings
+
+
+def history_warnings(history: pd.DataFrame, site: Site) -> list[str]:
+    """What `wfm validate` can tell about a history before any forecast: volume outside the hours, queues
+    without handle times (the same lines the forecast warns with)."""
+    rows = normalize_history(history, site)
+    warnings = out_of_hours_warnings(rows, site)
+    with_aht = set(rows.loc[rows["aht_volume"] > 0, "queue"])
+    warnings += [_missing_aht(queue) for queue in site.queues if queue.id not in with_aht and _missing_aht(queue)]
     return warnings
 
 
@@ -228,20 +247,22 @@ def _default_aht(queue: Queue) -> float:
 
 
 def missing_aht_warnings(table: DayTable, site: Site) -> list[str]:
-    """One warning per queue whose history has no handle time at all: the AHT planned with is a setting."""
-    warnings = []
-    for q, queue in enumerate(site.queues):
-        if table.aht_volume[q].sum() > 0:
-            continue
-        if queue.default_aht_seconds is not None:
-            how = f"its default_aht_seconds, {queue.default_aht_seconds:g} s"
-        else:
-            how = (
-                f"{DEFAULT_AHT_SECONDS:g} s, a placeholder: set default_aht_seconds under the queue in site.toml, "
-                "or add aht_seconds to history.csv"
-            )
-        warnings.append(f"queue {queue.id}: the history has no handle times (aht_seconds); planned with {how}")
-    return warnings
+    """One warning per queue whose history has no handle time at all and no default_aht_seconds: it is then
+    planned with a placeholder. (A default set on purpose is not warned about.)"""
+    return [
+        _missing_aht(queue)
+        for q, queue in enumerate(site.queues)
+        if table.aht_volume[q].sum() <= 0 and _missing_aht(queue)
+    ]
+
+
+def _missing_aht(queue: Queue) -> str:
+    if queue.default_aht_seconds is not None:
+        return ""
+    return (
+        f"queue {queue.id}: the history has no handle times (aht_seconds); planned with {DEFAULT_AHT_SECONDS:g} s, "
+        "a placeholder: set default_aht_seconds under the queue in site.toml, or add aht_seconds to history.csv"
+    )
 
 
 @dataclass(frozen=True)

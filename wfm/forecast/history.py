@@ -279,8 +279,9 @@ def _recurs(volume: np.ndarray, day_total: np.ndarray, usual: np.ndarray) -> np.
         valid = (other >= 0) & (other < days)
         theirs = np.full_like(excess, -np.inf)
         theirs[:, valid, :] = excess[:, other[valid], :]
-        # the same interval, or one either side
-        nearby = np.maximum(theirs, np.maximum(np.roll(theirs, 1, axis=2), np.roll(theirs, -1, axis=2)))
+        # the same interval, or one either side (not wrapping round from the day's last interval to its first)
+        padded = np.pad(theirs, ((0, 0), (0, 0), (1, 1)), constant_values=-np.inf)
+        nearby = np.maximum(theirs, np.maximum(padded[:, :, :-2], padded[:, :, 2:]))
         seen |= (excess > 0) & (nearby >= 0.5 * excess)
     return seen
 

@@ -177,9 +177,15 @@ def intraday_shares(table: DayTable, target: pd.DatetimeIndex) -> np.ndarray:
     seen = np.stack([picked.sum(axis=1) for picked in weekdays], axis=1)[:, :, None].astype(float)
     own = np.nan_to_num(np.stack([_mean_over(picked, share) for picked in weekdays], axis=1))
     pooled = np.nan_to_num(_mean_over(_last_days(table.normal, 7 * SHARE_WEEKS), share))[:, None, :]
-    # Pooled only where the weekday itself has had volume: a short Friday or a Saturday that opens at sunset
-    # must not borrow the mid-day of the other days (that share would fall in its closed hours and be lost).
-    pooled = np.where((own > 0) | (seen == 0), pooled, 0.0)
+    # Not pooled where the weekday has had nothing at all though the pooled shape says it would have had many
+    # (at least 5 expected: a Poisson zero is then under 1 % likely): a short Friday or a Saturday that opens at
+    # sunset must not borrow the other days' mid-day, which would fall in its closed hours. A quiet queue whose
+    # zeros are chance keeps the pooled shape.
+    volume_seen = np.stack([np.nansum(np.where(p[:, :, None], table.volume, 0.0), axis=1) for p in weekdays], axis=1)
+    totals_seen = np.stack([np.nansum(np.where(p, table.day_total, 0.0), axis=1) for p in weekdays], axis=1)
+    expected = pooled * totals_seen[:, :, None]
+    empty = (volume_seen <= 0) & (expected >= 5.0)
+    pooled = np.where(empty, 0.0, np.broadcast_to(pooled, own.shape))
     pooled_total = pooled.sum(axis=2, keepdims=True)
     pooled = np.divide(pooled, pooled_total, out=np.zeros_like(pooled), where=pooled_total > 0)
     shares = _at((seen * own + SHARE_POOL_DAYS * pooled) / (seen + SHARE_POOL_DAYS), target)

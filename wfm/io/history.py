@@ -378,14 +378,17 @@ def _too_much_dropped(table: _Table, dropped: pd.Index, volume: pd.Series, limit
     volume_share = dropped_volume / total_volume if total_volume > 0 else 0.0
     if row_share <= limit and volume_share <= limit:
         return None
+    unreadable = int(volume[dropped].isna().sum())
+    of_volume = f"{volume_share:.1%} of the volume" + (
+        f" (and {unreadable:,} whose volume cannot be read)" if unreadable else ""
+    )
     return Problem(
         table.label,
         None,
         None,
         None,
-        f"{dropped_rows:,} of {total_rows:,} rows ({row_share:.1%}) and {volume_share:.1%} of the volume cannot be "
-        f"used as written (listed above): leaving out more than {limit:.0%} loses too much data, even with "
-        "--skip-bad-rows",
+        f"{dropped_rows:,} of {total_rows:,} rows ({row_share:.1%}), {of_volume}, cannot be used as written "
+        f"(listed above): leaving out more than {limit:.1%} loses too much data, even when bad rows are skipped",
         "Fix the export (the problems above usually share one cause), or, to plan without them all the same, "
         "raise max_dropped_share under [input] in site.toml.",
     )
@@ -467,45 +470,64 @@ def _differences(kept: pd.Series, dropped: pd.Series) -> str:
     return " and ".join(changes)
 
 
-def export_slot_minutes(starts: pd.Series) -> int:
-    """The length of one export slot, from one queue's row times: the greatest common divisor of the gaps
-    between consecutive distinct times (6 for a 6-minute export, even with slots missing); 0 with one row."""
-    minutes = np.unique(starts.dropna().to_numpy().astype("datetime64[m]").astype(np.int64))
-    gaps = np.diff(minutes)
-    return int(np.gcd.reduce(gaps)) if len(gaps) else 0
+def row_slot_minutes(starts: pd.Series) -> pd.Series:
+    """Each row's export slot in minutes: the gap to the next row of its queue on the same day, at most the
+    queue's most common gap (a missing slot does not make its neighbour longer). A stray row off the grid, or
+    an export that changed from 30- to 15-minute slots, is judged row by row, not by one figure for the file."""
+    moments = starts.to_numpy().astype("datetime64[m]").astype(np.int64)
+    order = np.argsort(moments, kind="stable")
+    ordered = moments[order]
+    gap = np.diff(ordered, append=ordered[-1] if len(ordered) else 0).astype(float)
+    same_day = np.append(ordered[1:] // 1440 == ordered[:-1] // 1440, False) if len(ordered) else np.zeros(0, bool)
+    gap = np.where(same_day & (gap > 0), gap, np.nan)
+    known = gap[~np.isnan(gap)]
+    typical = float(pd.Series(known).mode().iloc[0]) if len(known) else np.nan
+    gap = np.fmin(np.where(np.isnan(gap), typical, gap), typical)
+    slots = np.empty(len(moments))
+    slots[order] = gap
+    return pd.Series(slots, index=starts.index)
+
+
+def _dividing_slots(interval_minutes: int) -> str:
+    return ", ".join(str(m) for m in (5, 6, 10, 15, 30) if m <= interval_minutes and interval_minutes % m == 0)
 
 
 def _check_granularity(table: _Table, rows: pd.DataFrame, interval_minutes: int, out: _Collector) -> None:
-    """Each queue's rows are slots of one length that must each fall inside one of the site's intervals.
+    """Each row is one export slot, which must fall inside one of the site's intervals.
 
     A 6-minute export adds up into 30-minute intervals; into 15-minute ones its 08:12 slot would straddle two, and
     splitting it (or a 30-minute volume into 15-minute intervals) would invent a pattern: an error naming such
     a row, not a guess."""
     for queue_id, group in rows.groupby("queue", sort=True):
         count = len(group)
-        slot = export_slot_minutes(group["interval_start"])
-        if count < _ROWS_TO_JUDGE_GRANULARITY or slot == 0:
+        if count < _ROWS_TO_JUDGE_GRANULARITY:
             continue
+        slot = row_slot_minutes(group["interval_start"])
         offset = (group["interval_start"].dt.hour * 60 + group["interval_start"].dt.minute) % interval_minutes
-        straddles = offset + min(slot, interval_minutes + 1) > interval_minutes
+        straddles = (offset + slot.clip(upper=interval_minutes + 1) > interval_minutes) & slot.notna()
         if not straddles.any():
             continue
         first = int(straddles.idxmax())
         moment = group.at[first, "interval_start"]
-        end = moment + pd.Timedelta(minutes=slot)
-        if slot > interval_minutes:
+        length = int(slot[first])
+        end = moment + pd.Timedelta(minutes=length)
+        if length > interval_minutes:
             expected = (
-                f"history for queue '{queue_id}' is {slot}-minute data but interval_minutes = {interval_minutes} in "
-                "site.toml"
+                f"history for queue '{queue_id}' has {length}-minute rows but interval_minutes = {interval_minutes} "
+                "in site.toml"
             )
         else:
             expected = (
-                f"history for queue '{queue_id}' is {slot}-minute data, which does not add up into the "
+                f"history for queue '{queue_id}' has {length}-minute rows, which do not add up into the "
                 f"{interval_minutes}-minute intervals of site.toml"
             )
-        fix = f"Export the history in {interval_minutes}-minute intervals or slots that divide them (5, 10 ...)"
-        if slot in (15, 30) and slot != interval_minutes:
-            fix += f", or plan in {slot}-minute intervals (interval_minutes = {slot})"
+        fix = (
+            f"Export the history in slots that divide {interval_minutes} minutes ({_dividing_slots(interval_minutes)})"
+        )
+        if length in (15, 30) and length != interval_minutes:
+            fix += f", or plan in {length}-minute intervals (interval_minutes = {length})"
+        elif interval_minutes == 15 and 30 % length == 0:
+            fix += ", or plan in 30-minute intervals (interval_minutes = 30)"
         out.add(
             Problem(
                 table.label,

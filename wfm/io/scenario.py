@@ -440,7 +440,9 @@ def _report_idle_queues(
             continue
         idle.add(queue.id)
         why = (
-            "its days list is empty" if not queue.open_days else "its days and the closures in events.csv leave no day"
+            "it opens on no weekday (days, hours)"
+            if not queue.open_days
+            else "its days and the closures in events.csv leave no day"
         )
         notes.add(
             Problem(
