@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from itertools import takewhile
 from pathlib import Path
 
 import pandas as pd
@@ -47,13 +48,18 @@ def test_run_writes_the_complete_output_contract(run_folder: Path) -> None:
     assert not list(run_folder.parent.glob(".*tmp*")), "no staging folder left behind"
 
 
+def agent_rows(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """The Roster's agent rows: after the header, up to the blank row before the head counts and legend."""
+    return list(takewhile(lambda row: bool(row) and row[0] is not None, rows[1:]))
+
+
 def test_every_shift_in_shifts_csv_is_on_the_roster_sheet(run_folder: Path) -> None:
     shifts = pd.read_csv(run_folder / "shifts.csv", dtype={"agent_id": str})
     sheet = load_workbook(run_folder / "roster.xlsx", read_only=True)["Roster"]
     rows = list(sheet.iter_rows(values_only=True))
     header = [str(c) for c in rows[0]]
     id_column = header.index(next(h for h in header if "ID" in h.upper()))
-    cells_by_agent = {str(r[id_column]): [str(c) for c in r if c is not None] for r in rows[1:]}
+    cells_by_agent = {str(r[id_column]): [str(c) for c in r if c is not None] for r in agent_rows(rows)}
     assert len(shifts) > 500
     for shift in shifts.itertuples():
         start = str(shift.shift_start)[11:16]
@@ -69,8 +75,8 @@ def test_roster_totals_agree_with_shifts_csv(run_folder: Path) -> None:
     workbook = load_workbook(run_folder / "roster.xlsx", read_only=True)
     rows = list(workbook["Roster"].iter_rows(values_only=True))
     header = list(rows[0])
-    paid_at, overtime_at = header.index("Paid hours"), header.index("Overtime hours")
-    for row in rows[1:]:
+    paid_at, overtime_at = header.index("Paid h"), header.index("Overtime h")
+    for row in agent_rows(rows):
         assert row[paid_at] == pytest.approx(paid.get(row[0], 0.0), abs=0.01), row[0]
         assert row[overtime_at] == pytest.approx(overtime.get(row[0], 0.0), abs=0.01), row[0]
     overtime_rows = list(workbook["Overtime"].iter_rows(values_only=True))

@@ -271,7 +271,7 @@ def test_an_interrupted_run_writes_nothing_and_exits_128_plus_the_signal(
     lines = []
     for line in process.stderr:  # wait until the search is under way (its first progress line)
         lines.append(line)
-        if "objective" in line:
+        if "plan cost" in line:
             break
     time.sleep(1.5)
     sent = time.monotonic()

@@ -435,6 +435,24 @@ def test_contract_with_unknown_shift_template(tmp_path: Path) -> None:
     )
 
 
+def test_a_shift_template_without_an_id_is_one_problem_naming_what_refers_to_it(tmp_path: Path) -> None:
+    # Without its id the template's name is unknown, so both references to "early" would fail too: one cause,
+    # one problem, where it is.
+    site = SITE_TOML.replace('[[shift_templates]]\nid = "early"\n', "[[shift_templates]]\n", 1)
+    problem = only_problem(make_scenario(tmp_path / "s", site_toml=site))
+
+    assert str(problem).startswith("site.toml, line ")
+    assert "[[shift_templates]] #1: an id for this shift template: it has none." in str(problem)
+    assert "('early' by ft40" in str(problem) and 'add id = "early" to it.' in str(problem)
+
+
+def test_a_contract_without_an_id_is_one_problem_not_one_per_staff_row(tmp_path: Path) -> None:
+    site = SITE_TOML.replace('[[contracts]]\nid = "ft40"\n', "[[contracts]]\n", 1)
+    problem = only_problem(make_scenario(tmp_path / "s", site_toml=site))
+
+    assert "[[contracts]] #1, field 'id': this required setting is missing." in str(problem)
+
+
 def test_several_errors_are_reported_together(tmp_path: Path) -> None:
     staff = STAFF.replace("A3,Cat,back,T2,ft40", "A3,Cat,backoffice,T2,ft40")
     skills = SKILLS.replace("A2,claims,0.6,2", "A2,claims,1.7,2")

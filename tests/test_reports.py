@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import math
 import time
+from itertools import takewhile
 from pathlib import Path
 
 import numpy as np
@@ -445,21 +446,25 @@ def roster_rows(path: Path) -> tuple[list[str], dict[str, list[openpyxl.cell.cel
     sheet = openpyxl.load_workbook(path)["Roster"]
     rows = list(sheet.iter_rows())
     headers = [c.value for c in rows[0]]
-    return headers, {row[0].value: list(row) for row in rows[1:]}
+    agents = takewhile(lambda row: row[0].value is not None, rows[1:])  # then the head counts and legend
+    return headers, {row[0].value: list(row) for row in agents}
 
 
 def test_roster_sheet_shows_shifts_off_days_and_time_off(run_folder: Path) -> None:
     headers, by_agent = roster_rows(run_folder / "roster.xlsx")
     assert headers == ["Agent ID", "Name", "Team", "Office", "Contract", "Mon 02 Mar", "Tue 03 Mar",
-                       "Paid hours", "Overtime hours"]  # fmt: skip
+                       "Contracted h", "Leave h", "Paid h", "Overtime h"]  # fmt: skip
     monday, tuesday = headers.index("Mon 02 Mar"), headers.index("Tue 03 Mar")
     assert by_agent["A1"][monday].value == "08:00–16:30"
     assert by_agent["A1"][tuesday].value == "OFF"
     assert by_agent["A2"][monday].value == "12:00–20:30"
     assert by_agent["A2"][tuesday].value == "Annual leave"
     assert by_agent["A3"][tuesday].value == "08:00–16:30"
-    assert [by_agent["A3"][i].value for i in (-2, -1)] == [16.0, 9.0]
-    assert [by_agent["A1"][i].value for i in (-2, -1)] == [8.0, 0.5]
+    # Contracted (2 of the 5 working days of 37.5 h: 15), leave, paid and overtime hours of the week.
+    assert [by_agent["A3"][i].value for i in (-4, -3, -2, -1)] == [15, 0, 16, 9]
+    assert [by_agent["A1"][i].value for i in (-4, -3, -2, -1)] == [15, 0, 8, 0.5]
+    assert by_agent["A2"][-3].value == 0  # Tuesday's leave ends 23:59: not a whole day, so no hours credited
+    assert by_agent["A1"][-2].number_format == "General"  # 8 prints as 8, not 8.00
     # Shift cells carry the home office's colour: front and back differ.
     front = by_agent["A1"][monday].fill.fgColor.rgb
     back = by_agent["A3"][monday].fill.fgColor.rgb
@@ -468,7 +473,8 @@ def test_roster_sheet_shows_shifts_off_days_and_time_off(run_folder: Path) -> No
 
 def test_roster_rows_are_grouped_by_office_then_team_then_name(run_folder: Path) -> None:
     sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Roster"]
-    order = [(r[0], r[3], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    rows = takewhile(lambda r: r[0] is not None, sheet.iter_rows(min_row=2, values_only=True))
+    order = [(r[0], r[3], r[2]) for r in rows]
     assert order == [("A2", "front", "+Red"), ("A1", "front", "Blue"), ("A3", "back", "Claims")]
 
 
@@ -626,7 +632,8 @@ def test_day_sheet_staffing_rows_match_the_coverage_with_shortfalls_in_red(run_f
     assert (voice[0][eight], voice[1][eight], voice[2][eight]) == (2.456, 2.0, 0.812345)
     assert voice[1][nine] == 3.0
     claims = staffing["claims (back)"]
-    assert [r[4] for r in claims] == ["Required", "Scheduled", "Backlog (items)"]
+    # Deferred work has no per-interval requirement: what arrived, who works it, what waits (whole items).
+    assert [r[4] for r in claims] == ["Items arrived", "Scheduled", "Items waiting"]
     assert (claims[1][eight], claims[2][eight]) == (1.0, 0.5)
     sheet = openpyxl.load_workbook(run_folder / "roster.xlsx")["Mon 02 Mar"]
     scheduled_row = next(r for r in sheet.iter_rows() if r[4].value == "Scheduled")

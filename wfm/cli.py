@@ -29,7 +29,7 @@ from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, atomic_write_text, is_forecast_only, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import read_plan
+from wfm.reports import queue_rating, read_plan
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -442,10 +442,28 @@ def _read_previous_plan(folder: Path | None) -> tuple[PreviousShift, ...]:
 
 
 def _progress(elapsed: float, objective: float, bound: float) -> None:
+    """One line per better plan: its cost, the lowest cost any plan can have (proven), and how far apart."""
     gap = (objective - bound) / max(abs(objective), 1e-9)
     err.print(
-        f"  {elapsed:6.1f} s  objective {objective:12,.1f}  bound {bound:12,.1f}  gap {gap:6.2%}", highlight=False
+        f"  {elapsed:6.1f} s  plan cost {objective:12,.1f}  lowest possible {bound:12,.1f}  within {gap:6.2%}",
+        highlight=False,
     )
+
+
+def _stage(text: str) -> None:
+    err.print(f"  {text} ...", markup=False, highlight=False)
+
+
+def _plan_quality(result: Any) -> str:
+    """The solver's outcome in a planner's words."""
+    if result.gap is None:
+        quality = "plan found (no proven bound)"
+    elif result.gap <= 1e-9:
+        quality = "the best possible plan (proven)"
+    else:
+        quality = f"plan within {result.gap:.1%} of the best possible (proven)"
+    search = f"{result.runtime_seconds:.0f} s of search (status {result.status.value})"
+    return f"{quality}: {len(result.shifts):,} shifts, {search}"
 
 
 @dataclass(frozen=True)
@@ -489,7 +507,9 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
         soft_wrap=True,
     )
     try:
-        outcome = plan(loaded, options, forecast=given, progress=None if quiet else _progress)
+        outcome = plan(
+            loaded, options, forecast=given, progress=None if quiet else _progress, stage=None if quiet else _stage
+        )
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
         _error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -501,6 +521,8 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
         raise typer.Exit(EXIT_NO_PLAN)
     if result.message:
         _warn([result.message])
+    if not quiet:
+        _stage("writing the workbook and files")
     usual = out_root / loaded.site.horizon.start.isoformat()
     replacing = force and usual.exists()
     folder = write_run(
@@ -518,7 +540,7 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
         err.print(f"{usual} already holds a run; this one is in {folder}; --force replaces it", markup=False)
     elif replacing:
         err.print(f"replaced the earlier run in {usual} (--force)", markup=False)
-    _print_summary(loaded, outcome.kpis or {}, result.summary(), folder)
+    _print_summary(loaded, outcome.kpis or {}, _plan_quality(result), folder)
 
 
 def _fmt(value: Any, pattern: str, missing: str = "-") -> str:
@@ -529,10 +551,12 @@ def _fmt(value: Any, pattern: str, missing: str = "-") -> str:
 
 def _print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, folder: Path) -> None:
     table = Table(title=f"{scenario.site.name}: plan {scenario.site.horizon.start} + {scenario.site.horizon.days} days")
-    for column in ("queue", "office", "target", "service level", "ASA s", "past SLA", "short agent-h"):
+    for column in ("queue", "office", "target", "service level", "ASA s", "past SLA", "short agent-h", "target met"):
         table.add_column(column, justify="left" if column in ("queue", "office") else "right")
+    marks = {"green": "yes", "amber": "[yellow]close[/yellow]", "red": "[red bold]MISSED[/red bold]"}
     for queue in scenario.site.queues:
         q = kpis.get("queues", {}).get(queue.id, {})
+        rating = queue_rating(queue, q)
         if queue.kind is QueueKind.LIVE:
             target = f"{queue.service_level:.0%}/{queue.answer_seconds}s"
             level = _fmt(q.get("service_level"), ".1%")
@@ -549,6 +573,7 @@ def _print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, f
             _fmt(q.get("asa_seconds"), ".0f"),
             past,
             _fmt(q.get("understaffed_agent_hours"), ",.1f"),
+            marks[rating] if rating else "-",
         )
     out.print(table)
     overall = kpis.get("overall", {})
@@ -558,7 +583,7 @@ def _print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, f
         f"scheduled {_fmt(overall.get('scheduled_paid_hours'), ',.0f')} of "
         f"{_fmt(overall.get('contracted_hours'), ',.0f')} contracted h"
     )
-    out.print(f"solver: {solver_line}")
+    out.print(solver_line, markup=False, highlight=False)
     out.print(f"wrote {folder}/")
 
 

@@ -146,11 +146,19 @@ def plan(
     *,
     forecast: pd.DataFrame | None = None,
     progress: Callable[[float, float, float], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> RunOutcome:
-    """Forecast (unless given), requirements, schedule and KPIs, with each stage's wall time."""
+    """Forecast (unless given), requirements, schedule and KPIs, with each stage's wall time; `stage` is told
+    when each step starts, in a planner's words."""
+
+    def say(text: str) -> None:
+        if stage is not None:
+            stage(text)
+
     timings: dict[str, float] = {}
     started = time.monotonic()
     if forecast is None:
+        say("forecasting each queue from its history")
         forecast_result = run_forecast(scenario.history, scenario.site, events=scenario.events)
         forecast = forecast_result.forecast
         accuracy = forecast_result.accuracy
@@ -160,6 +168,7 @@ def plan(
     timings["forecast"] = time.monotonic() - started
 
     started = time.monotonic()
+    say("working out the staff each queue needs")
     requirements, clock_notes = requirements_for(forecast, scenario)
     forecast_warnings.extend(clock_notes)
     timings["staffing"] = time.monotonic() - started
@@ -169,6 +178,7 @@ def plan(
     if options.settle_conflicts:
         scenario, settled = settle_agent_conflicts(scenario, options.frozen)
     frozen = options.frozen
+    say("building the plan: every agent's shifts, breaks and queues in one model")
     for attempt in range(3):
         result = schedule(
             scenario,
@@ -183,6 +193,7 @@ def plan(
             same_service=options.same_service,
             same_turnaround=options.same_turnaround,
             frozen=frozen,
+            stage=stage,
         )
         if not (options.settle_conflicts and result.impossible_agents) or attempt == 2:
             break
@@ -201,6 +212,7 @@ def plan(
     outcome.warnings = [*scenario.warnings, *forecast_warnings, *settled]
     if result.status.has_plan:
         started = time.monotonic()
+        say("service levels and turnaround of the plan")
         outcome.coverage = compute_coverage(scenario, requirements, result)
         outcome.kpis = compute_kpis(scenario, requirements, result, outcome.coverage)
         timings["kpis"] = time.monotonic() - started

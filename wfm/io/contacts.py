@@ -26,7 +26,7 @@ HISTORY_COLUMNS = ("interval_start", "queue", "volume", "aht_seconds")
 
 INTERVALS = (15, 30)  # the intervals a site plans in
 _TIME_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
-_OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2})$"
+_OFFSET_RE = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 def contacts_to_history(path: Path, interval_minutes: int, timezone: str | None = None) -> pd.DataFrame:

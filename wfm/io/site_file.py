@@ -77,7 +77,11 @@ class _SiteFacts:
             items = raw.get(key)
             if not isinstance(items, list):
                 return None
-            return {str(i["id"]) for i in items if isinstance(i, dict) and "id" in i and only(i)}
+            if any(not (isinstance(i, dict) and "id" in i) for i in items):
+                # A definition without an id is reported once; whatever refers to it is not checked (every
+                # staff row naming that contract would otherwise be a second, misleading problem).
+                return None
+            return {str(i["id"]) for i in items if only(i)}
 
         interval = raw.get("interval_minutes", 15)
         horizon = raw.get("horizon")
@@ -240,7 +244,7 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
         return None, _SiteFacts()
 
     facts = _SiteFacts.from_raw(raw)
-    unknown_templates = _check_contract_templates(label, raw, text, out)
+    unknown_templates, covered = _check_contract_templates(label, raw, text, out)
     duplicates = _check_duplicate_ids(label, raw, text, out)
     try:
         site = Site.model_validate(raw)
@@ -251,6 +255,8 @@ def _parse_site(label: str, text: str, out: _Collector) -> tuple[Site | None, _S
                 continue  # already reported per contract, with its location
             if duplicates and "duplicate" in message:
                 continue  # already reported per definition, with its line
+            if tuple(error.get("loc", ())) in covered:
+                continue  # the missing id, reported with what refers to it
             out.add(_site_problem(label, raw, text, error))
         return None, facts
     if unknown_templates or duplicates:
@@ -303,12 +309,20 @@ def _check_duplicate_ids(label: str, raw: Mapping[str, Any], text: str, out: _Co
     return found
 
 
-def _check_contract_templates(label: str, raw: Mapping[str, Any], text: str, out: _Collector) -> bool:
+def _check_contract_templates(
+    label: str, raw: Mapping[str, Any], text: str, out: _Collector
+) -> tuple[bool, set[tuple[object, ...]]]:
+    """Contracts naming shift templates that do not exist, each reported where it is named. When a template has
+    no id, the names no template has are most likely its: one problem at that template says so, and neither the
+    contracts' references nor its missing id are reported again (the second value: validation errors so
+    covered, by location)."""
     templates, contracts = raw.get("shift_templates"), raw.get("contracts")
     if not isinstance(templates, list) or not isinstance(contracts, list):
-        return False
+        return False, set()
     known = [str(t["id"]) for t in templates if isinstance(t, dict) and "id" in t]
-    found = False
+    unnamed = [n for n, t in enumerate(templates) if isinstance(t, dict) and "id" not in t]
+    referring: dict[str, list[str]] = {}
+    places: list[tuple[int, str]] = []
     for n, contract in enumerate(contracts):
         names = contract.get("shift_templates") if isinstance(contract, dict) else None
         if not isinstance(names, list):
@@ -316,21 +330,45 @@ def _check_contract_templates(label: str, raw: Mapping[str, Any], text: str, out
         for name in names:
             if str(name) in known:
                 continue
-            found = True
-            place = _toml_place(("contracts", n, "shift_templates"), raw, text)
+            referring.setdefault(str(name), []).append(str(contract.get("id", f"#{n + 1}")))
+            places.append((n, str(name)))
+    if not referring:
+        return False, set()
+    if unnamed:
+        covered: set[tuple[object, ...]] = set()
+        for n in unnamed:
+            place = _toml_place(("shift_templates", n), raw, text)
+            named = "; ".join(f"'{name}' by {', '.join(ids)}" for name, ids in referring.items())
             out.add(
                 Problem(
                     label,
                     None,
                     None,
-                    str(name),
-                    f"a shift template defined in [[shift_templates]] (expected one of: {_listing(known)})",
-                    _did_you_mean(str(name), known) + "Fix the contract or add a [[shift_templates]] with that id.",
+                    None,
+                    "an id for this shift template: it has none",
+                    f"Contracts name shift templates no [[shift_templates]] has ({named}): if it is this one, add "
+                    f'id = "{next(iter(referring))}" to it.',
                     section=place.section,
                     line=place.line,
                 )
             )
-    return found
+            covered.add(("shift_templates", n, "id"))
+        return True, covered
+    for n, name in places:
+        place = _toml_place(("contracts", n, "shift_templates"), raw, text)
+        out.add(
+            Problem(
+                label,
+                None,
+                None,
+                name,
+                f"a shift template defined in [[shift_templates]] (expected one of: {_listing(known)})",
+                _did_you_mean(name, known) + "Fix the contract or add a [[shift_templates]] with that id.",
+                section=place.section,
+                line=place.line,
+            )
+        )
+    return True, set()
 
 
 def _site_problem(label: str, raw: Mapping[str, Any], text: str, error: Mapping[str, Any]) -> Problem:

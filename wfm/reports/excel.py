@@ -44,6 +44,7 @@ from wfm.reports.sheets import (
 )
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, TITLE, Look
 from wfm.reports.tables import OFF, paid_hours_by_week, roster_order, shift_text, week_start
+from wfm.scheduling.problem import leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 
 EN_DASH = "–"
@@ -53,6 +54,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Soft fills, light enough for black text and for printing in grey.
 OFFICE_FILL = {Office.FRONT: "DDEBF7", Office.MIDDLE: "E2EFDA", Office.BACK: "FCE4D6"}
 TIME_OFF_FILL = "EDE7F6"
+ONE_DAY = dt.timedelta(days=1)
 SHORTFALL_FILL = "FFC7CE"
 # Excel's own good / neutral / bad fills, which planners already read as green / amber / red.
 RATING_FILL = {"green": "C6EFCE", "amber": "FFEB9C", "red": "FFC7CE"}
@@ -526,7 +528,8 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     multi_week = len(weeks) > 1
     for week in weeks:
         suffix = f" w/c {week:%d %b}" if multi_week else ""
-        headers += [f"Paid hours{suffix}", f"Overtime hours{suffix}"]
+        headers += [f"Contracted h{suffix}", f"Leave h{suffix}", f"Paid h{suffix}", f"Overtime h{suffix}"]
+    leave = _leave_hours_by_week(scenario, weeks)
 
     widths = [
         _text_width((a.agent_id for a in agents), 9, 16),
@@ -537,7 +540,7 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     ]
     for day in days:
         widths.append(_text_width((day_cells[(a.agent_id, day)][0] for a in agents), 12, 30))
-    widths += [12] * (2 * len(weeks))
+    widths += [10] * (4 * len(weeks))
     _set_widths(sheet, widths)
     # Header row and the id/name columns stay in view while scrolling, and repeat on every printed page.
     sheet.freeze_panes = "C2"
@@ -545,8 +548,10 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     sheet.print_title_cols = "A:B"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(agents) + 1}"
 
+    sheet.row_dimensions[1].height = HEADER_ROW_POINTS
     sheet.append([make(header, HEADER) for header in headers])
-    hours_look = Look(number_format="0.00")
+    hours_look = Look(number_format="General")  # 40 prints as 40, 7.5 as 7.5
+    contracts = scenario.site.contract_by_id
     for agent in agents:
         row = [
             make(agent.agent_id),
@@ -559,9 +564,67 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
             text, look = day_cells[(agent.agent_id, day)]
             row.append(make(text, look))
         for week in weeks:
+            contract = contracts.get(agent.contract)
+            # A part week (the horizon's tail) contracts its share, as the overtime was reckoned.
+            week_days = sum(1 for day in days if week_start(day, first_day) == week)
+            contracted = week_limits(contract, week_days).contracted_minutes / 60 if contract else None
+            row.append(make(None if contracted is None else round(contracted, 2), hours_look))
+            row.append(make(round(leave.get((agent.agent_id, week), 0.0), 2), hours_look))
             row.append(make(round(paid_hours.get((agent.agent_id, week), 0.0), 2), hours_look))
             row.append(make(round(result.overtime_hours.get((agent.agent_id, week), 0.0), 2), hours_look))
         sheet.append(row)
+
+    # Under the table: how many are on shift each day (early and late), and what the colours mean.
+    sheet.append([])
+    on_shift = {day: [s for s in result.shifts if s.date == day] for day in days}
+    counts = [
+        ("On shift", lambda shifts: len(shifts)),
+        ("  starting before 12:00", lambda shifts: sum(1 for s in shifts if s.start.hour < 12)),
+        ("  starting from 12:00", lambda shifts: sum(1 for s in shifts if s.start.hour >= 12)),
+    ]
+    for label, count in counts:
+        cells = [make(label, LABEL), None, None, None, None]
+        sheet.append(cells + [make(count(on_shift[day]), Look(horizontal="center")) for day in days])
+    sheet.append([])
+    sheet.append([make("Colours", LABEL)])
+    for office in Office:
+        sheet.append([make(f"{office.value} office", office_look[office]), make("a shift; the agent's home office")])
+    sheet.append([make("leave", time_off_look), make("approved time off (time_off.csv), with its reason")])
+    sheet.append([make(OFF, OFF_LOOK), make("a day off")])
+
+
+def _leave_hours_by_week(scenario: Scenario, weeks: list[dt.date]) -> dict[tuple[str, dt.date], float]:
+    """Per agent and week: the paid hours whole days of leave count towards the contract (as the plan counts
+    them: the contract's daily rate, for at most the week's working days)."""
+    first_day = scenario.site.horizon.start
+    days = scenario.site.horizon.dates
+    contracts = scenario.site.contract_by_id
+    out: dict[tuple[str, dt.date], float] = {}
+    for agent in scenario.agents:
+        contract = contracts.get(agent.contract)
+        if contract is None:
+            continue
+        absences = [
+            (t.start.replace(tzinfo=None), t.end.replace(tzinfo=None))
+            for t in scenario.time_off
+            if t.agent_id == agent.agent_id
+        ]
+        if not absences:
+            continue
+        leave_days = {
+            index
+            for index, day in enumerate(days)
+            if any(
+                start <= dt.datetime.combine(day, dt.time()) and end >= dt.datetime.combine(day, dt.time()) + ONE_DAY
+                for start, end in absences
+            )
+        }
+        for week in weeks:
+            indexes = [i for i, day in enumerate(days) if week_start(day, first_day) == week]
+            minutes = leave_credit_minutes(contract, indexes, leave_days)
+            if minutes:
+                out[(agent.agent_id, week)] = minutes / 60
+    return out
 
 
 # --- Coverage --------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 import math
 import zipfile
 from collections.abc import Mapping
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +233,8 @@ def read_roster_agents(folder: Path) -> set[str]:
         rows = workbook["Roster"].iter_rows(values_only=True, max_col=1)
         if next(rows, (None,))[0] != "Agent ID":
             return set()
-        return {str(row[0]) for row in rows if row and row[0] is not None}
+        # The agents' rows end at the first blank row; the head counts and the legend follow it.
+        return {str(row[0]) for row in takewhile(lambda row: bool(row) and row[0] is not None, rows)}
     finally:
         workbook.close()
 

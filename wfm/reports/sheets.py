@@ -179,25 +179,31 @@ def write_day_sheet(
     number = Look(number_format="0.0", size=8, horizontal="center")
     short = Look(number_format="0.0", size=8, horizontal="center", fill=SHORT_FILL)
     percent = Look(number_format="0%", size=8, horizontal="center")
+    whole = Look(number_format="0", size=8, horizontal="center")  # items are counted whole
     for queue in site.queues:
         rows = frame[frame["queue"] == queue.id].set_index("interval_start")
         if rows.empty:
             continue
-        required = [_number_at(rows, moment, "required_agents") for moment in columns]
         scheduled = [_number_at(rows, moment, "scheduled_agents") for moment in columns]
-        label = f"{queue.id} ({queue.office.value})"
-        sheet.append([make(label, LABEL), None, None, None, make("Required")] +
-                     [make(v, number) for v in required])  # fmt: skip
-        sheet.append([None, None, None, None, make("Scheduled")] + [
-            make(have, short if need is not None and have is not None and have < need - 1e-6 else number)
-            for need, have in zip(required, scheduled, strict=True)
-        ])  # fmt: skip
+        label = f"{queue.name or queue.id} ({queue.office.value})"
         if queue.kind is QueueKind.LIVE:
+            required = [_number_at(rows, moment, "required_agents") for moment in columns]
+            sheet.append([make(label, LABEL), None, None, None, make("Required")] +
+                         [make(v, number) for v in required])  # fmt: skip
+            sheet.append([None, None, None, None, make("Scheduled")] + [
+                make(have, short if need is not None and have is not None and have < need - 1e-6 else number)
+                for need, have in zip(required, scheduled, strict=True)
+            ])  # fmt: skip
             levels = [_number_at(rows, moment, "service_level") for moment in columns]
             sheet.append([None, None, None, None, make("Service level")] + [make(v, percent) for v in levels])
         else:
+            # Work is not needed in a given interval but by its deadline: what came in, who works it, what waits.
+            arrived = [_number_at(rows, moment, "arrivals") for moment in columns]
             backlog = [_number_at(rows, moment, "backlog") for moment in columns]
-            sheet.append([None, None, None, None, make("Backlog (items)")] + [make(v, number) for v in backlog])
+            sheet.append([make(label, LABEL), None, None, None, make("Items arrived")] +
+                         [make(v, whole) for v in arrived])  # fmt: skip
+            sheet.append([None, None, None, None, make("Scheduled")] + [make(v, number) for v in scheduled])
+            sheet.append([None, None, None, None, make("Items waiting")] + [make(v, whole) for v in backlog])
 
 
 def wall_clock(frame: pd.DataFrame) -> pd.DataFrame:

@@ -44,8 +44,12 @@ def schedule(
     same_service: bool = False,
     same_turnaround: bool = False,
     frozen: FrozenDays | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> ScheduleResult:
     """Build the blended model, solve it, decode the plan and audit it against every hard rule.
+
+    `stage` is told, in a planner's words, when a step after the search starts (breaks, the audit): those take
+    seconds to tens of seconds, and a terminal silent after the search's last line reads as a hang.
 
     Settings not given come from the site's [solver] table. A plan that fails its own audit is a bug and is
     reported as such in `message` (status stays what the solver said, so nothing is hidden).
@@ -176,6 +180,8 @@ def schedule(
             message=reason,
             model_stats=outcome.stats,
         )
+    if stage is not None:
+        stage(f"placing breaks and lunches for {len(outcome.chosen):,} shifts")
     shifts, segments, overtime = decode(data, outcome.chosen, outcome.queue_blocks, seed=seed)
     if frozen is not None:
         segments = published_activities(segments, frozen, kept)
@@ -190,6 +196,8 @@ def schedule(
         model_stats={**outcome.stats, **{name: round(value) for name, value in relaxed.items()}},
         message="\n".join(notes),
     )
+    if stage is not None:
+        stage("checking the plan against every rule")
     violations = audit_plan(data, plan)
     if violations:
         lines = "\n".join(str(v) for v in violations[:20])
