@@ -453,7 +453,7 @@ def roster_rows(path: Path) -> tuple[list[str], dict[str, list[openpyxl.cell.cel
 def test_roster_sheet_shows_shifts_off_days_and_time_off(run_folder: Path) -> None:
     headers, by_agent = roster_rows(run_folder / "roster.xlsx")
     assert headers == ["Agent ID", "Name", "Team", "Office", "Contract", "Mon 02 Mar", "Tue 03 Mar",
-                       "Contracted h", "Leave h", "Paid h", "Overtime h"]  # fmt: skip
+                       "Contract h", "Leave h", "Paid h", "Overtime h"]  # fmt: skip
     monday, tuesday = headers.index("Mon 02 Mar"), headers.index("Tue 03 Mar")
     assert by_agent["A1"][monday].value == "08:00–16:30"
     assert by_agent["A1"][tuesday].value == "OFF"
@@ -525,7 +525,7 @@ def test_summary_rates_each_queue_green_amber_or_red(run_folder: Path) -> None:
     assert voice[3].value == pytest.approx(96 * 12.345678)  # forecast volume over the horizon
     assert voice[3].number_format == "#,##0"  # a count: whole numbers
     offices = [c.value for c in values["Office"] if c.value]
-    assert offices == ["Office", "Service level", "Scheduled agent hours", "Items past SLA"]
+    assert offices == ["Office", "Service level", "On queues (agent-h)", "Items past SLA"]
     assert [values[o][1].value for o in ("front", "back")] == [0.78, None]
     # The solver's figures come last, in a planner's words.
     labels = [row[0].value for row in sheet.iter_rows() if row and row[0].value]
@@ -870,3 +870,23 @@ def test_a_plain_export_prints_one_page_wide_with_long_activity_text_wrapped(tmp
     # 389 characters at 58 a line, broken between words: 8 lines, each LINE_POINTS tall; a short row keeps its own.
     assert sheet.row_dimensions[4].height == 8 * LINE_POINTS
     assert sheet.row_dimensions[5].height is None
+
+
+def test_coverage_prints_its_charts_two_to_a_page_and_holds_open_hours_only(tmp_path: Path) -> None:
+    # Two queues open 08:00-10:00 on a one-day horizon: the rows are those four half-hours each, and on paper the
+    # sheet is its two charts.
+    scenario = make_scenario()
+    queues = tuple(q.model_copy(update={"open": "08:00", "close": "10:00"}) for q in scenario.site.queues)
+    scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update={"queues": queues})})
+    coverage = make_coverage()
+    hour = pd.to_datetime(coverage["interval_start"]).dt.hour
+    closed = (hour < 8) | (hour >= 10)
+    coverage.loc[closed, ["required_agents", "scheduled_agents"]] = 0.0  # nobody needed or there at night
+    path = tmp_path / "roster.xlsx"
+    write_roster(path, scenario=scenario, result=make_result(), coverage=coverage, kpis=make_kpis(),
+                 forecast=make_forecast())  # fmt: skip
+    sheet = openpyxl.load_workbook(path)["Coverage"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    assert {r[0].strftime("%H:%M") for r in rows} <= {"08:00", "08:30", "09:00", "09:30"}
+    assert sheet.print_area == "'Coverage'!$Q$1:$AC$29"
+    assert [t.title.tx.rich.p[0].r[0].t for t in sheet._charts][1].startswith("claims: agents on it and items")

@@ -29,6 +29,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from wfm.domain.models import Office, Queue, QueueKind, Scenario
@@ -313,6 +314,21 @@ def _target_text(queue: Queue, kpi: Mapping[str, Any]) -> str:
     return f"within {queue.sla_hours:g} h" if queue.sla_hours is not None else ""
 
 
+# The offices' figures as short column titles: a long word in a narrow column splits mid-word when printed.
+OFFICE_LABELS = {
+    "understaffed_agent_hours": "Short (agent-h)",
+    "overstaffed_agent_hours": "Over (agent-h)",
+    "scheduled_agent_hours": "On queues (agent-h)",
+    "scheduled_paid_hours": "Paid hours",
+    "contracted_hours": "Contract hours",
+    "overtime_hours": "Overtime hours",
+    "labour_cost": "Labour cost",
+    "items_arrived": "Items arrived",
+    "items_past_sla": "Items past SLA",
+    "backlog_end": "Backlog at end",
+}
+
+
 def _office_format(metric: str) -> str:
     if metric.startswith("service_level"):
         return "0.0%"
@@ -417,7 +433,7 @@ def _write_summary(
             metrics.extend(k for k, v in values.items() if k not in metrics and _number(v) is not None)
         append([])
         append([make("Offices", SECTION)])
-        header(["Office", *(_label(m) for m in metrics)])
+        header(["Office", *(OFFICE_LABELS.get(m, _label(m)) for m in metrics)])
         for office, values in offices.items():
             row = [make(str(office), LABEL)]
             row += [make(values.get(metric), Look(number_format=_office_format(metric))) for metric in metrics]
@@ -528,7 +544,7 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     multi_week = len(weeks) > 1
     for week in weeks:
         suffix = f" w/c {week:%d %b}" if multi_week else ""
-        headers += [f"Contracted h{suffix}", f"Leave h{suffix}", f"Paid h{suffix}", f"Overtime h{suffix}"]
+        headers += [f"Contract h{suffix}", f"Leave h{suffix}", f"Paid h{suffix}", f"Overtime h{suffix}"]
     leave = _leave_hours_by_week(scenario, weeks)
 
     widths = [
@@ -588,8 +604,8 @@ def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, res
     sheet.append([])
     sheet.append([make("Colours", LABEL)])
     for office in Office:
-        sheet.append([make(f"{office.value} office", office_look[office]), make("a shift; the agent's home office")])
-    sheet.append([make("leave", time_off_look), make("approved time off (time_off.csv), with its reason")])
+        sheet.append([make(office.value, office_look[office]), make(f"a shift of a {office.value}-office agent")])
+    sheet.append([make("leave", time_off_look), make("approved time off, with its reason")])
     sheet.append([make(OFF, OFF_LOOK), make("a day off")])
 
 
@@ -628,6 +644,8 @@ def _leave_hours_by_week(scenario: Scenario, weeks: list[dt.date]) -> dict[tuple
 
 
 # --- Coverage --------------------------------------------------------------------------------------------------
+
+CHART_ROWS = 14  # rows between two queues' charts (a 6.5 cm chart and a gap)
 
 
 COVERAGE_SHEET_COLUMNS: tuple[tuple[str, str, str | None, float], ...] = (
@@ -720,27 +738,39 @@ def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, c
         blocks[queue_id].append(index + 2)  # sheet row: header is row 1
     anchor_column = get_column_letter(len(COVERAGE_SHEET_COLUMNS) + 2)
     for number, (queue_id, rows) in enumerate(blocks.items()):
+        queue = queues.get(queue_id)
+        name = (queue.name or queue.id) if queue else queue_id
         chart = LineChart()
-        chart.title = f"{queue_id}: required vs scheduled agents"
-        chart.height, chart.width = 7, 22
-        chart.y_axis.title = "agents"
-        for key in ("required_agents", "scheduled_agents"):
+        chart.height, chart.width = 6.5, 22
+        if queue is not None and queue.kind is QueueKind.DEFERRED:
+            # Back-office work has no per-interval requirement (only deadlines): who works it, and what waits.
+            chart.title = f"{name}: agents on it and items waiting"
+            chart.y_axis.title = "agents / items"
+            lines = (("scheduled_agents", "Scheduled agents"), ("backlog", "Items waiting"))
+        else:
+            chart.title = f"{name}: required vs scheduled agents"
+            chart.y_axis.title = "agents"
+            lines = (("required_agents", "Required"), ("scheduled_agents", "Scheduled"))
+        for key, _ in lines:
             column = keys.index(key) + 1
             series = Reference(sheet, min_col=column, min_row=rows[0], max_row=rows[-1])
             chart.add_data(series, titles_from_data=False)
-        chart.series[0].tx = SeriesLabel(v="Required")
-        chart.series[1].tx = SeriesLabel(v="Scheduled")
+        for series, (_, title) in zip(chart.series, lines, strict=True):
+            series.tx = SeriesLabel(v=title)
         for series in chart.series:
             series.smooth = False
             series.graphicalProperties.line.width = 12700  # 1 pt: a week of intervals stays legible
         chart.set_categories(Reference(sheet, min_col=1, min_row=rows[0], max_row=rows[-1]))
         chart.x_axis.number_format = "ddd dd"
-        sheet.add_chart(chart, f"{anchor_column}{2 + 15 * number}")
+        sheet.add_chart(chart, f"{anchor_column}{2 + CHART_ROWS * number}")
     if blocks:
-        # On paper the charts are the sheet (a page or two); the rows are for filtering on screen.
+        # On paper the charts are the sheet, two to a page (a page break never cuts one); the rows are for
+        # filtering on screen.
         last_chart_column = get_column_letter(len(COVERAGE_SHEET_COLUMNS) + 14)
-        sheet.print_area = f"{anchor_column}1:{last_chart_column}{2 + 15 * len(blocks)}"
+        sheet.print_area = f"{anchor_column}1:{last_chart_column}{1 + CHART_ROWS * len(blocks)}"
         sheet.print_title_rows = None
+        for page in range(1, (len(blocks) + 1) // 2):
+            sheet.row_breaks.append(Break(id=1 + 2 * CHART_ROWS * page))
 
 
 # --- Exports ---------------------------------------------------------------------------------------------------
