@@ -369,3 +369,16 @@ def test_validate_refuses_a_forecast_only_folder_without_history_before_the_hori
     said = CliRunner().invoke(app, ["validate", str(folder)])
     assert said.exit_code == 2
     assert "no history before the horizon's start (2026-01-05) for queue(s) calls" in " ".join(said.output.split())
+
+
+def test_back_office_items_arriving_while_the_queue_is_closed_are_forecast_not_dropped() -> None:
+    # `cases` (deferred) is worked 09:00-10:00 on weekdays, but 6 items arrive at 08:00 every weekday (the post):
+    # they are forecast at 08:00 (staffing moves their deadline to the opening), and nothing is warned.
+    site = make_site()
+    history = make_history(site, MONDAY - dt.timedelta(weeks=6), 42, pattern)
+    post = history[(history["queue"] == "cases") & (history["interval_start"].dt.time == dt.time(9))].copy()
+    post["interval_start"] -= pd.Timedelta(hours=1)
+    post["volume"] = 6.0
+    result = run_forecast(pd.concat([history, post], ignore_index=True), site, method="weekday_mean", folds=1)
+    assert value_at(result.forecast, "cases", "2026-03-02 08:00") == pytest.approx(6.0)
+    assert not any("queue cases" in w for w in result.warnings)

@@ -29,7 +29,7 @@ from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, atomic_write_text, is_forecast_only, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import queue_rating, read_plan
+from wfm.reports import cost_above_best, queue_rating, read_plan
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -455,13 +455,14 @@ def _stage(text: str) -> None:
 
 
 def _plan_quality(result: Any) -> str:
-    """The solver's outcome in a planner's words."""
-    if result.gap is None:
-        quality = "plan found (no proven bound)"
-    elif result.gap <= 1e-9:
+    """The solver's outcome in a planner's words: how much the plan's cost can be above the best plan's."""
+    above = cost_above_best(result.objective, result.best_bound)
+    if above is None:
+        quality = "a plan, with no proven bound on how good it is"
+    elif above <= 1e-9:
         quality = "the best possible plan (proven)"
     else:
-        quality = f"plan within {result.gap:.1%} of the best possible (proven)"
+        quality = f"a plan costing at most {above:.1%} more than the best possible one (proven)"
     search = f"{result.runtime_seconds:.0f} s of search (status {result.status.value})"
     return f"{quality}: {len(result.shifts):,} shifts, {search}"
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from wfm.domain import WEEKDAYS, Event, Queue, Site
+from wfm.domain import WEEKDAYS, Event, Queue, QueueKind, Site
 from wfm.forecast.history import (
     DayTable,
     Outlier,
@@ -142,12 +142,14 @@ OUT_OF_HOURS_WARN_SHARE = 0.001
 
 
 def out_of_hours_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
-    """Per queue, the share of its history's volume that arrived while site.toml has it closed, and when most
-    of it came: the forecast gives those hours 0, and the backtest scores that volume against 0."""
+    """Per live queue, the share of its history's volume that arrived while site.toml has it closed, and when
+    most of it came: the forecast gives those hours 0, and the backtest scores that volume against 0."""
     if rows.empty:
         return []
     warnings = []
     for q, queue in enumerate(site.queues):
+        if queue.kind is QueueKind.DEFERRED:
+            continue  # items arriving while it is closed wait for its opening: forecast and planned, not lost
         mine = rows[rows["queue"] == queue.id]
         total = float(mine["volume"].sum())
         if total <= 0:
@@ -280,7 +282,18 @@ def _layout(site: Site, table: DayTable, start: dt.date, days: int, events: tupl
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     factor, notes = holiday_factors(table, site, target)
     event = event_factors(site, events, target)
-    return _Layout(intervals, np.where(np.isnan(event), factor, event), _open_mask(site, intervals), notes)
+    return _Layout(intervals, np.where(np.isnan(event), factor, event), _arrival_mask(site, intervals), notes)
+
+
+def _arrival_mask(site: Site, intervals: pd.DataFrame) -> np.ndarray:
+    """[q, interval]: when each queue's work can arrive. Calls and chats only while the queue is open; items of a
+    deferred queue at any hour (post, portal forms, emails overnight), worked from its next opening with the
+    deadline moved there (staffing), so they are forecast where the history has them, not dropped."""
+    mask = _open_mask(site, intervals)
+    for q, queue in enumerate(site.queues):
+        if queue.kind is QueueKind.DEFERRED:
+            mask[q] = True
+    return mask
 
 
 def _interval_volume(layout: _Layout, method_volume: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
 
-from wfm.reports.excel import queue_rating, shift_text, write_roster
+from wfm.reports.excel import cost_above_best, queue_rating, shift_text, write_roster
 from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, read_roster_agents, write_run_files
 from wfm.reports.tables import (
     ASSIGNMENT_COLUMNS,
@@ -15,6 +15,7 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "SHIFT_COLUMNS",
     "assignments_table",
+    "cost_above_best",
     "csv_text",
     "horizon_days",
     "json_safe",
