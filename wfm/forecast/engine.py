@@ -282,17 +282,23 @@ def _layout(site: Site, table: DayTable, start: dt.date, days: int, events: tupl
     target = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     factor, notes = holiday_factors(table, site, target)
     event = event_factors(site, events, target)
-    return _Layout(intervals, np.where(np.isnan(event), factor, event), _arrival_mask(site, intervals), notes)
+    arrivals = _arrival_mask(site, table, intervals)
+    return _Layout(intervals, np.where(np.isnan(event), factor, event), arrivals, notes)
 
 
-def _arrival_mask(site: Site, intervals: pd.DataFrame) -> np.ndarray:
+def _arrival_mask(site: Site, table: DayTable, intervals: pd.DataFrame) -> np.ndarray:
     """[q, interval]: when each queue's work can arrive. Calls and chats only while the queue is open; items of a
-    deferred queue at any hour (post, portal forms, emails overnight), worked from its next opening with the
-    deadline moved there (staffing), so they are forecast where the history has them, not dropped."""
+    deferred queue also outside its hours (post, portal forms, emails overnight), on the weekdays its history
+    has items: they are worked from its next opening with the deadline moved there (staffing), so they are
+    forecast where the history has them, not dropped. (A weekday with no items in the history gets none.)"""
     mask = _open_mask(site, intervals)
+    weekday = np.asarray(pd.DatetimeIndex(intervals["interval_start"]).day_of_week)
     for q, queue in enumerate(site.queues):
-        if queue.kind is QueueKind.DEFERRED:
-            mask[q] = True
+        if queue.kind is not QueueKind.DEFERRED or not table.days:
+            continue
+        has_items = np.nansum(table.volume[q], axis=1) > 0  # per history day
+        seen = np.unique(table.weekday[has_items])
+        mask[q] |= np.isin(weekday, seen)
     return mask
 
 
