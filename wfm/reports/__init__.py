@@ -1,7 +1,8 @@
 """Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
 
-from wfm.reports.excel import cost_above_best, queue_rating, shift_text, write_roster
+from wfm.reports.excel import shift_text, write_roster
 from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, read_roster_agents, write_run_files
+from wfm.reports.summary_sheet import cost_above_best, queue_rating
 from wfm.reports.tables import (
     ASSIGNMENT_COLUMNS,
     SHIFT_COLUMNS,
