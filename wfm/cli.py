@@ -9,27 +9,47 @@ plan), 4 internal error (a bug: please report it with the command line; set WFM_
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from wfm.cli_batch import batch_app
+from wfm.cli_common import (
+    EXIT_WARNINGS,
+    DeterministicOpt,
+    ForceOpt,
+    OutDirOpt,
+    PreviousPlanOpt,
+    ScenarioArg,
+    SeedOpt,
+    SkipBadRowsOpt,
+    TimeLimitOpt,
+    WorkersOpt,
+    csv_text,
+    err,
+    error,
+    load,
+    out,
+    warn,
+)
+from wfm.cli_contacts import import_contacts
+from wfm.cli_progress import fmt, plan_quality, print_summary
+from wfm.cli_progress import progress as progress_line
+from wfm.cli_progress import stage as stage_line
 from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
-from wfm.domain import QueueKind, Scenario
+from wfm.domain import QueueKind
 from wfm.interrupt import Interrupted, interruptible
-from wfm.io import ScenarioError, atomic_write_text, is_forecast_only, load_forecast_inputs, load_scenario
+from wfm.io import atomic_write_text, is_forecast_only, load_forecast_inputs, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NO_PLAN, RunOptions, plan, requirements_for, write_run
-from wfm.reports import cost_above_best, queue_rating, read_plan
+from wfm.reports import read_plan
 from wfm.scheduling.model import PreviousShift
 from wfm.scheduling.problem import build_problem
 
@@ -43,72 +63,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Wide enough for the summary table when output goes to a file or CI log (rich assumes 80 columns there).
-out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
-
-ScenarioArg = Annotated[
-    Path, typer.Argument(help="Scenario folder (site.toml + CSVs) or .xlsx workbook, e.g. data/sample")
-]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the solver (required: runs are reproducible)")]
-TimeLimitOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--time-limit",
-        help="Solver time limit: seconds, or with --deterministic units of CP-SAT's deterministic time (a "
-        "measure of work, not of time: about 1.2 s each on the sample with 2 cores) (default: site.toml [solver])",
-    ),
-]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", help="Solver threads (default: site.toml [solver])")]
-DeterministicOpt = Annotated[
-    bool,
-    typer.Option(
-        "--deterministic",
-        help="Same inputs and seed give the same plan on any machine: --time-limit then counts deterministic "
-        "time units, not seconds",
-    ),
-]
-PreviousPlanOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--previous-plan",
-        help="A run folder (e.g. schedules/2026-03-02) to re-plan from: its shifts are kept where the rules "
-        "still allow and each one changed costs [weights] replan_change_per_shift",
-    ),
-]
-OutDirOpt = Annotated[Path, typer.Option("--out", help="Folder for run folders; the run goes to OUT/<horizon start>/")]
-SkipBadRowsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--skip-bad-rows",
-        help="Plan without the history rows that cannot be used as written, each listed as a warning "
-        "(default: such rows stop the command; site.toml [input] skip_bad_rows = true does the same)",
-    ),
-]
-ForceOpt = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Replace OUT/<horizon start>/ if it holds a run (the old one stays until the new one is complete); "
-        "without it a new run goes to OUT/<horizon start>.2/, .3/, ...",
-    ),
-]
-
-
-_Loaded = TypeVar("_Loaded")
-EXIT_WARNINGS = 1  # `wfm validate`: the input is valid, with warnings to read
-
-
-def _load(path: Path, loader: Callable[..., _Loaded], skip_bad_rows: bool = False) -> _Loaded:
-    """Load with `loader` (load_scenario or load_forecast_inputs); bad input exits with EXIT_BAD_INPUT."""
-    if not path.exists():
-        _error(f"{path} does not exist. Give a scenario folder (e.g. data/sample) or .xlsx file.")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        return loader(path, skip_bad_rows=skip_bad_rows)
-    except ScenarioError as exc:
-        err.print(exc.report(), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command()
@@ -127,10 +81,10 @@ def validate(scenario: ScenarioArg, skip_bad_rows: SkipBadRowsOpt = False) -> No
         return
     from wfm.forecast import history_warnings
 
-    loaded = _load(scenario, load_scenario, skip_bad_rows)
+    loaded = load(scenario, load_scenario, skip_bad_rows)
     # The same warnings `wfm run` prints: a planner checks them here, before anything is planned.
     warnings = [*loaded.warnings, *history_warnings(loaded.history, loaded.site)]
-    _warn(warnings)
+    warn(warnings)
     data = build_problem(loaded, None)
     # Every hard rule is per agent: each agent's own week is checked with the same rule plug-ins as the solve.
     problems = list(data.problems) or explain_infeasible_agents(data)
@@ -154,18 +108,18 @@ def _validate_forecast_only(scenario: Path, skip_bad_rows: bool) -> None:
     """A folder with queues and history but no staff, shifts or contracts: what `wfm forecast` reads is checked."""
     from wfm.forecast import history_warnings
 
-    inputs = _load(scenario, load_forecast_inputs, skip_bad_rows)
+    inputs = load(scenario, load_forecast_inputs, skip_bad_rows)
     start = inputs.site.horizon.start
     before = inputs.history[inputs.history["interval_start"] < pd.Timestamp(start)]
     without = [q.id for q in inputs.site.queues if q.id not in set(before["queue"])]
     if without:
-        _error(
+        error(
             f"no history before the horizon's start ({start}) for queue(s) {', '.join(without)}: the forecast "
             "needs past volumes for each queue (add them to history.csv, or move [horizon] start)"
         )
         raise typer.Exit(EXIT_BAD_INPUT)
     warnings = [*inputs.warnings, *history_warnings(inputs.history, inputs.site)]
-    _warn(warnings)
+    warn(warnings)
     count = len(warnings)
     noted = f" ({count} warning{'s' if count != 1 else ''} above)" if count else ""
     queues = len(inputs.site.queues)
@@ -179,17 +133,6 @@ def _validate_forecast_only(scenario: Path, skip_bad_rows: bool) -> None:
     )
     if count:
         raise typer.Exit(EXIT_WARNINGS)
-
-
-def _warn(lines: Iterable[str]) -> None:
-    for line in lines:
-        # The prefix is markup; the line is input text, escaped so a '[' in a file name is printed as is.
-        err.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
-
-
-def _error(message: str) -> None:
-    """`error: message` on stderr, the prefix in red and the message (input text) printed as is."""
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
 
 
 @app.command()
@@ -227,16 +170,16 @@ def forecast(
     from wfm.forecast import run_forecast
 
     # site.toml, history.csv and events.csv only: a forecast needs no staff files.
-    loaded = _load(scenario, load_forecast_inputs, skip_bad_rows)
+    loaded = load(scenario, load_forecast_inputs, skip_bad_rows)
     site = loaded.site
     start = site.horizon.start
     if since is not None:
         try:
             start = dt.date.fromisoformat(since)
         except ValueError:
-            _error(f"--since {since!r} is not a date (expected YYYY-MM-DD)")
+            error(f"--since {since!r} is not a date (expected YYYY-MM-DD)")
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    _warn(loaded.warnings)
+    warn(loaded.warnings)
     try:
         result = run_forecast(
             loaded.history,
@@ -249,16 +192,16 @@ def forecast(
             plan_quantile=plan_quantile,
         )
     except ValueError as exc:
-        _error(str(exc))
+        error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    _warn(result.warnings)
+    warn(result.warnings)
     frame = result.forecast
     folder = out_file.parent
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_file, _csv(frame))
-    atomic_write_text(folder / "forecast_accuracy.csv", _csv(result.accuracy))
-    atomic_write_text(folder / "forecast_folds.csv", _csv(result.folds))
-    atomic_write_text(folder / "forecast_outliers.csv", _csv(_outlier_frame(result.outliers)))
+    atomic_write_text(out_file, csv_text(frame))
+    atomic_write_text(folder / "forecast_accuracy.csv", csv_text(result.accuracy))
+    atomic_write_text(folder / "forecast_folds.csv", csv_text(result.folds))
+    atomic_write_text(folder / "forecast_outliers.csv", csv_text(_outlier_frame(result.outliers)))
 
     horizon_days = days or site.horizon.days
     table = Table(title=f"Forecast {start} + {horizon_days} days")
@@ -288,9 +231,9 @@ def forecast(
             scores.add_row(
                 str(row.queue),
                 "auto (out of sample)" if row.method == "auto" else str(row.method),
-                _fmt(row.wape, ".1%"),
-                _fmt(row.bias, "+.1%"),
-                _fmt(row.p10_p90_coverage, ".0%"),
+                fmt(row.wape, ".1%"),
+                fmt(row.bias, "+.1%"),
+                fmt(row.p10_p90_coverage, ".0%"),
                 "*" if row.chosen else "",
             )
         out.print(scores)
@@ -321,26 +264,26 @@ def staffing(
     from wfm.forecast import run_forecast
     from wfm.staffing import requirements_summary
 
-    loaded = _load(scenario, load_scenario, skip_bad_rows)
-    _warn(loaded.warnings)
+    loaded = load(scenario, load_scenario, skip_bad_rows)
+    warn(loaded.warnings)
     try:
         if forecast_file is not None:
             demand = _read_forecast(forecast_file)
         else:
             result = run_forecast(loaded.history, loaded.site, events=loaded.events)
-            _warn(result.warnings)
+            warn(result.warnings)
             demand = result.forecast
         # The same grid as `wfm run` plans on: a daylight-saving day in clock intervals, with a warning.
         requirements, notes = requirements_for(demand, loaded)
-        _warn(notes)
+        warn(notes)
     except ValueError as exc:
-        _error(str(exc))
+        error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     summary = requirements_summary(requirements, loaded.site)
     folder = out_file.parent
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out_file, _csv(requirements))
-    atomic_write_text(folder / "staffing_summary.csv", _csv(summary))
+    atomic_write_text(out_file, csv_text(requirements))
+    atomic_write_text(folder / "staffing_summary.csv", csv_text(summary))
 
     table = Table(title=f"Requirements {loaded.site.horizon.start} + {loaded.site.horizon.days} days")
     columns = ("queue", "model", "volume", "peak agents", "agent-h", "SL at req.", "abandon", "work h", "due items")
@@ -353,12 +296,12 @@ def staffing(
             str(row.queue),
             str(row.model),
             f"{row.volume:,.0f}",
-            _fmt(peak, ".0f" if live else ".1f"),
-            _fmt(row.agent_hours, ",.1f"),
-            _fmt(row.service_level, ".1%"),
-            _fmt(row.abandon_rate, ".1%"),
-            _fmt(row.work_hours, ",.1f"),
-            _fmt(row.items_due, ",.0f"),
+            fmt(peak, ".0f" if live else ".1f"),
+            fmt(row.agent_hours, ",.1f"),
+            fmt(row.service_level, ".1%"),
+            fmt(row.abandon_rate, ".1%"),
+            fmt(row.work_hours, ",.1f"),
+            fmt(row.items_due, ",.0f"),
         )
     out.print(table)
     out.print(
@@ -373,19 +316,15 @@ def _outlier_frame(outliers: Any) -> pd.DataFrame:
     return pd.DataFrame([[getattr(o, c) for c in columns] for o in outliers], columns=columns)
 
 
-def _csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S", float_format="%.4f")
-
-
 def _read_forecast(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        _error(f"cannot read forecast {path}: {exc}")
+        error(f"cannot read forecast {path}: {exc}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     missing = {"interval_start", "queue", "volume", "aht_seconds"} - set(frame.columns)
     if missing:
-        _error(
+        error(
             f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
             "interval_start,queue,volume,aht_seconds (as written by `wfm forecast`)"
         )
@@ -393,7 +332,7 @@ def _read_forecast(path: Path) -> pd.DataFrame:
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], errors="coerce")
     bad = frame.index[frame["interval_start"].isna()]
     if len(bad):
-        _error(f"{path}, row {bad[0] + 2}, column 'interval_start': not a date-time")
+        error(f"{path}, row {bad[0] + 2}, column 'interval_start': not a date-time")
         raise typer.Exit(EXIT_BAD_INPUT)
     # Staffing needs a volume >= 0 everywhere and a handle time > 0 wherever there is volume; name the first
     # offending row (row 1 is the header) rather than fail later on a whole column.
@@ -408,7 +347,7 @@ def _read_forecast(path: Path) -> pd.DataFrame:
         if len(rows):
             value = frame.loc[rows[0], column]
             shown = f"{value:g}" if isinstance(value, int | float) else str(value)
-            _error(
+            error(
                 f"{path}, row {rows[0] + 2}, column '{column}': '{shown}' is not {expected} "
                 f"({len(rows)} such row(s)); fix the forecast or rerun `wfm forecast`"
             )
@@ -437,34 +376,8 @@ def _read_previous_plan(folder: Path | None) -> tuple[PreviousShift, ...]:
         shifts, _ = read_plan(folder)
         return tuple((s.agent_id, s.date, s.template_id, s.start) for s in shifts)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError, AttributeError, ValueError, KeyError) as exc:
-        _error(f"--previous-plan {folder}: cannot read its plan ({exc}); give a run folder written by `wfm run`")
+        error(f"--previous-plan {folder}: cannot read its plan ({exc}); give a run folder written by `wfm run`")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-def _progress(elapsed: float, objective: float, bound: float) -> None:
-    """One line per better plan: its cost, the lowest cost any plan can have (proven), and how far apart."""
-    gap = (objective - bound) / max(abs(objective), 1e-9)
-    err.print(
-        f"  {elapsed:6.1f} s  plan cost {objective:12,.1f}  lowest possible {bound:12,.1f}  within {gap:6.2%}",
-        highlight=False,
-    )
-
-
-def _stage(text: str) -> None:
-    err.print(f"  {text} ...", markup=False, highlight=False)
-
-
-def _plan_quality(result: Any) -> str:
-    """The solver's outcome in a planner's words: how much the plan's cost can be above the best plan's."""
-    above = cost_above_best(result.objective, result.best_bound)
-    if above is None:
-        quality = "a plan, with no proven bound on how good it is"
-    elif above <= 1e-9:
-        quality = "the best possible plan (proven)"
-    else:
-        quality = f"a plan costing at most {above:.1%} more than the best possible one (proven)"
-    search = f"{result.runtime_seconds:.0f} s of search (status {result.status.value})"
-    return f"{quality}: {len(result.shifts):,} shifts, {search}"
 
 
 @dataclass(frozen=True)
@@ -496,7 +409,7 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
     scenario_path, out_root, options = request.scenario_path, request.out_root, request.options
     forecast_file, quiet, force = request.forecast_file, request.quiet, request.force
     started_at = dt.datetime.now().astimezone()
-    loaded = _load(scenario_path, load_scenario, request.skip_bad_rows)
+    loaded = load(scenario_path, load_scenario, request.skip_bad_rows)
     given = _read_forecast(forecast_file) if forecast_file else None
     limit = options.time_limit_seconds or loaded.site.solver.time_limit_seconds
     unit = "deterministic units (a measure of work, not seconds)" if options.deterministic else "s"
@@ -509,21 +422,25 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
     )
     try:
         outcome = plan(
-            loaded, options, forecast=given, progress=None if quiet else _progress, stage=None if quiet else _stage
+            loaded,
+            options,
+            forecast=given,
+            progress=None if quiet else progress_line,
+            stage=None if quiet else stage_line,
         )
     except ValueError as exc:  # the stages raise ValueError for data they cannot honestly plan from
-        _error(str(exc))
+        error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    _warn(outcome.warnings)
+    warn(outcome.warnings)
     result = outcome.result
     if not result.status.has_plan:
         err.print(f"[red]no plan ({result.status.value}).[/red] Earlier outputs are untouched.")
         err.print(result.message, markup=False, highlight=False)
         raise typer.Exit(EXIT_NO_PLAN)
     if result.message:
-        _warn([result.message])
+        warn([result.message])
     if not quiet:
-        _stage("writing the workbook and files")
+        stage_line("writing the workbook and files")
     usual = out_root / loaded.site.horizon.start.isoformat()
     replacing = force and usual.exists()
     folder = write_run(
@@ -541,51 +458,7 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
         err.print(f"{usual} already holds a run; this one is in {folder}; --force replaces it", markup=False)
     elif replacing:
         err.print(f"replaced the earlier run in {usual} (--force)", markup=False)
-    _print_summary(loaded, outcome.kpis or {}, _plan_quality(result), folder)
-
-
-def _fmt(value: Any, pattern: str, missing: str = "-") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return missing
-    return format(value, pattern)
-
-
-def _print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, folder: Path) -> None:
-    table = Table(title=f"{scenario.site.name}: plan {scenario.site.horizon.start} + {scenario.site.horizon.days} days")
-    for column in ("queue", "office", "target", "service level", "ASA s", "past SLA", "short agent-h", "target met"):
-        table.add_column(column, justify="left" if column in ("queue", "office") else "right")
-    marks = {"green": "yes", "amber": "[yellow]close[/yellow]", "red": "[red bold]MISSED[/red bold]"}
-    for queue in scenario.site.queues:
-        q = kpis.get("queues", {}).get(queue.id, {})
-        rating = queue_rating(queue, q)
-        if queue.kind is QueueKind.LIVE:
-            target = f"{queue.service_level:.0%}/{queue.answer_seconds}s"
-            level = _fmt(q.get("service_level"), ".1%")
-            past = "-"
-        else:
-            target = f"{queue.sla_hours:g} h SLA"
-            level = "-"
-            past = f"{_fmt(q.get('items_past_sla'), ',.0f')} of {_fmt(q.get('items_arrived'), ',.0f')}"
-        table.add_row(
-            queue.id,
-            queue.office.value,
-            target,
-            level,
-            _fmt(q.get("asa_seconds"), ".0f"),
-            past,
-            _fmt(q.get("understaffed_agent_hours"), ",.1f"),
-            marks[rating] if rating else "-",
-        )
-    out.print(table)
-    overall = kpis.get("overall", {})
-    out.print(
-        f"overall service level {_fmt(overall.get('service_level'), '.1%')}, items past SLA "
-        f"{_fmt(overall.get('items_past_sla'), ',.0f')}, overtime {_fmt(overall.get('overtime_hours'), ',.1f')} h, "
-        f"scheduled {_fmt(overall.get('scheduled_paid_hours'), ',.0f')} of "
-        f"{_fmt(overall.get('contracted_hours'), ',.0f')} contracted h"
-    )
-    out.print(solver_line, markup=False, highlight=False)
-    out.print(f"wrote {folder}/")
+    print_summary(loaded, outcome.kpis or {}, plan_quality(result), folder)
 
 
 @app.command(name="schedule")
@@ -650,66 +523,9 @@ def export(
     try:
         done = export_plan(run_folder, fmt, agent, out_file, force)
     except ExportError as problem:
-        _error(str(problem))
+        error(str(problem))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {done.target} ({done.shifts} shifts, {done.activities} activities{done.note})", markup=False)
-
-
-@app.command("import")
-def import_contacts(
-    contacts: Annotated[Path, typer.Argument(help="Contact-level export: arrived_at, queue[, handle_seconds]")],
-    out_file: Annotated[Path, typer.Option("--out", help="history.csv to write (e.g. data/mysite/history.csv)")],
-    interval_minutes: Annotated[
-        int, typer.Option("--interval-minutes", help="The site's interval_minutes: 15 or 30")
-    ] = 15,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone", help="The site's time zone (e.g. Europe/London), to convert times with a UTC offset"
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --out when it exists")] = False,
-) -> None:
-    """Turn a contact-level export (one row per call, chat or item) into history.csv: volume and AHT per interval.
-
-    Each contact counts in the interval its arrival falls in; the AHT is the mean handle time of the contacts
-    that have one (an abandoned call counts in the volume only). Every interval of the days the export covers
-    gets a row, 0 where nothing arrived.
-
-    Example: wfm import contacts.csv --interval-minutes 30 --out data/mysite/history.csv
-    """
-    from wfm.io.contacts import HANDLE_COLUMN, contacts_to_history, history_csv_text
-
-    if not contacts.is_file():
-        _error(f"{contacts} does not exist or is not a file. Give the contact-level export (CSV).")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if out_file.is_dir():
-        _error(f"--out {out_file} is a folder; give the file to write, e.g. {out_file / 'history.csv'}")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if out_file.exists() and out_file.resolve() == contacts.resolve():
-        _error(f"--out {out_file} is the export being imported; give another file")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if out_file.exists() and not force:
-        _error(f"{out_file} exists; give another --out, or --force to replace it")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        history = contacts_to_history(contacts, interval_minutes, timezone)
-    except ScenarioError as exc:
-        err.print(exc.report().replace("The scenario could not be loaded", f"{contacts} cannot be imported"),
-                  markup=False, highlight=False)  # fmt: skip
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (ValueError, KeyError) as exc:  # an unknown time zone, an interval the site cannot have
-        _error(str(exc).strip("'\""))
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    atomic_write_text(out_file, history_csv_text(history))
-    contacts_count = int(history["volume"].sum())
-    out.print(
-        f"wrote {out_file}: {contacts_count:,} contacts in {len(history):,} intervals of {interval_minutes} minutes, "
-        f"{history['queue'].nunique()} queue(s)",
-        markup=False,
-    )
-    if history["aht_seconds"].isna().all():
-        _warn([f"no {HANDLE_COLUMN}: volume only; set default_aht_seconds for each queue in site.toml"])
 
 
 @app.command()
@@ -728,12 +544,12 @@ def demo(
     Example: wfm demo /tmp/ops1000 --agents 1000 --queues 12 --seed 7
     """
     if out_dir.exists() and not out_dir.is_dir():
-        _error(f"{out_dir} is a file, not a folder; give a new or empty folder")
+        error(f"{out_dir} is a file, not a folder; give a new or empty folder")
         raise typer.Exit(EXIT_BAD_INPUT)
     held = sorted(p.name for p in out_dir.iterdir()) if out_dir.is_dir() else []
     if held and not force:
         shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
-        _error(
+        error(
             f"{out_dir} is not empty ({shown}); the demo would overwrite its site.toml, staff, skills and "
             "history. Give a new or empty folder, or --force to overwrite."
         )
@@ -741,114 +557,13 @@ def demo(
     try:
         generate_operation(out_dir, agents=agents, queues=queues, seed=seed)
     except ValueError as exc:
-        _error(str(exc))
+        error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     out.print(f"wrote {out_dir}/")
 
 
-batch_app = typer.Typer(help="The unattended nightly job: ingest, forecast, re-plan and publish, per site.")
+app.command("import")(import_contacts)
 app.add_typer(batch_app, name="batch")
-ConfigOpt = Annotated[Path, typer.Option("--config", help="batch.toml: the sites and how the job runs")]
-
-
-def _batch_config(path: Path) -> Any:
-    from wfm.batch.config import load_batch_config
-
-    try:
-        return load_batch_config(path)
-    except ScenarioError as error:
-        _error("\n".join([f"{path} cannot be used ({len(error.problems)} problem(s)):"]
-                          + [f"  - {problem}" for problem in error.problems]))  # fmt: skip
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-@batch_app.command("run")
-def batch_run(
-    config: ConfigOpt,
-    run_date: Annotated[
-        str | None,
-        typer.Option("--date", help="The night being run, YYYY-MM-DD (default today): plans from the next day"),
-    ] = None,
-    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site (repeatable)")] = None,
-    reseed: Annotated[
-        bool,
-        typer.Option(
-            "--reseed",
-            help="Start a site's history store again from its scenario's history.csv when the store is missing, "
-            "empty or damaged (a damaged file is kept aside); without it such a night stops with exit 2",
-        ),
-    ] = False,
-) -> None:
-    """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
-    publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see docs/nightly.md).
-
-    Exit codes: 0 published; 1 published with warnings (service below target, a rejected file, one person's
-    change settled for them alone: a published shift re-planned, a training to rebook, a leaver or a new starter;
-    history older than max_history_age_days, backlog already past SLA at the start, a store re-seeded with
-    --reseed); 2 bad input (batch.toml, a scenario, or a history store that is damaged, or
-    missing or empty after earlier nights: restore its backup or pass --reseed); 3 no plan; 4 internal error;
-    5 another run of a site is still going; 130 / 143 interrupted by Ctrl-C / SIGTERM (nothing published). On
-    2-5 and 130/143 the site's `latest` is untouched and one line says what failed and where the log is.
-    """
-    from wfm.batch.nightly import run_batch, worst_exit_code
-
-    loaded = _batch_config(config)
-    try:
-        night = dt.date.fromisoformat(run_date) if run_date else dt.date.today()
-    except ValueError:
-        _error(f"--date must be a date like 2026-03-02, not {run_date!r}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    unknown = sorted(set(site or []) - {s.name for s in loaded.sites})
-    if unknown:
-        _error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
-        outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
-    except Interrupted as stop:
-        err.print(f"interrupted ({stop.name}): nothing published; every site's latest is untouched", markup=False)
-        raise typer.Exit(stop.exit_code) from None
-    for outcome in outcomes:
-        stream = out if outcome.exit_code in (0, 1) else err
-        # soft_wrap: no line breaks inside a path or the restore command a summary may hold (copy and paste)
-        stream.print(escape(outcome.summary), highlight=False, soft_wrap=True)
-    raise typer.Exit(worst_exit_code(outcomes))
-
-
-@batch_app.command("status")
-def batch_status(
-    config: ConfigOpt,
-    last: Annotated[int, typer.Option(help="Runs shown per site")] = 7,
-) -> None:
-    """Recent runs per site from their manifests: when, how long, status, service level, items past SLA,
-    overtime. Exit 1 when a site's `latest` is missing or points at no complete run."""
-    from wfm.batch.nightly import latest_problem, recent_runs
-
-    loaded = _batch_config(config)
-    table = Table(title="Nightly runs")
-    for column in ("site", "run", "latest", "finished", "seconds", "status", "exit", "warnings", "service level",
-                   "past SLA", "overtime h"):  # fmt: skip
-        table.add_column(column)
-    for row in recent_runs(loaded, last):
-        if row.get("run") is None:
-            table.add_row(row["site"], "no runs yet", *[""] * 9)
-        elif "failed_log" in row:
-            table.add_row(row["site"], row["run"], "", "", "", "failed", "", "", "", "", f"log {row['failed_log']}")
-        else:
-            level, late = row.get("service_level"), row.get("items_past_sla")
-            finished = str(row.get("finished_at") or "")[5:16].replace("T", " ")  # "12-04 01:42"
-            table.add_row(
-                row["site"], row["run"], "*" if row.get("latest") else "", finished,
-                f"{row['seconds']:.0f}" if row.get("seconds") is not None else "", str(row.get("status")),
-                str(row.get("exit_code")), str(row.get("warnings")), f"{level:.1%}" if level is not None else "",
-                f"{late:,.0f}" if late is not None else "", f"{row.get('overtime_hours') or 0:.1f}",
-            )  # fmt: skip
-    out.print(table)
-    broken = [f"{job.name}: {problem}" for job in loaded.sites
-              if (problem := latest_problem(loaded.batch.schedules / job.name))]  # fmt: skip
-    for line in broken:
-        err.print(f"[red]{escape(line)}[/red]; the next night repairs it", highlight=False)
-    if broken:
-        raise typer.Exit(1)
 
 
 def main() -> None:
