@@ -172,13 +172,15 @@ def out_of_hours_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
 
 
 def history_warnings(history: pd.DataFrame, site: Site) -> list[str]:
-    """What `wfm validate` can tell about a history before any forecast: volume outside the hours, queues
-    without handle times (the same lines the forecast warns with)."""
-    rows = normalize_history(history, site)
-    warnings = out_of_hours_warnings(rows, site)
+    """What `wfm validate` can tell about a history before any forecast (the lines the forecast warns with)."""
+    return _row_warnings(normalize_history(history, site), site)
+
+
+def _row_warnings(rows: pd.DataFrame, site: Site) -> list[str]:
+    """Normalized history rows' warnings: volume outside the hours, queues without any handle time."""
     with_aht = set(rows.loc[rows["aht_volume"] > 0, "queue"])
-    warnings += [_missing_aht(queue) for queue in site.queues if queue.id not in with_aht and _missing_aht(queue)]
-    return warnings
+    missing = [_missing_aht(queue) for queue in site.queues if queue.id not in with_aht]
+    return out_of_hours_warnings(rows, site) + [line for line in missing if line]
 
 
 def holiday_factors(table: DayTable, site: Site, target: pd.DatetimeIndex) -> tuple[np.ndarray, list[str]]:
@@ -233,7 +235,7 @@ def aht_profile(table: DayTable, site: Site) -> np.ndarray:
     """[q, slot] AHT: volume-weighted over the last `weeks` weeks' normal days at that time of day.
 
     Fallbacks: the queue's volume-weighted AHT over the whole history, then its `default_aht_seconds`, then
-    DEFAULT_AHT_SECONDS (`missing_aht_warnings` says when the last two are used).
+    DEFAULT_AHT_SECONDS (a warning says when that placeholder is used).
     """
     recent = (table.dates >= table.origin - pd.Timedelta(weeks=site.forecast.weeks))[None, :] & table.normal
     work = np.where(recent[:, :, None], table.work_seconds, 0.0).sum(axis=1)
@@ -246,16 +248,6 @@ def aht_profile(table: DayTable, site: Site) -> np.ndarray:
 
 def _default_aht(queue: Queue) -> float:
     return queue.default_aht_seconds if queue.default_aht_seconds is not None else DEFAULT_AHT_SECONDS
-
-
-def missing_aht_warnings(table: DayTable, site: Site) -> list[str]:
-    """One warning per queue whose history has no handle time at all and no default_aht_seconds: it is then
-    planned with a placeholder. (A default set on purpose is not warned about.)"""
-    return [
-        _missing_aht(queue)
-        for q, queue in enumerate(site.queues)
-        if table.aht_volume[q].sum() <= 0 and _missing_aht(queue)
-    ]
 
 
 def _missing_aht(queue: Queue) -> str:
@@ -500,7 +492,7 @@ def run_forecast(
 
     rows = normalize_history(history, site)
     rows = rows[rows["interval_start"] < pd.Timestamp(start)]
-    warnings.extend(out_of_hours_warnings(rows, site))
+    warnings.extend(_row_warnings(rows, site))
     without = [q.id for q in site.queues if q.id not in set(rows["queue"])]
     if without:
         raise ValueError(
@@ -550,7 +542,6 @@ def run_forecast(
         volume[picked] = by_method[picked]
     layout = _layout(site, table, start, days, events)
     warnings.extend(layout.notes)
-    warnings.extend(missing_aht_warnings(table, site))
     aht = aht_profile(table, site)[:, layout.intervals["slot"].to_numpy()]
     frame = _long_frame(site, layout, {"volume": _interval_volume(layout, volume), "aht_seconds": aht})
 
