@@ -41,6 +41,20 @@ def test_two_people_covering_a_one_person_queue_are_moved_apart_even_from_a_clas
     assert all(3 <= p[0] <= 6 and 7 <= p[1] <= 10 for p in placed)
 
 
+def test_three_people_on_a_queue_short_already_do_not_take_their_break_together() -> None:
+    # The trial's case: a queue needing 4 has 3 on it all morning; their windows (09:30-11:00) allow one break
+    # each at 09:30, 10:00, 10:30 or 11:00. Stacked, the queue has nobody for half an hour; spread, it keeps 2.
+    the_site = site(days=1, queues=(VOICE,))
+    agents = {f"a{n}": {"voice": 1.0} for n in range(1, 4)}
+    data = build_problem(scenario(the_site, agents), requirements(the_site))
+    data.demand["voice"].required_agents[:] = 4.0
+    shapes = _early_shapes(data, "voice")
+    staffed = {"voice": np.full(data.grid.size, 3.0)}
+    stacked = [[3, 7], [3, 8], [3, 9]]  # the breaks together at 09:30, lunches apart
+    placed = stagger_breaks(data, shapes, staffed, stacked)
+    assert len({p[0] for p in placed}) == 3
+
+
 def test_a_break_goes_where_the_agent_has_no_open_queue_to_work() -> None:
     the_site = site(days=1, queues=(VOICE,))
     data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))

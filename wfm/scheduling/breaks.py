@@ -9,7 +9,8 @@ the same quarter hour, and that a break during deferred work or before the queue
 Per day: b[shift, break, position] picks one position per break inside its window (`break_candidates`);
 breaks of one shift never overlap. For every live queue and interval a break touches, the staff left is
 S0 - (proficiency-weighted people on break); its shortfall against the Erlang requirement costs in two tiers
-as in the main model (SHORTFALL_TIER), and a small cushion term (up to CUSHION above the requirement) spreads
+as in the main model (SHORTFALL_TIER) and a third, dearer one beyond half the requirement (so breaks spread on a
+queue that is short already), and a small cushion term (up to CUSHION above the requirement) spreads
 breaks over intervals that are all covered. Taking someone off deferred work costs a little; off time with no
 open queue earns. The greedy placement is the hint, so the result is never worse than the greedy.
 """
@@ -30,6 +31,10 @@ from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption, break_wi
 
 # Costs per hundredth of an agent for one interval (relative: only their ratios matter).
 SHORT_COST, SHORT_BEYOND_COST, CUSHION_COST = 100, 200, 5
+# Beyond half the requirement short, a unit costs double again: when a queue is understaffed already, the tiers
+# above are linear there and three people on one queue could take their break in the same half hour (found by a
+# new user's trial: chat left with nobody at 09:30). Convex, so breaks spread over the window instead.
+DEEP_SHORTFALL_SHARE, SHORT_DEEP_COST = 0.5, 400
 DEFERRED_COST = 20  # deferred work waits a few minutes, but a late item costs more than a spare agent on the phones
 NO_QUEUE_REWARD = 10_000  # on shift with no open queue to work: the best moment for a break
 DETERMINISTIC_SECONDS_PER_DAY = 1.0  # CP-SAT deterministic time: the same plan on any machine
@@ -127,11 +132,15 @@ def _stagger_day(
         # cheap parts prices it exactly (the cheapest part fills first).
         target = math.ceil(required * (1 + CUSHION))
         tier = math.ceil(required * SHORTFALL_TIER)
+        half = max(tier, math.ceil(required * DEEP_SHORTFALL_SHARE))
         cushion = model.new_int_var(0, target - required, f"c_{q}_{t}")
         short = model.new_int_var(0, tier, f"s_{q}_{t}")
-        beyond = model.new_int_var(0, max(0, target - staff + most), f"sb_{q}_{t}")
-        model.add(cushion + short + beyond >= target - staff + taken)
-        objective.extend([CUSHION_COST * cushion, SHORT_COST * short, SHORT_BEYOND_COST * beyond])
+        beyond = model.new_int_var(0, half - tier, f"sb_{q}_{t}")
+        deep = model.new_int_var(0, max(0, target - staff + most), f"sd_{q}_{t}")
+        model.add(cushion + short + beyond + deep >= target - staff + taken)
+        objective.extend(
+            [CUSHION_COST * cushion, SHORT_COST * short, SHORT_BEYOND_COST * beyond, SHORT_DEEP_COST * deep]
+        )
     model.minimize(sum(objective))
     for (index, r, p), var in choice.items():
         model.add_hint(var, int(placed[index][r] == p))
