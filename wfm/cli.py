@@ -205,7 +205,8 @@ def forecast(
 
     horizon_days = days or site.horizon.days
     table = Table(title=f"Forecast {start} + {horizon_days} days")
-    for column in ("queue", "method", "volume", "P10-P90", "peak interval", "peak volume", "mean AHT s"):
+    # The bands are per interval: summed over the horizon they are wider than the week's own range would be.
+    for column in ("queue", "method", "volume", "P10-P90 summed", "peak interval", "peak volume", "mean AHT s"):
         table.add_column(column, justify="left" if column in ("queue", "method") else "right")
     for queue_id, rows in frame.groupby("queue", sort=False):
         peak = rows.loc[rows["volume"].idxmax()]
@@ -239,7 +240,8 @@ def forecast(
         out.print(scores)
     if result.outliers:
         out.print(f"{len(result.outliers)} outlier(s) damped or left out: see {folder / 'forecast_outliers.csv'}")
-    out.print(f"wrote {out_file} and {folder / 'forecast_accuracy.csv'}")
+    written = ", ".join(str(folder / name) for name in ("forecast_accuracy.csv", "forecast_folds.csv"))
+    out.print(f"wrote {out_file}, {written} and {folder / 'forecast_outliers.csv'}", markup=False)
 
 
 @app.command()
