@@ -82,29 +82,35 @@ def _daily_levels(staff: Sequence[_Agent], specs: Sequence[QueueSpec]) -> dict[s
 
 def _live_required_hours(spec: QueueSpec, profile: DayProfile, level: float) -> float:
     """Agent-hours a live queue needs over a reference week at daily `level` (before rounding to shifts)."""
-    agents = 0
-    for factor in spec.week.values():
-        for share, aht_factor in zip(profile.share, profile.aht_factor, strict=True):
-            agents += live_agents(spec.targets, level * factor * share, spec.aht_seconds * aht_factor)
+    # Every interval of the week in one vectorised Erlang call (one call per interval took 5 s for 1,000 agents).
+    factors = np.array(list(spec.week.values()))
+    volume = (level * factors[:, None] * np.asarray(profile.share)[None, :]).ravel()
+    aht = np.tile(spec.aht_seconds * np.asarray(profile.aht_factor), len(factors))
+    agents = int(np.sum(_live_agents_each(spec.targets, volume, aht)))
     return agents * INTERVAL_MINUTES / 60 / (1 - SHRINKAGE)
 
 
-def live_agents(targets: dict[str, float | int], volume: float, aht_seconds: float) -> int:
-    """Agents a live queue needs in one interval before shrinkage: the staffing stage's Erlang C, so the
-    generator sizes demand with the same ruler the plan is judged by."""
-    if volume * aht_seconds <= 0:
-        return 0
-    return int(
-        required_agents(
-            volume,
-            aht_seconds,
+def _live_agents_each(targets: dict[str, float | int], volume: np.ndarray, aht_seconds: np.ndarray) -> np.ndarray:
+    """`live_agents` for many intervals at once (0 where there is no work)."""
+    busy = volume * aht_seconds > 0
+    agents = np.zeros(len(volume), dtype=np.int64)
+    if busy.any():
+        agents[busy] = required_agents(
+            volume[busy],
+            aht_seconds[busy],
             INTERVAL_MINUTES * 60,
             float(targets["service_level"]),
             float(targets["answer_seconds"]),
             max_occupancy=float(targets.get("max_occupancy", 0.9)),
             concurrency=int(targets.get("concurrency", 1)),
         )
-    )
+    return agents
+
+
+def live_agents(targets: dict[str, float | int], volume: float, aht_seconds: float) -> int:
+    """Agents a live queue needs in one interval before shrinkage: the staffing stage's Erlang C, so the
+    generator sizes demand with the same ruler the plan is judged by."""
+    return int(_live_agents_each(targets, np.array([float(volume)]), np.array([float(aht_seconds)]))[0])
 
 
 def estimate_weekly_hours(scenario_dir: Path) -> dict[str, float]:
