@@ -8,6 +8,7 @@ plan), 4 internal error (a bug: please report it with the command line; set WFM_
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -44,6 +45,7 @@ from wfm.cli_contacts import import_contacts
 from wfm.cli_progress import fmt, plan_quality, print_summary
 from wfm.cli_progress import progress as progress_line
 from wfm.cli_progress import stage as stage_line
+from wfm.cli_simulate import print_simulation, simulate
 from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
 from wfm.domain import QueueKind
 from wfm.interrupt import Interrupted, interruptible
@@ -461,6 +463,8 @@ def _plan_and_write_now(request: _RunRequest, written: list[Path]) -> None:
     elif replacing:
         err.print(f"replaced the earlier run in {usual} (--force)", markup=False)
     print_summary(loaded, outcome.kpis or {}, plan_quality(result), folder)
+    if outcome.simulation is not None:
+        print_simulation(loaded, outcome.simulation)
 
 
 @app.command(name="schedule")
@@ -499,12 +503,17 @@ def run(
     previous_plan: PreviousPlanOpt = None,
     force: ForceOpt = False,
     skip_bad_rows: SkipBadRowsOpt = False,
+    simulate_plan: Annotated[
+        bool,
+        typer.Option("--simulate", help="Also replay the plan in the simulation (as `wfm simulate` does)"),
+    ] = False,
 ) -> None:
     """All stages: validate, forecast, staffing, schedule, reports (roster.xlsx, CSVs, kpis.json, manifest.json).
 
     Example: wfm run data/sample --out schedules --seed 7
     """
     options = _run_options(seed, time_limit, workers, deterministic, previous_plan)
+    options = dataclasses.replace(options, simulate=simulate_plan)
     _plan_and_write(_RunRequest(scenario, out_root, options, None, quiet, force, skip_bad_rows))
 
 
@@ -565,6 +574,7 @@ def demo(
 
 
 app.command("import")(import_contacts)
+app.command("simulate")(simulate)
 app.add_typer(batch_app, name="batch")
 
 

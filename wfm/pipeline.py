@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -21,16 +22,17 @@ from typing import Any
 import pandas as pd
 
 from wfm import __version__
-from wfm.domain import Scenario
+from wfm.domain import Scenario, SimulationSettings
 from wfm.faults import kill_point
 from wfm.forecast import run_forecast
 from wfm.io import atomic_directory, atomic_write_text
-from wfm.reports import write_run_files
+from wfm.reports import read_run, write_run_files, write_simulation_files
 from wfm.scheduling import ScheduleResult, schedule
 from wfm.scheduling.conflicts import leave_out_agents, release_agents, settle_agent_conflicts
 from wfm.scheduling.freeze import FrozenDays
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
 from wfm.scheduling.model import PreviousShift
+from wfm.simulation import SimulationResult, simulate_plan
 from wfm.staffing import build_requirements, requirements_summary
 
 # Exit codes, documented in the README and docs/commands.md: cron and the batch job read them.
@@ -53,6 +55,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # input and forecast warnings that did not stop the run
     # The scenario as planned: the one given, unless settle_conflicts changed some agents' rows (see warnings).
     scenario: Scenario | None = None
+    simulation: SimulationResult | None = None  # with RunOptions.simulate
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class RunOptions:
     # Unattended runs: one agent's impossible week is settled for that agent, with a warning, instead of
     # stopping the plan for everybody (wfm.scheduling.conflicts).
     settle_conflicts: bool = False
+    # Replay the plan in the discrete-event simulation ([simulation] of site.toml) and report it beside Erlang.
+    simulate: bool = False
 
 
 def input_hashes(scenario_path: Path) -> dict[str, str]:
@@ -216,6 +221,11 @@ def plan(
         outcome.coverage = compute_coverage(scenario, requirements, result)
         outcome.kpis = compute_kpis(scenario, requirements, result, outcome.coverage)
         timings["kpis"] = time.monotonic() - started
+        if options.simulate:
+            started = time.monotonic()
+            say(f"simulating the plan: {scenario.site.simulation.replications} weeks of random days")
+            outcome.simulation = simulate_plan(scenario, forecast, requirements, outcome.coverage, result)
+            timings["simulation"] = time.monotonic() - started
     return outcome
 
 
@@ -301,6 +311,7 @@ def _write_run_folder(
             kpis=outcome.kpis,
             result=outcome.result,
             inputs=hashes,
+            simulation=outcome.simulation,
         )
         kill_point("run:writing")
         if outcome.forecast_accuracy is not None:
@@ -323,6 +334,7 @@ def _write_run_folder(
             "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "stage_seconds": {k: round(v, 3) for k, v in outcome.stage_seconds.items()},
             "status": outcome.result.status.value,
+            "message": outcome.result.message,
             "warnings": outcome.warnings,
             "model": outcome.result.model_stats,
             **(extra_manifest or {}),
@@ -331,3 +343,33 @@ def _write_run_folder(
             (staging / name).write_text(text, encoding="utf-8")
         manifest["files"] = [*sorted(p.name for p in staging.iterdir()), "manifest.json"]
         atomic_write_text(staging / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def simulate_run(
+    folder: Path, scenario: Scenario, scenario_path: Path, *, settings: SimulationSettings, command_line: list[str]
+) -> tuple[SimulationResult, list[str]]:
+    """Simulate the plan in run `folder` and add the simulation to it (the folder is replaced as a whole, so a
+    failure leaves it as it was). Returns the simulation and the scenario files that changed since the plan
+    was made (their hashes differ from manifest.json's). Raises what `read_run` raises for a damaged folder."""
+    run = read_run(folder)
+    hashes = input_hashes(scenario_path)
+    planned_from = run.manifest.get("inputs_sha256") or {}
+    changed = sorted(name for name in set(hashes) | set(planned_from) if hashes.get(name) != planned_from.get(name))
+    simulation = simulate_plan(scenario, run.forecast, run.requirements, run.coverage, run.result, settings=settings)
+    with atomic_directory(folder) as staging:
+        for path in folder.iterdir():
+            if path.is_file():
+                shutil.copy2(path, staging / path.name)
+        write_simulation_files(staging, scenario=scenario, run=run, simulation=simulation, inputs=planned_from)
+        manifest = {
+            **run.manifest,
+            "simulation": {
+                "command_line": command_line,
+                "finished_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "seconds": round(simulation.seconds, 3),
+                "inputs_changed_since_plan": changed,
+            },
+        }
+        manifest["files"] = sorted({*manifest.get("files", []), "simulation.csv", "simulation_intervals.csv"})
+        atomic_write_text(staging / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    return simulation, changed

@@ -393,6 +393,23 @@ class ForecastSettings(Frozen):
     plan_quantile: Annotated[float, Field(gt=0, lt=1)] | None = None
 
 
+class SimulationSettings(Frozen):
+    """How `wfm simulate` (and `wfm run --simulate`) replays a plan: see docs/simulation.md."""
+
+    # Independent days drawn per plan; bands (P10-P90) are taken across them.
+    replications: Annotated[int, Field(ge=1, le=1000)] = 30
+    seed: int = 7  # the same seed and plan give the same result
+    # Handle-time distribution around each interval's AHT: lognormal (call centres' measured shape), exponential
+    # (what Erlang C and A assume) or fixed.
+    handle_time: Literal["lognormal", "exponential", "fixed"] = "lognormal"
+    # Lognormal only: the handle times' standard deviation over their mean.
+    handle_time_cv: Annotated[float, Field(gt=0, le=5)] = 1.0
+    # Intervals where simulated and Erlang service level differ by more than this many points are listed.
+    disagreement_points: Annotated[float, Field(gt=0, le=100)] = 5.0
+    # Only intervals with at least this many contacts forecast are compared (fewer are mostly noise).
+    disagreement_min_contacts: Annotated[float, Field(ge=0)] = 5.0
+
+
 # The date orders regional spreadsheet exports write, by the name site.toml gives them; the strftime form reads them.
 DATE_FORMATS = {
     "YYYY-MM-DD": "%Y-%m-%d",
@@ -479,6 +496,7 @@ class Site(Frozen):
     solver: SolverSettings = SolverSettings()
     forecast: ForecastSettings = ForecastSettings()
     input: InputSettings = InputSettings()
+    simulation: SimulationSettings = SimulationSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,17 @@
 """Reports: the plan as contract tables, the run's CSV/JSON files and the planner's roster.xlsx."""
 
 from wfm.reports.excel import shift_text, write_roster
-from wfm.reports.files import csv_text, horizon_days, json_safe, read_plan, read_roster_agents, write_run_files
+from wfm.reports.files import (
+    RunFiles,
+    csv_text,
+    horizon_days,
+    json_safe,
+    read_plan,
+    read_roster_agents,
+    read_run,
+    write_run_files,
+    write_simulation_files,
+)
 from wfm.reports.summary_sheet import cost_above_best, queue_rating
 from wfm.reports.tables import (
     ASSIGNMENT_COLUMNS,
@@ -15,6 +25,7 @@ from wfm.reports.tables import (
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "SHIFT_COLUMNS",
+    "RunFiles",
     "assignments_table",
     "cost_above_best",
     "csv_text",
@@ -24,9 +35,11 @@ __all__ = [
     "queue_rating",
     "read_plan",
     "read_roster_agents",
+    "read_run",
     "shift_text",
     "shifts_table",
     "week_start",
     "write_roster",
     "write_run_files",
+    "write_simulation_files",
 ]

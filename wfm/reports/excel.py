@@ -43,11 +43,13 @@ from wfm.reports.sheets import (
     write_inputs_sheet,
     write_overtime_sheet,
 )
+from wfm.reports.simulation_sheet import write_simulation_sheet
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, Look
 from wfm.reports.summary_sheet import HEADER_ROW_POINTS, write_summary
 from wfm.reports.tables import OFF, paid_hours_by_week, roster_order, shift_text, week_start
 from wfm.scheduling.problem import leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
+from wfm.simulation import SimulationResult
 
 # A text starting with one of these is read as a formula by spreadsheet programs (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -121,9 +123,11 @@ def write_roster(
     kpis: Mapping[str, Any],
     forecast: pd.DataFrame,
     inputs: Mapping[str, str] | None = None,
+    simulation: SimulationResult | None = None,
 ) -> None:
     """Write the planner's workbook to `path`, atomically: Summary, Roster, one intraday sheet per day, Coverage,
-    Forecast, Overtime and Inputs (the scenario files' SHA-256 hashes, when given)."""
+    Simulation (when the plan was simulated), Forecast, Overtime and Inputs (the scenario files' SHA-256 hashes,
+    when given)."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
     make = _CellMaker(workbook, summary)
@@ -154,6 +158,11 @@ def write_roster(
     coverage_sheet = workbook.create_sheet("Coverage")
     _page_setup(coverage_sheet, scenario)
     _write_coverage_sheet(coverage_sheet, make.for_sheet(coverage_sheet), scenario=scenario, coverage=coverage)
+    if simulation is not None:
+        simulation_sheet = workbook.create_sheet("Simulation")
+        _page_setup(simulation_sheet, scenario)
+        write_simulation_sheet(simulation_sheet, make.for_sheet(simulation_sheet), scenario=scenario,
+                               simulation=simulation)  # fmt: skip
     for title, writer in (
         ("Forecast", partial(write_forecast_sheet, scenario=scenario, forecast=forecast)),
         ("Overtime", partial(write_overtime_sheet, scenario=scenario, result=result)),

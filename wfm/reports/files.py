@@ -13,6 +13,7 @@ import json
 import math
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import takewhile
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,9 @@ import pandas as pd
 from wfm.domain.models import Scenario
 from wfm.io.atomic import atomic_write_text
 from wfm.reports.excel import write_roster
-from wfm.reports.tables import assignments_table, shifts_table
-from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
+from wfm.reports.tables import assignments_table, shifts_table, week_start
+from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment, SolveStatus
+from wfm.simulation import INTERVAL_COLUMNS, SIMULATION_COLUMNS, SimulationResult
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
@@ -67,6 +69,12 @@ DECIMALS: dict[str, int] = {
     "occupancy": 4,
     "paid_hours": 2,
     "overtime_hours": 2,
+    "turnaround_hours": 2,
+    "items_past_sla_p10": 1,
+    "items_past_sla_p50": 1,
+    "items_past_sla_p90": 1,
+    "items_past_sla_plan": 1,
+    "difference_points": 1,
 }
 DEFAULT_DECIMALS = 4
 KPI_DECIMALS = 4
@@ -82,8 +90,11 @@ def write_run_files(
     kpis: Mapping[str, Any],
     result: ScheduleResult,
     inputs: Mapping[str, str] | None = None,
+    simulation: SimulationResult | None = None,
 ) -> list[Path]:
-    """Write forecast, requirements, shifts, assignments, coverage CSVs, kpis.json and roster.xlsx into `folder`.
+    """Write forecast, requirements, shifts, assignments, coverage CSVs, kpis.json and roster.xlsx into `folder`;
+    with a `simulation`, also simulation.csv, simulation_intervals.csv, kpis.json's `simulation` section and the
+    workbook's Simulation sheet.
 
     `folder` must exist. Returns the written paths in the order above.
     """
@@ -97,6 +108,9 @@ def write_run_files(
         ("assignments.csv", assignments_table(result), [], ["agent_id", "start", "end"]),
         ("coverage.csv", coverage, COVERAGE_COLUMNS, ["interval_start", "queue"]),
     ]
+    if simulation is not None:
+        tables.extend(_simulation_tables(simulation))
+        kpis = {**kpis, "simulation": simulation.kpis()}
     written: list[Path] = []
     for name, frame, contract_columns, sort_by in tables:
         path = folder / name
@@ -109,7 +123,14 @@ def write_run_files(
 
     roster_path = folder / "roster.xlsx"
     write_roster(
-        roster_path, scenario=scenario, result=result, coverage=coverage, kpis=kpis, forecast=forecast, inputs=inputs
+        roster_path,
+        scenario=scenario,
+        result=result,
+        coverage=coverage,
+        kpis=kpis,
+        forecast=forecast,
+        inputs=inputs,
+        simulation=simulation,
     )
     written.append(roster_path)
     return written
@@ -247,3 +268,78 @@ def horizon_days(kpis: Mapping[str, Any]) -> list[dt.date]:
         return [start + dt.timedelta(days=d) for d in range(int(horizon["days"]))]
     except (KeyError, TypeError, ValueError):
         return []
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """A run folder read back: what `wfm simulate` needs to replay and re-write it."""
+
+    result: ScheduleResult
+    forecast: pd.DataFrame
+    requirements: pd.DataFrame
+    coverage: pd.DataFrame
+    kpis: dict[str, Any]
+    manifest: dict[str, Any]
+
+
+def read_run(folder: Path) -> RunFiles:
+    """The plan, tables, kpis.json and manifest.json of a run folder. Raises OSError / ValueError / KeyError
+    (a missing file, column or key) when the folder is not a complete run's."""
+    shifts, segments = read_plan(folder)
+    table = pd.read_csv(folder / "shifts.csv", dtype={"agent_id": str}, keep_default_na=False)
+    kpis = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    first_day = dt.date.fromisoformat(str(kpis["horizon"]["start"])[:10])
+    overtime: dict[tuple[str, dt.date], float] = {}
+    for row in table.itertuples(index=False):
+        hours = float(row.overtime_hours or 0)
+        if hours:
+            key = (str(row.agent_id), week_start(dt.date.fromisoformat(str(row.date)), first_day))
+            overtime[key] = overtime.get(key, 0.0) + hours
+    solver = kpis.get("solver") or {}
+    result = ScheduleResult(
+        status=SolveStatus(manifest.get("status") or solver.get("status") or "FEASIBLE"),
+        objective=solver.get("objective"),
+        best_bound=solver.get("best_bound"),
+        runtime_seconds=float(solver.get("seconds") or 0.0),
+        shifts=tuple(shifts),
+        segments=tuple(segments),
+        overtime_hours=overtime,
+        message=str(manifest.get("message") or ""),
+        model_stats=dict(manifest.get("model") or {}),
+    )
+    frames = {name: pd.read_csv(folder / f"{name}.csv") for name in ("forecast", "requirements", "coverage")}
+    for name, frame in frames.items():
+        if "interval_start" not in frame.columns or "queue" not in frame.columns:
+            raise KeyError(f"{name}.csv has no interval_start or queue column")
+        frame["interval_start"] = pd.to_datetime(frame["interval_start"])
+    return RunFiles(
+        result=result,
+        forecast=frames["forecast"],
+        requirements=frames["requirements"],
+        coverage=frames["coverage"],
+        kpis=kpis,
+        manifest=manifest,
+    )
+
+
+def write_simulation_files(
+    folder: Path, *, scenario: Scenario, run: RunFiles, simulation: SimulationResult, inputs: Mapping[str, str]
+) -> None:
+    """Add a simulation to a run folder read back with `read_run`: simulation.csv, simulation_intervals.csv,
+    kpis.json's `simulation` section and roster.xlsx again, now with its Simulation sheet."""
+    for name, frame, columns, sort_by in _simulation_tables(simulation):
+        atomic_write_text(folder / name, csv_text(frame, contract_columns=columns, sort_by=sort_by, name=name))
+    kpis = {**run.kpis, "simulation": simulation.kpis()}
+    atomic_write_text(folder / "kpis.json", json.dumps(json_safe(kpis), indent=2, ensure_ascii=False) + "\n")
+    write_roster(
+        folder / "roster.xlsx", scenario=scenario, result=run.result, coverage=run.coverage, kpis=kpis,
+        forecast=run.forecast, inputs=inputs, simulation=simulation,
+    )  # fmt: skip
+
+
+def _simulation_tables(simulation: SimulationResult) -> list[tuple[str, pd.DataFrame, list[str], list[str]]]:
+    return [
+        ("simulation.csv", simulation.queue_days, list(SIMULATION_COLUMNS), []),
+        ("simulation_intervals.csv", simulation.intervals, list(INTERVAL_COLUMNS), ["interval_start", "queue"]),
+    ]
