@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: forecast -> staffing -> schedule -> reports on the bundled sample, into schedules/
+## make run: forecast -> staffing -> schedule -> simulation -> reports on the bundled sample, into schedules/
 run: $(STAMP)
-	$(BIN)/wfm run data/sample --out schedules --seed $(SEED) --force
+	$(BIN)/wfm run data/sample --out schedules --seed $(SEED) --force --simulate
 
 ## make test: lint, type check, then the test suite
 test: lint typecheck unit
@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/schedule_bench.py
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/batch_bench.py
+	$(BIN)/python bench/simulation_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -38,6 +38,7 @@ from wfm.io import load_scenario
 from wfm.pipeline import RunOptions, plan
 from wfm.scheduling import ScheduleResult
 from wfm.scheduling.activity_rules import queue_change_counts
+from wfm.simulation import simulate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -114,6 +115,12 @@ def bench_one(
     outcome = plan(scenario, options)
     total = time.monotonic() - started
     result = outcome.result
+    # Every plan is also simulated (30 random weeks, docs/simulation.md): its service as the floor would see it.
+    simulated = (
+        simulate_plan(scenario, outcome.forecast, outcome.requirements, outcome.coverage, result).overall
+        if outcome.coverage is not None
+        else {}
+    )
     overall = (outcome.kpis or {}).get("overall", {})
     # Every plan is re-checked by the independent validator (tests/plan_validator.py), not only the model's audit.
     violations = validate_result(scenario, result) if result.status.has_plan else []
@@ -139,6 +146,8 @@ def bench_one(
         "memory_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,  # kB on Linux
         "validator": "ok" if not violations else f"{len(violations)} violations: {violations[0]}",
         "message": result.message,
+        "simulated_service": "/".join(fmt(simulated.get(f"service_level_p{p}"), ".1%") for p in (10, 50, 90)),
+        "simulated_past_sla": "/".join(fmt(simulated.get(f"items_past_sla_p{p}"), ",.0f") for p in (10, 50, 90)),
     }
     return row, result
 
@@ -291,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         "| operation | agents | queues | variables | status | objective | bound | gap | solve s | total s "
         "| service level | lowest live queue (target) | items past SLA | overtime h "
         "| queue changes a shift (mean / most) | stints < 60 min "
-        "| peak memory GB | independent validator |"
+        "| peak memory GB | independent validator | simulated service level P10/P50/P90 "
+        "| simulated items past SLA P10/P50/P90 |"
     )
-    print("|" + " --- |" * 18)
+    print("|" + " --- |" * 20)
     for r in rows:
         print(
             f"| {r['operation']} | {r['agents']} | {r['queues']} | {fmt(r['variables'], ',')} | {r['status']} "
@@ -301,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {fmt(r['solve_s'], '.1f')} | {fmt(r['total_s'], '.1f')} | {fmt(r['service_level'], '.2%')} "
             f"| {r['lowest_live']} "
             f"| {fmt(r['items_past_sla'], ',.0f')} | {fmt(r['overtime_h'], ',.1f')} | {r['changes']} "
-            f"| {r['short_stints']} | {fmt(r['memory_gb'], '.1f')} | {r['validator']} |"
+            f"| {r['short_stints']} | {fmt(r['memory_gb'], '.1f')} | {r['validator']} "
+            f"| {r['simulated_service']} | {r['simulated_past_sla']} |"
         )
     for r in rows:
         if r["message"]:

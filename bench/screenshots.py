@@ -20,7 +20,7 @@ from pathlib import Path
 from wfm.reports.pdf import pdf_pages, to_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-MAIN_SHEETS = ("Summary", "Roster", "Coverage", "Overtime")  # plus the first day sheet
+MAIN_SHEETS = ("Summary", "Roster", "Coverage", "Simulation", "Overtime")  # plus the first day sheet
 
 
 def first_pages(pdf: Path, sheet_names: list[str]) -> dict[str, int]:

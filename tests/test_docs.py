@@ -28,7 +28,7 @@ def test_every_site_key_and_csv_column_is_in_the_reference_with_a_meaning() -> N
     for _, model, _ in SECTIONS:
         for name in model.model_fields:
             if model is models.Site and name in {"horizon", "queues", "shift_templates", "contracts", "rules",
-                                                  "weights", "solver", "forecast", "input"}:  # fmt: skip
+                                                  "weights", "solver", "forecast", "input", "simulation"}:  # fmt: skip
                 continue
             row = re.search(rf"^\| `{name}` \|.*$", reference, re.MULTILINE)
             assert row is not None, f"{model.__name__}.{name} missing"
@@ -64,3 +64,7 @@ def test_the_tutorials_operation_validates_and_plans(tmp_path: Path) -> None:
     planned = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path), "--seed", "1", "--time-limit", "10"])
     assert planned.exit_code == 0, planned.output
     assert (tmp_path / "2026-03-02" / "roster.xlsx").is_file()
+    # Step 7: the plan simulated (the run folder names its scenario, so the command needs nothing else).
+    simulated = runner.invoke(app, ["simulate", str(tmp_path / "2026-03-02"), "--replications", "5"])
+    assert simulated.exit_code == 0, simulated.output
+    assert (tmp_path / "2026-03-02" / "simulation.csv").is_file()

@@ -227,3 +227,20 @@ def test_wfm_simulate_on_a_folder_that_is_not_a_run_says_so_and_changes_nothing(
     assert "cannot be simulated" in result.output
     assert sorted(p.name for p in broken.iterdir()) == ["manifest.json"]
     shutil.rmtree(broken)
+
+
+def test_wfm_run_simulate_writes_the_simulation_with_the_plan(planned, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, _, _ = planned
+    args = ["run", str(folder), "--out", str(tmp_path), "--seed", "7", "--time-limit", "1", "--quiet", "--simulate"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    run = next(tmp_path.iterdir())
+    kpis = json.loads((run / "kpis.json").read_text())
+    assert kpis["simulation"]["replications"] == 30
+    assert (
+        0
+        <= kpis["simulation"]["overall"]["service_level_p10"]
+        <= kpis["simulation"]["overall"]["service_level_p90"]
+        <= 1
+    )
+    assert "simulation.csv" in json.loads((run / "manifest.json").read_text())["files"]

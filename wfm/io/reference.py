@@ -38,9 +38,21 @@ SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("[solver]", models.SolverSettings, "How long and how the optimiser searches."),
     ("[forecast]", models.ForecastSettings, "How the forecast is made."),
     ("[input]", models.InputSettings, "How the CSV files are written."),
+    ("[simulation]", models.SimulationSettings, "How `wfm simulate` replays a plan (docs/simulation.md)."),
 )
 # Site fields that are sections of their own above, not top-level keys.
-_SITE_TABLES = {"horizon", "queues", "shift_templates", "contracts", "rules", "weights", "solver", "forecast", "input"}
+_SITE_TABLES = {
+    "horizon",
+    "queues",
+    "shift_templates",
+    "contracts",
+    "rules",
+    "weights",
+    "solver",
+    "forecast",
+    "input",
+    "simulation",
+}
 
 
 def _comments_by_line(source: str) -> dict[int, str]:

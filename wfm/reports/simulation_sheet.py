@@ -13,6 +13,7 @@ from openpyxl.chart.series import SeriesLabel
 from wfm.domain.models import Scenario
 from wfm.reports.layout import set_widths
 from wfm.reports.styles import HEADER, SECTION, TITLE, Look
+from wfm.reports.summary_sheet import HEADER_ROW_POINTS
 from wfm.simulation import SimulationResult
 
 PERCENT = Look(number_format="0.0%")
@@ -36,6 +37,7 @@ def write_simulation_sheet(sheet: Any, make: Any, *, scenario: Scenario, simulat
              "random, and who of the planned staff turns up (shrinkage); agents work exactly the plan's stints.")
     ])  # fmt: skip
     names = {q.id: q.name or q.id for q in scenario.site.queues}
+    sla_hours = {q.id: q.sla_hours for q in scenario.site.queues}
     frame = simulation.queue_days
     row = 2  # the last row written
     live = frame[frame["kind"] == "live"]
@@ -43,9 +45,11 @@ def write_simulation_sheet(sheet: Any, make: Any, *, scenario: Scenario, simulat
     if len(live):
         sheet.append([])
         sheet.append([make("Live queues: share answered within target", SECTION)])
+        # Set before the row is written (a write-only sheet streams rows): wrapped headers need two lines.
+        sheet.row_dimensions[row + 3].height = HEADER_ROW_POINTS
         sheet.append([make(h, HEADER) for h in (
             "Queue", "Day", "Contacts (forecast)", "Target", "Plan (Erlang)", "Simulated P10", "Simulated P50",
-            "Simulated P90", "Days meeting target", "Mean wait (s)", "Hung up",
+            "Simulated P90", "Days target met", "Mean wait (s)", "Hung up",
         )])  # fmt: skip
         row += 3
         for queue_id, rows in live.groupby("queue", sort=False):
@@ -64,25 +68,29 @@ def write_simulation_sheet(sheet: Any, make: Any, *, scenario: Scenario, simulat
     if len(deferred):
         sheet.append([])
         sheet.append([make("Back-office work: items finished past their SLA", SECTION)])
+        sheet.row_dimensions[row + 3].height = HEADER_ROW_POINTS
         sheet.append([make(h, HEADER) for h in (
-            "Queue", "Day", "Items (forecast)", "", "Plan", "Simulated P10", "Simulated P50", "Simulated P90",
-            "Mean turnaround (h)",
+            "Queue", "Day", "Items (forecast)", "SLA (h)", "Plan", "Simulated P10", "Simulated P50", "Simulated P90",
+            "Turnaround (h)",
         )])  # fmt: skip
         row += 3
         for r in deferred.itertuples(index=False):
             sheet.append([
                 make(names.get(str(r.queue), str(r.queue))), make(pd.Timestamp(r.date).to_pydatetime(), DATE),
-                make(r.volume, COUNT), None, make(r.items_past_sla_plan, COUNT), make(r.items_past_sla_p10, COUNT),
-                make(r.items_past_sla_p50, COUNT), make(r.items_past_sla_p90, COUNT), make(r.turnaround_hours, NUMBER),
+                make(r.volume, COUNT), make(sla_hours.get(str(r.queue)), NUMBER), make(r.items_past_sla_plan, COUNT),
+                make(r.items_past_sla_p10, COUNT), make(r.items_past_sla_p50, COUNT),
+                make(r.items_past_sla_p90, COUNT), make(r.turnaround_hours, NUMBER),
             ])  # fmt: skip
             row += 1
     sheet.append([])
-    count = len(simulation.intervals)
-    sheet.append(
-        [make(f"Intervals where simulation and Erlang differ most ({count} in simulation_intervals.csv)", SECTION)]
-    )
+    count = simulation.disagreeing
+    sheet.append([
+        make(f"Busy intervals where simulation and Erlang differ by more than {simulation.disagreement_points:g} "
+             f"points: {count} (all compared intervals are in simulation_intervals.csv)", SECTION)
+    ])  # fmt: skip
     row += 2
     if count:
+        sheet.row_dimensions[row + 1].height = HEADER_ROW_POINTS
         sheet.append([make(h, HEADER) for h in (
             "Queue", "Interval", "Contacts (forecast)", "Agents", "Plan (Erlang)", "Simulated", "Difference (points)",
         )])  # fmt: skip
@@ -110,10 +118,13 @@ def write_simulation_sheet(sheet: Any, make: Any, *, scenario: Scenario, simulat
         chart.title = f"{names.get(queue_id, queue_id)}: simulated service level by day"
         chart.y_axis.title = "answered within target"
         chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0.0, 1.0
         for column, title in ((4, "Target"), (5, "Plan (Erlang)"), (6, "P10"), (7, "P50"), (8, "P90")):
             chart.add_data(Reference(sheet, min_col=column, min_row=first, max_row=last), titles_from_data=False)
             chart.series[-1].tx = SeriesLabel(v=title)
             chart.series[-1].smooth = False
+            if title == "Target":
+                chart.series[-1].graphicalProperties.line.dashStyle = "dash"
         chart.set_categories(Reference(sheet, min_col=2, min_row=first, max_row=last))
         chart.x_axis.number_format = "ddd dd"
         sheet.add_chart(chart, f"A{anchor + CHART_ROWS * number}")

@@ -57,6 +57,10 @@ class SimulationResult:
     # replications) against Erlang; `disagrees` where they differ by more than the threshold.
     intervals: pd.DataFrame
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)  # per queue over the horizon (kpis.json)
+    disagreement_points: float = 5.0  # the threshold `intervals["disagrees"]` was judged by
+    # Over all queues: the live queues' pooled service level and the back office's items past SLA, per
+    # replication's week, as P10 / P50 / P90.
+    overall: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         live = [q for q in self.queues.values() if q["kind"] == "live"]
@@ -84,6 +88,7 @@ class SimulationResult:
             "replications": self.replications,
             "seed": self.seed,
             "seconds": round(self.seconds, 2),
+            "overall": self.overall,
             "queues": self.queues,
             "intervals_compared": len(self.intervals),
             "intervals_disagreeing": self.disagreeing,
@@ -221,6 +226,7 @@ def summarise(
             "items_past_sla_p90": p90,
             "turnaround_hours": float(stacked[:, 3].sum() / finished / 3600) if finished else None,
         }
+    overall = _overall(plan, runs)
     queue_days = pd.DataFrame(rows, columns=list(SIMULATION_COLUMNS))
     intervals = pd.DataFrame(disagreeing, columns=list(INTERVAL_COLUMNS))
     return SimulationResult(
@@ -230,7 +236,31 @@ def summarise(
         queue_days=queue_days,
         intervals=intervals,
         queues=per_queue,
+        disagreement_points=settings.disagreement_points,
+        overall=overall,
     )
+
+
+def _overall(plan: PlanInputs, runs: list[Replication]) -> dict[str, Any]:
+    """Each replication's week over all queues: live contacts answered within target over offered, and items
+    finished past their SLA (carried-in backlog included); bands across the replications."""
+    live = [i for i, q in enumerate(plan.queues) if q.queue.kind is QueueKind.LIVE]
+    deferred = [i for i, q in enumerate(plan.queues) if q.queue.kind is not QueueKind.LIVE]
+    summary: dict[str, Any] = {}
+    if live:
+        within = np.array([sum(run.counts[i][1].sum() for i in live) for run in runs])
+        offered = np.array([sum(run.counts[i][0].sum() for i in live) for run in runs])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            levels = within / offered
+        low, mid, high = _bands(levels)
+        summary.update(service_level_p10=low, service_level_p50=mid, service_level_p90=high)
+    if deferred:
+        late = np.array(
+            [sum(run.counts[i][1].sum() + run.backlog_past_sla[i] for i in deferred) for run in runs], dtype=float
+        )
+        low, mid, high = _bands(late)
+        summary.update(items_past_sla_p10=low, items_past_sla_p50=mid, items_past_sla_p90=high)
+    return summary
 
 
 def simulate_plan(
