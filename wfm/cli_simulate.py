@@ -51,6 +51,20 @@ def print_simulation(scenario: Scenario, simulation: SimulationResult) -> None:
                 "-",
             )
     out.print(table)
+    overall = simulation.overall
+    parts = []
+    if "service_level_p50" in overall:
+        parts.append(
+            "all calls and chats answered within target "
+            + "/".join(fmt(overall.get(f"service_level_p{p}"), ".1%") for p in (10, 50, 90))
+        )
+    if "items_past_sla_p50" in overall:
+        parts.append(
+            "back-office items past SLA "
+            + "/".join(fmt(overall.get(f"items_past_sla_p{p}"), ",.0f") for p in (10, 50, 90))
+        )
+    if parts:
+        out.print(f"simulated weeks, P10/P50/P90: {'; '.join(parts)}", markup=False)
     count = simulation.disagreeing
     if count:
         out.print(
