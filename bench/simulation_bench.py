@@ -93,7 +93,7 @@ def engine_comparison(hours: int) -> None:
     arrivals, work, patience = erlang_case(hours)
     servers = [Server((0.0,), (hours * 3600.0,))] * 14
     started = time.monotonic()
-    waits, answered = live_queue(arrivals, work, patience, servers, hours * 3600.0)
+    waits, answered, _ = live_queue(arrivals, work, patience, servers, hours * 3600.0)
     ours = time.monotonic() - started
     level = float(np.mean(answered & (waits <= 20)))
     print("| engine | contacts | seconds | microseconds a contact | service level (Erlang A: 91.68 %) |")

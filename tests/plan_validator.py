@@ -377,8 +377,12 @@ class _Check:
             agent_segments.sort(key=lambda s: (s.start, s.end))
 
         self.time_off: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
+        # Semantics (docs time_off.csv `paid`): only paid leave earns hours; an unpaid day off only blocks work.
+        self.paid_leave: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
         for absence in scenario.time_off:
             self.time_off[absence.agent_id].append((absence.start, absence.end, absence.reason))
+            if absence.paid:
+                self.paid_leave[absence.agent_id].append((absence.start, absence.end, absence.reason))
         self.activities: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = defaultdict(list)
         for activity in scenario.fixed_activities:
             self.activities[activity.agent_id].append((activity.start, activity.end, activity.activity))
@@ -621,7 +625,7 @@ class _Check:
         # Semantics: a day is a leave day when approved time off covers it from 00:00 to 24:00. Absences are
         # merged first (two back-to-back rows covering a day make a whole day), following the docs's "whole days
         # count towards contract hours"; the model (problem.py) looks for one row covering the day.
-        merged = _merge((start, end) for start, end, _ in self.time_off.get(agent_id, []))
+        merged = _merge((start, end) for start, end, _ in self.paid_leave.get(agent_id, []))
         return {
             day for day in self.horizon.dates if _inside(merged, _midnight(day), _midnight(day) + dt.timedelta(days=1))
         }
@@ -737,7 +741,7 @@ class _Check:
         if contract.min_hours_horizon is not None or contract.max_hours_horizon is not None:
             whole_days = {
                 day for day in horizon_days if any(s <= _midnight(day) and _midnight(day) + dt.timedelta(days=1) <= e
-                                                   for s, e, _ in self.time_off.get(agent_id, []))
+                                                   for s, e, _ in self.paid_leave.get(agent_id, []))
             }  # fmt: skip
             leave = sum(
                 _leave_credit_minutes(

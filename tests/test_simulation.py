@@ -38,38 +38,58 @@ def arrays(*values: list[float]) -> list[np.ndarray]:
 
 def test_one_agent_answers_in_order_of_arrival_and_a_caller_waits_for_the_one_before() -> None:
     arrivals, work, patience = arrays([0, 5, 50], [10, 10, 10], [INF, INF, INF])
-    waits, answered = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 100.0)
+    waits, answered, _ = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 100.0)
     assert waits.tolist() == [0.0, 5.0, 0.0]
     assert answered.tolist() == [True, True, True]
 
 
 def test_a_caller_whose_wait_passes_their_patience_hangs_up_then_and_takes_nobodys_time() -> None:
     arrivals, work, patience = arrays([0, 1, 2], [10, 10, 10], [INF, 3, INF])
-    waits, answered = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 100.0)
+    waits, answered, hung_up = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 100.0)
     # The second caller would wait 9 s, hangs up after 3; the third is answered when the first call ends.
     assert waits.tolist() == [0.0, 3.0, 8.0]
     assert answered.tolist() == [True, False, True]
+    assert hung_up.tolist() == [False, True, False]
 
 
 def test_the_call_in_hand_is_finished_and_the_break_is_taken_in_full_after_it() -> None:
     # Windows 0-100 and 200-300 (a break 100-200). A call at 95 takes 20 s: done at 115, so the agent is back
     # at 215, and a caller at 200 waits 15 s.
     arrivals, work, patience = arrays([95, 200], [20, 10], [INF, INF])
-    waits, answered = live_queue(arrivals, work, patience, [Server((0.0, 200.0), (100.0, 300.0))], 300.0)
+    waits, answered, _ = live_queue(arrivals, work, patience, [Server((0.0, 200.0), (100.0, 300.0))], 300.0)
     assert waits.tolist() == [0.0, 15.0]
     assert answered.all()
 
 
 def test_nobody_takes_a_new_call_outside_their_windows_and_an_unanswered_caller_waits_to_the_end() -> None:
     arrivals, work, patience = arrays([100, 150], [10, 10], [INF, 20])
-    waits, answered = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 400.0)
+    waits, answered, hung_up = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,))], 400.0)
     assert waits.tolist() == [300.0, 20.0]
     assert not answered.any()
+    # The first was still waiting when the horizon ended (not a hang-up); the second hung up after 20 s.
+    assert hung_up.tolist() == [False, True]
+
+
+def test_an_overrun_delays_only_the_next_window_and_only_by_the_overrun() -> None:
+    # Windows 0-100, 200-300, 400-500: a 20 s call at 95 ends at 115, so the agent is back at 215; nothing
+    # arrives in the second window, and the third opens on time.
+    windows = Server((0.0, 200.0, 400.0), (100.0, 300.0, 500.0))
+    arrivals, work, patience = arrays([95, 400], [20, 10], [INF, INF])
+    waits, _, _ = live_queue(arrivals, work, patience, [windows], 500.0)
+    assert waits.tolist() == [0.0, 0.0]
+    finished = deferred_queue(*arrays([95, 400], [INF, INF], [20, 10]), [windows])
+    assert finished.tolist() == [115.0, 410.0]
+    # Windows 0-100, 110-120, 130-300: a 30 s call at 95 ends at 125, past the short second window; the break
+    # of 10 s after it ends at 135, so a caller at 130 waits 5 s.
+    waits, _, _ = live_queue(
+        *arrays([95, 130], [30, 10], [INF, INF]), [Server((0.0, 110.0, 130.0), (100.0, 120.0, 300.0))], 300.0
+    )
+    assert waits.tolist() == [0.0, 5.0]
 
 
 def test_proficiency_half_takes_twice_the_handle_time() -> None:
     arrivals, work, patience = arrays([0, 0], [10, 10], [INF, INF])
-    waits, _ = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,), speed=0.5)], 100.0)
+    waits, _, _ = live_queue(arrivals, work, patience, [Server((0.0,), (100.0,), speed=0.5)], 100.0)
     assert waits.tolist() == [0.0, 20.0]
 
 
@@ -113,8 +133,8 @@ def long_single_skill_horizon(patience_seconds: float) -> tuple[float, float, fl
     work = rng.exponential(180, count)
     patience = rng.exponential(patience_seconds, count) if math.isfinite(patience_seconds) else np.full(count, INF)
     servers = [Server((0.0,), (hours * 3600.0,))] * 14
-    waits, answered = live_queue(arrivals, work, patience, servers, hours * 3600.0)
-    return float(np.mean(answered & (waits <= 20))), float(np.mean(~answered)), float(np.mean(waits))
+    waits, answered, hung_up = live_queue(arrivals, work, patience, servers, hours * 3600.0)
+    return float(np.mean(answered & (waits <= 20))), float(np.mean(hung_up)), float(np.mean(waits))
 
 
 def test_a_long_single_skill_horizon_reproduces_erlang_c_within_a_point() -> None:
@@ -244,3 +264,57 @@ def test_wfm_run_simulate_writes_the_simulation_with_the_plan(planned, tmp_path:
         <= 1
     )
     assert "simulation.csv" in json.loads((run / "manifest.json").read_text())["files"]
+
+
+def test_wfm_simulate_keeps_what_else_the_run_folder_holds_and_refuses_damaged_files(  # type: ignore[no-untyped-def]
+    planned, tmp_path: Path
+) -> None:
+    folder, _, _ = planned
+    out = tmp_path / "schedules"
+    ran = runner.invoke(app, ["run", str(folder), "--out", str(out), "--seed", "7", "--time-limit", "1", "--quiet"])
+    assert ran.exit_code == 0, ran.output
+    run = next(out.iterdir())
+    (run / "notes").mkdir()
+    (run / "notes" / "team lead.txt").write_text("call Zofia")
+    simulated = runner.invoke(app, ["simulate", str(run), "--scenario", str(folder), "--replications", "2"])
+    assert simulated.exit_code == 0, simulated.output
+    assert (run / "notes" / "team lead.txt").read_text() == "call Zofia"
+    for name, damage in (("kpis.json", "[]"), ("manifest.json", "[]")):
+        broken = tmp_path / f"broken-{name}"
+        shutil.copytree(run, broken)
+        (broken / name).write_text(damage)
+        before = {p.name: p.read_bytes() for p in broken.iterdir() if p.is_file()}
+        result = runner.invoke(app, ["simulate", str(broken), "--scenario", str(folder)])
+        assert result.exit_code == EXIT_BAD_INPUT, result.output
+        assert "cannot be simulated" in result.output
+        assert {p.name: p.read_bytes() for p in broken.iterdir() if p.is_file()} == before
+
+
+def test_carried_in_work_not_due_within_the_horizon_is_never_late(planned) -> None:  # type: ignore[no-untyped-def]
+    _, scenario, outcome = planned
+    from wfm.domain import BacklogItem
+
+    deferred = next(q for q in scenario.site.queues if q.kind is QueueKind.DEFERRED)
+    start = pd.Timestamp(scenario.site.horizon.start).to_pydatetime()
+    # Arrived just now, due long after the 2-day horizon; and nobody works the queue at all.
+    backlog = (BacklogItem(queue=deferred.id, items=40, oldest_arrival=start),)
+    slow = scenario.site.model_copy(
+        update={
+            "queues": tuple(
+                q.model_copy(update={"sla_hours": 500}) if q is deferred else q for q in scenario.site.queues
+            )
+        }
+    )
+    unstaffed = dataclasses.replace(
+        outcome.result, segments=tuple(s for s in outcome.result.segments if s.queue != deferred.id)
+    )
+    late = {}
+    for carried in ((), backlog):
+        changed = scenario.model_copy(update={"site": slow, "backlog": carried})
+        result = simulate_plan(
+            changed, outcome.forecast, outcome.requirements, outcome.coverage, unstaffed,
+            settings=SimulationSettings(replications=2),
+        )  # fmt: skip
+        late[len(carried)] = result.queues[deferred.id]["items_past_sla_p90"]
+    # The arriving items are late either way (nobody works the queue); the 40 carried in add nothing.
+    assert late[1] == late[0]

@@ -83,7 +83,9 @@ def simulate(
     replications: Annotated[
         int | None, typer.Option("--replications", min=1, max=1000, help="Simulated weeks (default: [simulation])")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: [simulation] seed)")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed, 0 or more (default: [simulation] seed)")
+    ] = None,
 ) -> None:
     """Replay a plan in a discrete-event simulation: random volumes within the forecast's band, random handle
     times and patience, absence, and agents exactly as planned. Adds simulation.csv, simulation_intervals.csv, a
@@ -115,7 +117,8 @@ def simulate(
             simulation, changed = simulate_run(
                 run_folder, loaded, scenario, settings=settings, command_line=["wfm", *sys.argv[1:]]
             )
-        except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as exc:
+            # A hand-edited or damaged run file is bad input, not a bug.
             what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             error(f"{run_folder} cannot be simulated ({what}); give a complete run folder written by `wfm run`")
             raise typer.Exit(EXIT_BAD_INPUT) from None

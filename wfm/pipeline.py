@@ -357,9 +357,8 @@ def simulate_run(
     changed = sorted(name for name in set(hashes) | set(planned_from) if hashes.get(name) != planned_from.get(name))
     simulation = simulate_plan(scenario, run.forecast, run.requirements, run.coverage, run.result, settings=settings)
     with atomic_directory(folder) as staging:
-        for path in folder.iterdir():
-            if path.is_file():
-                shutil.copy2(path, staging / path.name)
+        # Everything the folder holds stays as it is (sub-folders, links, files a planner put there).
+        shutil.copytree(folder, staging, symlinks=True, dirs_exist_ok=True)
         write_simulation_files(staging, scenario=scenario, run=run, simulation=simulation, inputs=planned_from)
         manifest = {
             **run.manifest,

@@ -214,6 +214,8 @@ class ShiftTemplate(Frozen):
     length_minutes: Annotated[int, Field(gt=0, le=16 * 60)]
     # The breaks ([[shift_templates.breaks]] tables).
     breaks: tuple[BreakRule, ...] = ()
+    # Templates nobody may work the day after this one (e.g. a late shift's ["early"]): forbidden successions.
+    not_followed_by: tuple[str, ...] = ()
 
     @field_validator("start_times")
     @classmethod
@@ -275,6 +277,8 @@ class Contract(Frozen):
     max_hours_horizon: Annotated[float, Field(gt=0)] | None = None  # the most paid hours over the horizon
     # Most shifts of a template per week, e.g. {late = 2}; templates not named have no limit.
     max_shifts_per_week: dict[str, Annotated[int, Field(ge=0, le=7)]] = Field(default_factory=dict)
+    # Most shifts of a template over the whole horizon, e.g. {night = 3}; templates not named have no limit.
+    max_shifts_horizon: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     # Most queue changes in one shift for this contract's agents; None means [rules] max_queue_changes_per_shift.
     max_queue_changes_per_shift: Annotated[int, Field(ge=0, le=50)] | None = None
 
@@ -282,12 +286,13 @@ class Contract(Frozen):
     def _hours(self) -> Contract:
         if not self.min_hours_week <= self.contracted_hours_week <= self.max_hours_week:
             raise ValueError(f"contract {self.id!r}: need min_hours_week <= contracted_hours_week <= max_hours_week")
-        unknown = sorted(set(self.max_shifts_per_week) - set(self.shift_templates))
-        if unknown:
-            raise ValueError(
-                f"contract {self.id!r}: max_shifts_per_week names {', '.join(unknown)}, not among its "
-                f"shift_templates ({', '.join(self.shift_templates)})"
-            )
+        for field_name in ("max_shifts_per_week", "max_shifts_horizon"):
+            unknown = sorted(set(getattr(self, field_name)) - set(self.shift_templates))
+            if unknown:
+                raise ValueError(
+                    f"contract {self.id!r}: {field_name} names {', '.join(unknown)}, not among its "
+                    f"shift_templates ({', '.join(self.shift_templates)})"
+                )
         return self
 
 
@@ -398,7 +403,7 @@ class SimulationSettings(Frozen):
 
     # Independent days drawn per plan; bands (P10-P90) are taken across them.
     replications: Annotated[int, Field(ge=1, le=1000)] = 30
-    seed: int = 7  # the same seed and plan give the same result
+    seed: Annotated[int, Field(ge=0)] = 7  # the same seed and plan give the same result
     # Handle-time distribution around each interval's AHT: lognormal (call centres' measured shape), exponential
     # (what Erlang C and A assume) or fixed.
     handle_time: Literal["lognormal", "exponential", "fixed"] = "lognormal"
@@ -487,7 +492,8 @@ class Site(Frozen):
     # Share of planned staff lost to sickness and lateness (0.1 = 10 %), added to live requirements.
     shrinkage: Annotated[float, Field(ge=0, lt=1)] = 0.0
     horizon: Horizon
-    queues: tuple[Queue, ...] = Field(min_length=1)
+    # The lines of work (none: people are planned to shift_requirements.csv alone).
+    queues: tuple[Queue, ...] = ()
     # Planning needs both (the scenario loader says so); a forecast-only site.toml may leave them out.
     shift_templates: tuple[ShiftTemplate, ...] = ()
     contracts: tuple[Contract, ...] = ()
@@ -519,6 +525,12 @@ class Site(Frozen):
             if dupes:
                 raise ValueError(f"duplicate {kind} id(s): {', '.join(dupes)}")
         templates = {t.id for t in self.shift_templates}
+        for template in self.shift_templates:
+            unknown = [t for t in template.not_followed_by if t not in templates]
+            if unknown:
+                raise ValueError(
+                    f"shift template {template.id!r}: not_followed_by names unknown template(s): {', '.join(unknown)}"
+                )
         for contract in self.contracts:
             unknown = [t for t in contract.shift_templates if t not in templates]
             if unknown:
@@ -586,6 +598,9 @@ class TimeOff(Frozen):
     start: dt.datetime
     end: dt.datetime
     reason: str = "time off"
+    # Paid leave counts towards the week's hours (the contract's daily rate per whole day); unpaid (a day off
+    # asked for, an unpaid absence) does not.
+    paid: bool = True
 
     @model_validator(mode="after")
     def _order(self) -> TimeOff:
@@ -645,6 +660,21 @@ class ShiftRequest(Frozen):
         return self.shift_template == self.DAY_OFF
 
 
+class ShiftRequirement(Frozen):
+    """One line of shift_requirements.csv: how many people one shift template needs on one date (shift-based
+    demand, as branches and back offices plan it, beside or instead of interval demand).
+
+    Each person short costs `weight_under`, each one over `weight_over`, in the objective points of [weights]
+    (weight 30 weighs as much as an hour of overtime at overtime_per_hour = 30).
+    """
+
+    date: dt.date
+    template: str = Field(min_length=1)
+    required: Annotated[int, Field(ge=0)]
+    weight_under: NonNegative = 100
+    weight_over: NonNegative = 0
+
+
 class Scenario(_FreshCopies):
     """Everything one planning run needs, validated and cross-checked.
 
@@ -664,6 +694,7 @@ class Scenario(_FreshCopies):
     backlog: tuple[BacklogItem, ...] = ()
     events: tuple[Event, ...] = ()
     requests: tuple[ShiftRequest, ...] = ()
+    shift_requirements: tuple[ShiftRequirement, ...] = ()
     history: pd.DataFrame
     # Input problems that did not stop the run (a dropped history row, a short history), already worded for
     # the planner; the CLI prints them and the run's manifest keeps them.

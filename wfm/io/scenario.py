@@ -10,6 +10,7 @@ rendered into `Scenario.warnings`, because one bad cell in a year of export shou
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from wfm.io.tables import (
     _load_events,
     _load_periods,
     _load_requests,
+    _load_shift_requirements,
     _load_skills,
     _load_staff,
 )
@@ -189,6 +191,9 @@ def _read_tables(
     incomplete: dict[str, _Table] = {}
     for name in names:
         spec = _TABLES[name]
+        if name in _QUEUE_TABLES and facts.queue_ids == set():
+            # A site without queues plans people to shift_requirements.csv alone: no skills, no history.
+            spec = dataclasses.replace(spec, needed=False)
         table = source.table(name, out)
         if table is not None and len(table.frame.columns) == 0:
             # An empty optional file (a planner cleared it) means no rows; an empty required one is a problem.
@@ -238,6 +243,18 @@ def _rendered(notes: _Collector) -> tuple[str, ...]:
     return tuple(str(problem) for problem in notes.problems())
 
 
+def _no_history() -> pd.DataFrame:
+    """The history of a site without queues: no rows, the usual columns."""
+    return pd.DataFrame(
+        {
+            "interval_start": pd.Series(dtype="datetime64[ns]"),
+            "queue": pd.Series(dtype=str),
+            "volume": pd.Series(dtype=float),
+            "aht_seconds": pd.Series(dtype=float),
+        }
+    )
+
+
 def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector, notes: _Collector) -> Scenario | None:
     tables, incomplete = _read_tables(source, list(_TABLES), facts, out)
     # Keep the staff ids when another staff column is missing: skills etc. are still checkable.
@@ -264,6 +281,8 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
             agents = _report_agents_without_skills(staff, agents, mentioned, skills_table.label, facts, out, notes)
 
     history = _optional_history(tables, facts, out, notes)
+    if history is None and facts.queue_ids == set():
+        history = _no_history()
 
     availability = _optional(tables["availability"], lambda t: _load_availability(t, staff_rows, out))
     time_off = _optional(tables["time_off"], lambda t: _load_periods(t, TimeOff, staff_rows, out, ("reason", "reason")))
@@ -278,9 +297,13 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
     requests = _optional(
         tables["requests"], lambda t: _load_requests(t, facts, site, staff_rows, contracts, out, notes)
     )
+    shift_requirements = _optional(
+        tables["shift_requirements"], lambda t: _load_shift_requirements(t, facts, site, out)
+    )
 
     if site is not None:
-        _report_missing_planning_tables(site, facts, out)
+        demand = bool(site.queues or shift_requirements or _reported(out, "shift_requirements"))
+        _report_missing_planning_tables(site, facts, out, demand)
     if out or site is None or history is None:
         return None
     _report_idle_queues(site, agents, skills, events, staff.label if staff is not None else "staff.csv", notes)
@@ -296,6 +319,7 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
             backlog=tuple(backlog),
             events=tuple(events),
             requests=tuple(requests),
+            shift_requirements=tuple(shift_requirements),
             history=history,
             warnings=_rendered(notes),
         )
@@ -306,21 +330,24 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
         return None
 
 
-def _report_missing_planning_tables(site: Site, facts: _SiteFacts, out: _Collector) -> None:
-    """A forecast-only site.toml (queues, no shifts or contracts) is fine for `wfm forecast`; planning needs both."""
-    for field, example in (("shift_templates", "[[shift_templates]]"), ("contracts", "[[contracts]]")):
-        if not getattr(site, field):
-            out.add(
-                Problem(
-                    facts.site_label,
-                    None,
-                    None,
-                    None,
-                    f"there is no {example} table; planning people needs at least one",
-                    "See data/sample/site.toml for an example. To forecast only, `wfm forecast` needs just the "
-                    "queues and history.csv.",
-                )
-            )
+def _report_missing_planning_tables(site: Site, facts: _SiteFacts, out: _Collector, demand: bool) -> None:
+    """A forecast-only site.toml (queues, no shifts or contracts) is fine for `wfm forecast`; planning needs both,
+    and some demand: queues, or shift_requirements.csv (`demand`)."""
+    missing = [
+        (f"there is no {example} table; planning people needs at least one",
+         "See data/sample/site.toml for an example. To forecast only, `wfm forecast` needs just the queues and "
+         "history.csv.")
+        for field, example in (("shift_templates", "[[shift_templates]]"), ("contracts", "[[contracts]]"))
+        if not getattr(site, field)
+    ]  # fmt: skip
+    if not demand:
+        missing.append(
+            ("there is no [[queues]] table and no shift_requirements.csv: nothing to plan people to",
+             "Add the queues people work (with skills.csv and history.csv), or shift_requirements.csv with the head "
+             "count each shift template needs per date.")
+        )  # fmt: skip
+    for expected, fix in missing:
+        out.add(Problem(facts.site_label, None, None, None, expected, fix))
 
 
 _T = TypeVar("_T")
@@ -334,6 +361,9 @@ def _reported(out: _Collector, name: str) -> bool:
     """Whether reading `name` already produced a problem (then it is unreadable, not missing)."""
     return any(p.file.startswith(f"{name}.csv") or p.file.endswith(f"sheet '{name}'") for p in out.problems())
 
+
+# Tables only a site with queues needs.
+_QUEUE_TABLES = ("skills", "history")
 
 # How the nightly job tells these warnings (of one night's staff changes) from the scenario's standing ones.
 STAFF_CHANGE_NOTES = ("was in the published plan and is no longer in staff.csv", "not planned tonight")

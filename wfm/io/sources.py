@@ -61,13 +61,19 @@ _TABLES: dict[str, _TableSpec] = {
         numbers=("volume", "aht_seconds"),
     ),
     "availability": _TableSpec(("agent_id", "day", "start", "end"), dates=("day",)),
-    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason",), datetimes=("start", "end")),
+    "time_off": _TableSpec(("agent_id", "start", "end"), ("reason", "paid"), datetimes=("start", "end")),
     "fixed_activities": _TableSpec(("agent_id", "start", "end"), ("activity",), datetimes=("start", "end")),
     "previous_shifts": _TableSpec(("agent_id", "start", "end"), datetimes=("start", "end")),
     "backlog": _TableSpec(("queue", "items", "oldest_arrival"), datetimes=("oldest_arrival",), numbers=("items",)),
     "events": _TableSpec(("date", "queue"), ("multiplier", "closed"), dates=("date",), numbers=("multiplier",)),
     "requests": _TableSpec(
         ("agent_id", "date", "shift_template", "on"), ("weight",), dates=("date",), numbers=("weight",)
+    ),
+    "shift_requirements": _TableSpec(
+        ("date", "template", "required"),
+        ("weight_under", "weight_over"),
+        dates=("date",),
+        numbers=("required", "weight_under", "weight_over"),
     ),
 }
 

@@ -17,7 +17,7 @@ from wfm.domain import (
     Skill,
     Weights,
 )
-from wfm.domain.models import ShiftRequest
+from wfm.domain.models import ShiftRequest, ShiftRequirement, TimeOff
 from wfm.io.cells import (
     _bool,
     _clock,
@@ -231,6 +231,8 @@ def _load_periods(
         values: dict[str, Any] = {"agent_id": agent_id, "start": start, "end": end}
         if extra is not None and record.get(extra[0], ""):
             values[extra[1]] = record[extra[0]]
+        if model is TimeOff and record.get("paid", ""):
+            values["paid"] = row.cell("paid", _bool)
         built = _build(row, model, {"agent_id": "agent_id", "start": "start", "end": "end"}, **values)
         if built is not None:
             items.append(built)
@@ -474,3 +476,46 @@ def _load_requests(
         if built is not None:
             requests.append(built)
     return requests
+
+
+def _whole_number(text: str) -> int:
+    value = _float(text, "a whole number >= 0")
+    if value < 0 or value != int(value):
+        raise _Bad("a whole number >= 0 (people on the shift)")
+    return int(value)
+
+
+def _load_shift_requirements(
+    table: _Table, facts: _SiteFacts, site: Site | None, out: _Collector
+) -> list[ShiftRequirement]:
+    """Head count per shift template and date. A date outside the horizon is an error (it would be lost data,
+    not an old request), and so is a second line for the same date and template."""
+    items: list[ShiftRequirement] = []
+    template = _reference(facts.template_ids, "a shift template", "site.toml", "Fix the value or add the template.")
+    horizon = site.horizon if site is not None else None
+    seen: dict[tuple[dt.date, str], int] = {}
+    for number, record in table.records():
+        row = _Row(table, number, record, out)
+        date = row.cell("date", _date)
+        template_id = row.cell("template", template)
+        if date is not None and horizon is not None and not horizon.start <= date < horizon.end:
+            last = horizon.end - dt.timedelta(days=1)
+            row.fail("date", record["date"], f"a date in the planning horizon ({horizon.start} to {last})",
+                     "Remove the line or move [horizon] in site.toml.")  # fmt: skip
+        if date is not None and template_id is not None:
+            first = seen.setdefault((date, template_id), number)
+            if first != number:
+                row.fail("template", record["template"], f"one line per date and template (row {first} has it too)",
+                         "Merge the two lines into one.")  # fmt: skip
+        values: dict[str, Any] = {
+            "date": date,
+            "template": template_id,
+            "required": row.cell("required", _whole_number),
+        }
+        for column in ("weight_under", "weight_over"):
+            if record.get(column, ""):
+                values[column] = row.cell(column, _non_negative)
+        built = _build(row, ShiftRequirement, {k: k for k in ("date", "template", "required", *values)}, **values)
+        if built is not None:
+            items.append(built)
+    return items

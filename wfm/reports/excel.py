@@ -319,7 +319,7 @@ def _leave_hours_by_week(scenario: Scenario, weeks: list[dt.date]) -> dict[tuple
         absences = [
             (t.start.replace(tzinfo=None), t.end.replace(tzinfo=None))
             for t in scenario.time_off
-            if t.agent_id == agent.agent_id
+            if t.agent_id == agent.agent_id and t.paid  # unpaid days off earn no hours
         ]
         if not absences:
             continue

@@ -289,6 +289,11 @@ def read_run(folder: Path) -> RunFiles:
     table = pd.read_csv(folder / "shifts.csv", dtype={"agent_id": str}, keep_default_na=False)
     kpis = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    for name, document in (("kpis.json", kpis), ("manifest.json", manifest)):
+        if not isinstance(document, dict):
+            raise ValueError(f"{name} is not a JSON object")
+    if "overtime_hours" not in table.columns:
+        raise ValueError("shifts.csv has no overtime_hours column")
     first_day = dt.date.fromisoformat(str(kpis["horizon"]["start"])[:10])
     overtime: dict[tuple[str, dt.date], float] = {}
     for row in table.itertuples(index=False):

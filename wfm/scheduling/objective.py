@@ -111,6 +111,7 @@ def add_objective(ctx: ModelContext, track_service: bool = False) -> None:
         else:
             _deferred(ctx, queue_id)
     _requests(ctx)
+    _shift_cover(ctx)
     _fairness(ctx)
     _keep_previous_plan(ctx)
     _hours_cost(ctx)
@@ -211,6 +212,41 @@ def _requests(ctx: ModelContext) -> None:
             )
         granted_when_worked = request.wanted != request.day_off
         ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
+
+
+def _shift_cover(ctx: ModelContext) -> None:
+    """Shift-based demand (shift_requirements.csv): per date and template, each person short of `required`
+    costs `weight_under`, each one over costs `weight_over`."""
+    data = ctx.data
+    chosen: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+    for a, agent in enumerate(data.agents):
+        for o, option in enumerate(agent.options):
+            chosen[option.day, option.template_id].append(ctx.x[a, o])
+    for requirement in data.scenario.shift_requirements:
+        day = (requirement.date - data.grid.origin.date()).days
+        if not 0 <= day < data.grid.days:
+            continue
+        staffed = chosen.get((day, requirement.template), [])
+        count: Any = sum(staffed)
+        name = f"{requirement.template}_{day}"
+        if requirement.weight_under > 0 and requirement.required > 0:
+            under = ctx.model.new_int_var(0, requirement.required, f"shift_under_{name}")
+            ctx.model.add(under + count >= requirement.required)
+            ctx.derivations.append(partial(_derive_gap, under, requirement.required, staffed, 1))
+            ctx.objective.append((requirement.weight_under, under))
+        if requirement.weight_over > 0 and len(staffed) > requirement.required:
+            over = ctx.model.new_int_var(0, len(staffed) - requirement.required, f"shift_over_{name}")
+            ctx.model.add(over >= count - requirement.required)
+            ctx.derivations.append(partial(_derive_gap, over, requirement.required, staffed, -1))
+            ctx.objective.append((requirement.weight_over, over))
+
+
+def _derive_gap(
+    gap: cp_model.IntVar, required: int, staffed: list[cp_model.IntVar], sign: int, values: dict[int, int]
+) -> None:
+    """People short (sign 1) or over (sign -1) of `required`, from the shift choices in `values`."""
+    count = sum(values.get(x.index, 0) for x in staffed)
+    values[gap.index] = max(0, sign * (required - count))
 
 
 def most_request_credit(data: ProblemData) -> float:

@@ -321,7 +321,9 @@ def agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid) -> AgentData:
     }
     windows = _absolute_windows(scenario, agent.agent_id, grid)
     absences = [
-        (grid.index_of(t.start), grid.index_ceil(t.end)) for t in scenario.time_off if t.agent_id == agent.agent_id
+        (grid.index_of(t.start), grid.index_ceil(t.end), t.paid)
+        for t in scenario.time_off
+        if t.agent_id == agent.agent_id
     ]
     activities = tuple(
         (grid.index_of(f.start), grid.index_ceil(f.end), f.activity)
@@ -337,13 +339,15 @@ def agent_data(scenario: Scenario, agent: Agent, grid: TimeGrid) -> AgentData:
     leave_days: set[int] = set()
     for day in range(grid.days):
         day_start, day_end = day * grid.per_day, (day + 1) * grid.per_day
-        if any(start <= day_start and end >= day_end for start, end in absences):
-            leave_days.add(day)
+        whole = [paid for start, end, paid in absences if start <= day_start and end >= day_end]
+        if whole:
+            if any(whole):  # paid leave counts towards the hours; an unpaid day off does not
+                leave_days.add(day)
             continue
         for template_id in contract.shift_templates:
             template = site.template_by_id[template_id]
             for option in _template_options(template, day, grid, contract.max_hours_day * 60):
-                if any(option.start < end and start < option.end for start, end in absences):
+                if any(option.start < end and start < option.end for start, end, _ in absences):
                     continue
                 if windows is not None and not _inside(option, windows, grid):
                     continue

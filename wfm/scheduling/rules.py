@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from abc import ABC, abstractmethod
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python.cp_model import IntVar
 
 from wfm.domain import WEEKDAYS
+from wfm.scheduling.pattern_rules import PATTERN_RULES
 from wfm.scheduling.problem import (
     AgentData,
     ProblemData,
@@ -27,46 +26,11 @@ from wfm.scheduling.problem import (
     leave_credit_minutes,
     week_limits,
 )
-from wfm.scheduling.result import ScheduleResult, ShiftAssignment
+from wfm.scheduling.result import ScheduleResult
+from wfm.scheduling.rule_base import Rule, Violation, shifts_by_agent
 
 if TYPE_CHECKING:
     from wfm.scheduling.context import ModelContext
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule_id: str
-    agent_id: str
-    date: dt.date | None
-    message: str
-
-    def __str__(self) -> str:
-        day = f" on {self.date:%a %d %b}" if self.date else ""
-        return f"[{self.rule_id}] agent {self.agent_id}{day}: {self.message}"
-
-
-class Rule(ABC):
-    id: ClassVar[str]
-    description: ClassVar[str]
-
-    def add_to_model(self, ctx: ModelContext) -> None:  # noqa: B027 - audit-only rules add nothing
-        """Add the rule's constraints. Rules enforced by option generation add nothing here."""
-
-    @abstractmethod
-    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]: ...
-
-    def limits(self, data: ProblemData, agent: AgentData) -> str:
-        """The rule as it binds this agent, in a planner's words (used to explain an impossible week)."""
-        return self.description.rstrip(".")
-
-
-def _shifts_by_agent(plan: ScheduleResult) -> dict[str, list[ShiftAssignment]]:
-    out: dict[str, list[ShiftAssignment]] = defaultdict(list)
-    for shift in plan.shifts:
-        out[shift.agent_id].append(shift)
-    for shifts in out.values():
-        shifts.sort(key=lambda s: s.start)
-    return out
 
 
 class OneShiftPerDay(Rule):
@@ -79,7 +43,7 @@ class OneShiftPerDay(Rule):
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         out = []
-        for agent_id, shifts in _shifts_by_agent(plan).items():
+        for agent_id, shifts in shifts_by_agent(plan).items():
             for before, after in itertools.pairwise(shifts):
                 if before.date == after.date or after.start < before.end:
                     out.append(Violation(self.id, agent_id, after.date, "two shifts on one day or overlapping"))
@@ -114,7 +78,7 @@ class WeeklyHours(Rule):
                 )
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-        by_agent = _shifts_by_agent(plan)
+        by_agent = shifts_by_agent(plan)
         out = []
         for agent in data.agents:
             shifts = by_agent.get(agent.agent.agent_id, [])
@@ -168,7 +132,7 @@ class DaysOff(Rule):
                 ctx.model.add(sum(ctx.works[a, d] for d in days) <= max_days)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-        by_agent = _shifts_by_agent(plan)
+        by_agent = shifts_by_agent(plan)
         out = []
         for agent in data.agents:
             worked = {(s.date - data.grid.origin.date()).days for s in by_agent.get(agent.agent.agent_id, [])}
@@ -211,7 +175,7 @@ class MinRest(Rule):
         for p in data.scenario.previous_shifts:
             previous[p.agent_id].append(p.end)
         out = []
-        for agent_id, shifts in _shifts_by_agent(plan).items():
+        for agent_id, shifts in shifts_by_agent(plan).items():
             ends = sorted(previous.get(agent_id, []))
             last_end = ends[-1] if ends else None
             for shift in shifts:
@@ -240,7 +204,7 @@ class MaxConsecutiveDays(Rule):
                     ctx.model.add(sum(inside) <= limit - before)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-        by_agent = _shifts_by_agent(plan)
+        by_agent = shifts_by_agent(plan)
         out = []
         for agent in data.agents:
             days = {(s.date - data.grid.origin.date()).days for s in by_agent.get(agent.agent.agent_id, [])}
@@ -523,7 +487,7 @@ class FixedActivities(Rule):
                 ctx.model.add(sum(covering) == 1)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-        by_agent = _shifts_by_agent(plan)
+        by_agent = shifts_by_agent(plan)
         out = []
         for activity in data.scenario.fixed_activities:
             if activity.end <= data.grid.origin or activity.start >= data.grid.start_of(data.grid.size):
@@ -598,7 +562,7 @@ class WorkInsideShifts(Rule):
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         site = data.scenario.site
         skills = {(s.agent_id, s.queue) for s in data.scenario.skills}
-        by_agent = _shifts_by_agent(plan)
+        by_agent = shifts_by_agent(plan)
         out = []
         for segment in plan.segments:
             if segment.activity == "time_off":
@@ -643,6 +607,7 @@ HARD_RULES: tuple[Rule, ...] = (
     ShiftShapes(),
     AvailabilityAndLeave(),
     WorkInsideShifts(),
+    *PATTERN_RULES,
 )
 
 

@@ -50,8 +50,8 @@ class Server:
 
 
 class _Servers:
-    """The servers' state during one run: a heap of (earliest start, server), each server's current window and
-    the overrun of its last contact past that window's end."""
+    """The servers' state during one run: a heap of (earliest start, server), each server's current window, and
+    when a server whose last contact ran past its window's end is back (the break after it taken in full)."""
 
     def __init__(self, servers: list[Server]) -> None:
         self.heap = [(s.starts[0], i) for i, s in enumerate(servers) if s.starts]
@@ -60,14 +60,16 @@ class _Servers:
         self.ends = [s.ends for s in servers]
         self.speed = [s.speed for s in servers]
         self.position = [0] * len(servers)
-        self.overrun = [0.0] * len(servers)
+        self.back = [0.0] * len(servers)
 
     def serve(self, server: int, start: float, work_seconds: float) -> float:
         """`server` takes a contact at `start`; returns when it is done."""
         done = start + work_seconds / self.speed[server]
-        end = self.ends[server][self.position[server]]
-        if done > end:
-            self.overrun[server] = done - end
+        k = self.position[server]
+        ends, starts = self.ends[server], self.starts[server]
+        if done > ends[k] and k + 1 < len(ends):
+            # The gap after this window (a break, another queue's stint) starts when the contact is done.
+            self.back[server] = done + (starts[k + 1] - ends[k])
         heapq.heapreplace(self.heap, (done, server))
         return done
 
@@ -75,9 +77,9 @@ class _Servers:
         """The server that can start next at or after `now`, and when; None when no server works again.
 
         Heap keys are lower bounds on when each server can start; a key past its window's end moves the server
-        to its next window, late by its overrun (or out of the heap when it has none left), then the loop looks
-        again."""
-        heap, starts, ends, position, overrun = self.heap, self.starts, self.ends, self.position, self.overrun
+        to its next window, no earlier than it is back from an overrun (or out of the heap when it has none
+        left), then the loop looks again."""
+        heap, starts, ends, position, back = self.heap, self.starts, self.ends, self.position, self.back
         while heap:
             free, server = heap[0]
             start = free if free > now else now
@@ -92,42 +94,47 @@ class _Servers:
                 heapq.heappop(heap)
                 continue
             position[server] = k
-            opens = starts[server][k] + overrun[server]
-            overrun[server] = 0.0
-            heapq.heapreplace(heap, (opens if opens > start else start, server))
+            opens = max(starts[server][k], back[server], start)
+            back[server] = 0.0
+            heapq.heapreplace(heap, (opens, server))
         return None
 
 
 def live_queue(
     arrivals: FloatArray, work_seconds: FloatArray, patience_seconds: FloatArray, servers: list[Server],
     horizon_end: float,
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:  # fmt: skip
-    """Wait of each contact and whether it was answered (else it hung up, or nobody came by `horizon_end`).
+) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:  # fmt: skip
+    """Each contact's wait, whether it was answered and whether the caller hung up; a contact neither answered
+    nor hung up was still waiting when the horizon ended.
 
     `arrivals` sorted, in seconds; `work_seconds` each contact's handle time at proficiency 1;
     `patience_seconds` how long each caller would wait (inf: never hangs up). The wait of a caller who hangs up
-    is their patience; of one nobody answers before the horizon ends, the time to the end (or their patience).
+    is their patience; of one still waiting at `horizon_end`, the time to the end.
     """
     count = len(arrivals)
     state = _Servers(servers)
     waits = [0.0] * count
     answered = [False] * count
+    hung_up = [False] * count
     for i, (arrived, work, patience) in enumerate(
         zip(arrivals.tolist(), work_seconds.tolist(), patience_seconds.tolist(), strict=True)
     ):
         found = state.first_free(arrived)
-        if found is None:
-            waits[i] = min(patience, max(0.0, horizon_end - arrived))
+        remaining = max(0.0, horizon_end - arrived)
+        if found is None:  # nobody works the queue again
+            waits[i] = min(patience, remaining)
+            hung_up[i] = patience <= remaining
             continue
         start, server = found
         wait = start - arrived
         if wait > patience:
             waits[i] = patience
+            hung_up[i] = True
             continue
         waits[i] = wait
         answered[i] = True
         state.serve(server, start, work)
-    return np.asarray(waits, dtype=float), np.asarray(answered, dtype=bool)
+    return np.asarray(waits, dtype=float), np.asarray(answered, dtype=bool), np.asarray(hung_up, dtype=bool)
 
 
 def deferred_queue(

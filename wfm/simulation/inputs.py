@@ -151,7 +151,10 @@ def plan_inputs(
                 queue, scenario.backlog, starts, site.interval_minutes, mean_aht_seconds(volume, aht)
             )
             backlog_items = round(carried.items)
-            backlog_deadline = (carried.deadline_index + 1) * interval_seconds
+            # index len(starts): not due within the horizon, so never late here
+            backlog_deadline = (
+                (carried.deadline_index + 1) * interval_seconds if carried.deadline_index < len(starts) else math.inf
+            )
             backlog_aht = carried.aht_seconds if backlog_items else 0.0
         planned = coverage_rows[coverage_rows["queue"] == queue.id].set_index("interval_start").reindex(starts)
         queues.append(

@@ -16,17 +16,20 @@ from wfm.simulation.inputs import PlanInputs, QueueInputs
 FloatArray = npt.NDArray[np.float64]
 
 # The counts one replication returns per queue and interval (of arrival), in this order.
-LIVE_COUNTS = ("offered", "answered_in_target", "abandoned", "wait_seconds")
+# Live: counted by the interval a contact arrived in. `waited_seconds` and `waited` leave out the contacts still
+# waiting when the horizon ended (their wait is cut short); `unanswered` counts those.
+LIVE_COUNTS = ("offered", "answered_in_target", "abandoned", "waited_seconds", "waited", "unanswered")
+# Deferred: `past_sla` by the interval the item's deadline falls in (as the plan's coverage counts it), the rest
+# by the interval it arrived in (carried-in backlog: the first).
 DEFERRED_COUNTS = ("arrived", "past_sla", "finished", "turnaround_seconds")
 
 
 @dataclass(frozen=True)
 class Replication:
-    """Per queue (in site order) a (counts, intervals) array: LIVE_COUNTS or DEFERRED_COUNTS by the queue's kind;
-    `backlog_past_sla` per queue: carried-in items finished late or not at all."""
+    """Per queue (in site order) a (counts, intervals) array: LIVE_COUNTS or DEFERRED_COUNTS by the queue's
+    kind."""
 
     counts: tuple[FloatArray, ...]
-    backlog_past_sla: tuple[int, ...]
 
 
 def handle_times(rng: np.random.Generator, mean: FloatArray, settings: SimulationSettings) -> FloatArray:
@@ -79,7 +82,6 @@ def replicate(plan: PlanInputs, settings: SimulationSettings, replication: int) 
     # (a queue with a higher shrinkage misses them more often).
     turn_up = common.random(plan.shifts)
     counts: list[FloatArray] = []
-    backlog_late: list[int] = []
     size = len(plan.starts)
     for index, queue in enumerate(plan.queues):
         rng = np.random.default_rng([settings.seed, replication, index + 1])
@@ -93,40 +95,41 @@ def replicate(plan: PlanInputs, settings: SimulationSettings, replication: int) 
             patience_draws = (
                 rng.exponential(patience, size=len(moments)) if patience else np.full(len(moments), math.inf)
             )
-            waits, answered = live_queue(moments, work, patience_draws, staff, plan.horizon_seconds)
+            waits, answered, hung_up = live_queue(moments, work, patience_draws, staff, plan.horizon_seconds)
             target = float(queue.queue.answer_seconds or 0)
+            waiting = ~answered & ~hung_up
             counts.append(
                 np.stack(
                     [
                         np.bincount(interval, minlength=size).astype(float),
                         np.bincount(interval, weights=answered & (waits <= target), minlength=size),
-                        np.bincount(interval, weights=~answered, minlength=size),
-                        np.bincount(interval, weights=waits, minlength=size),
+                        np.bincount(interval, weights=hung_up, minlength=size),
+                        np.bincount(interval, weights=np.where(waiting, 0.0, waits), minlength=size),
+                        np.bincount(interval, weights=~waiting, minlength=size),
+                        np.bincount(interval, weights=waiting, minlength=size),
                     ]
                 )
             )
-            backlog_late.append(0)
             continue
         carried = queue.backlog_items
         all_moments = np.concatenate([np.zeros(carried), moments])
         deadlines = np.concatenate([np.full(carried, queue.backlog_deadline_seconds), queue.deadline_seconds[interval]])
         all_work = np.concatenate([handle_times(rng, np.full(carried, queue.backlog_aht_seconds), settings), work])
         finished = deferred_queue(all_moments, deadlines, all_work, staff)
-        # Late: finished after the deadline, or not finished though the deadline fell inside the horizon.
+        # Late: finished after the deadline, or not finished though the deadline fell inside the horizon; counted
+        # in the interval the deadline falls in (the end of interval k is (k + 1) x its length).
         late = (finished > deadlines) & np.isfinite(deadlines)
+        due_interval = np.clip(np.ceil(deadlines[late] / plan.interval_seconds) - 1, 0, size - 1).astype(np.int64)
+        arrived_in = np.concatenate([np.zeros(carried, dtype=np.int64), interval])
         done = np.isfinite(finished)
-        arrived_work = finished[carried:]
         counts.append(
             np.stack(
                 [
-                    np.bincount(interval, minlength=size).astype(float),
-                    np.bincount(interval, weights=late[carried:], minlength=size),
-                    np.bincount(interval, weights=done[carried:], minlength=size),
-                    np.bincount(
-                        interval, weights=np.where(done[carried:], arrived_work - moments, 0.0), minlength=size
-                    ),
+                    np.bincount(arrived_in, minlength=size).astype(float),
+                    np.bincount(due_interval, minlength=size).astype(float),
+                    np.bincount(arrived_in, weights=done, minlength=size),
+                    np.bincount(arrived_in, weights=np.where(done, finished - all_moments, 0.0), minlength=size),
                 ]
             )
         )
-        backlog_late.append(int(late[:carried].sum()))
-    return Replication(counts=tuple(counts), backlog_past_sla=tuple(backlog_late))
+    return Replication(counts=tuple(counts))

@@ -29,6 +29,7 @@ SIMULATION_COLUMNS = (
     "chance_target_met",
     "asa_seconds",
     "abandon_rate",
+    "unanswered_rate",
     "items_past_sla_plan",
     "items_past_sla_p10",
     "items_past_sla_p50",
@@ -63,7 +64,7 @@ class SimulationResult:
     overall: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
-        live = [q for q in self.queues.values() if q["kind"] == "live"]
+        live = [q for q in self.queues.values() if q["kind"] == "live" and np.isfinite(q["service_level_p50"])]
         deferred = [q for q in self.queues.values() if q["kind"] == "deferred"]
         parts = [f"{self.replications} replications in {self.seconds:.1f} s"]
         if live:
@@ -157,8 +158,9 @@ def summarise(
                         "service_level_p50": p50,
                         "service_level_p90": p90,
                         "chance_target_met": _share_met(level[:, d], target),
-                        "asa_seconds": float(by_day[:, 3, d].sum() / max(offered.sum(), 1)),
-                        "abandon_rate": float(by_day[:, 2, d].sum() / max(offered.sum(), 1)),
+                        "asa_seconds": float(by_day[:, 3, d].sum() / max(by_day[:, 4, d].sum(), 1)),
+                        "abandon_rate": float(by_day[:, 2, d].sum() / max(by_day[:, 4, d].sum(), 1)),
+                        "unanswered_rate": float(by_day[:, 5, d].sum() / max(offered.sum(), 1)),
                     }
                 )
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -174,8 +176,9 @@ def summarise(
                 "service_level_p50": p50,
                 "service_level_p90": p90,
                 "days_target_met": _share_met(level, target),
-                "asa_seconds": float(stacked[:, 3].sum() / max(total_offered, 1)),
-                "abandon_rate": float(stacked[:, 2].sum() / max(total_offered, 1)),
+                "asa_seconds": float(stacked[:, 3].sum() / max(stacked[:, 4].sum(), 1)),
+                "abandon_rate": float(stacked[:, 2].sum() / max(stacked[:, 4].sum(), 1)),
+                "unanswered_rate": float(stacked[:, 5].sum() / max(total_offered, 1)),
             }
             compared = (queue_inputs.volume >= settings.disagreement_min_contacts) & np.isfinite(planned)
             difference = (pooled - planned) * 100
@@ -193,13 +196,12 @@ def summarise(
                     }
                 )
             continue
-        late = by_day[:, 1]  # (replications, days): items arrived that day and finished past their SLA
-        late[:, 0] += np.array([run.backlog_past_sla[index] for run in runs])  # carried-in items: the first day
+        late = by_day[:, 1]  # (replications, days): items due that day and finished past their deadline
         planned_late = np.bincount(
             plan.day_of_interval, weights=np.nan_to_num(queue_inputs.planned_items_past_sla), minlength=days
         )
         for d, day in enumerate(plan.days):
-            if volume_by_day[d] <= 0 and not (d == 0 and queue_inputs.backlog_items):
+            if volume_by_day[d] <= 0 and not late[:, d].any() and not planned_late[d]:
                 continue
             p10, p50, p90 = _bands(late[:, d])
             finished = by_day[:, 2, d].sum()
@@ -255,9 +257,7 @@ def _overall(plan: PlanInputs, runs: list[Replication]) -> dict[str, Any]:
         low, mid, high = _bands(levels)
         summary.update(service_level_p10=low, service_level_p50=mid, service_level_p90=high)
     if deferred:
-        late = np.array(
-            [sum(run.counts[i][1].sum() + run.backlog_past_sla[i] for i in deferred) for run in runs], dtype=float
-        )
+        late = np.array([sum(run.counts[i][1].sum() for i in deferred) for run in runs], dtype=float)
         low, mid, high = _bands(late)
         summary.update(items_past_sla_p10=low, items_past_sla_p50=mid, items_past_sla_p90=high)
     return summary

@@ -1,0 +1,202 @@
+"""wfm's scheduler on Curtois & Qu's shift scheduling benchmark (instances in data/shift_benchmark).
+
+    .venv/bin/python bench/shift_benchmark.py                       # instances 1-12, 600 s each
+    .venv/bin/python bench/shift_benchmark.py 1 2 3 --time-limit 60
+
+Each instance is written as a wfm scenario folder (site.toml, staff.csv, time_off.csv, requests.csv,
+shift_requirements.csv) and read back through wfm's own loaders, so every input path is exercised; the plan is
+made by wfm's scheduler; an evaluator written from the benchmark's definition (bench/shift_instances.py), not
+from the model, scores the plan and checks every hard rule, and its objective must equal the model's. Printed:
+instance, objective, bound, gap, seconds, the best published values in 10 and 60 minutes and the ratio.
+
+How the format maps onto wfm:
+- a shift type is a shift template (all start at 00:00 on the day, no breaks; the format has no clock times)
+  with its successions as `not_followed_by`;
+- an employee gets a contract of their own: MaxShifts per type -> `max_shifts_horizon`, total minutes ->
+  `min_hours_horizon` / `max_hours_horizon`, consecutive shifts and days off -> `max_consecutive_days`,
+  `min_consecutive_days`, `min_consecutive_days_off`, MaxWeekends -> `max_weekends`; the weekly limits, rest
+  and days off a week are set wide open (the format has none);
+- days off are unpaid whole-day time off; shift-on and shift-off requests are requests.csv lines (on / off)
+  with their weights; cover is shift_requirements.csv with its under and over weights;
+- every other weight is 0, so the plan's cost is the benchmark's objective. The model leaves out a constant (a
+  granted request takes its weight off instead of an ungranted one adding it): the weights of all shift-on
+  requests, added back here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shift_instances import Instance, objective, read_instance, violations
+
+from wfm.io import load_scenario
+from wfm.scheduling import schedule
+
+ROOT = Path(__file__).resolve().parents[1]
+INSTANCES = ROOT / "data" / "shift_benchmark"
+START = dt.date(2024, 1, 1)  # a Monday: the format's day 0
+# Best published objective values in 10 and in 60 minutes (data/shift_benchmark/README.md).
+BEST = {
+    1: (607, 607), 2: (828, 828), 3: (1001, 1001), 4: (1716, 1716), 5: (1143, 1143), 6: (1950, 1950),
+    7: (1056, 1056), 8: (1341, 1308), 9: (439, 439), 10: (4631, 4631), 11: (3443, 3443), 12: (4042, 4040),
+}  # fmt: skip
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def write_scenario(instance: Instance, folder: Path, time_limit: float, workers: int) -> None:
+    """The instance as a wfm scenario folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shifts = list(instance.shift_minutes)
+    lines = [
+        f'name = "{instance.name}"',
+        "interval_minutes = 30",
+        "",
+        "[horizon]",
+        f"start = {START.isoformat()}",
+        f"days = {instance.days}",
+        "",
+        "[rules]",
+        "min_rest_hours = 0",
+        "",
+        "[weights]",
+        *(
+            f"{name} = 0"
+            for name in (
+                "understaffing_per_agent_hour", "weekend_fairness", "late_shift_fairness", "idle_paid_hour",
+                "late_work_per_hour", "backlog_per_work_hour", "overtime_per_hour", "undertime_per_hour",
+            )
+        ),  # fmt: skip
+        "",
+        "[solver]",
+        f"time_limit_seconds = {time_limit:g}",
+        f"workers = {workers}",
+        "relative_gap = 0.0",
+        "",
+    ]
+    for shift in shifts:
+        lines += [
+            "[[shift_templates]]",
+            f'id = "{shift}"',
+            'start_times = ["00:00"]',
+            f"length_minutes = {instance.shift_minutes[shift]}",
+            f"not_followed_by = {_toml_list(list(instance.cannot_follow[shift]))}",
+            "",
+        ]
+    longest_hours = max(instance.shift_minutes.values()) / 60
+    for employee in instance.employees:
+        week_hours = min(80.0, 7 * longest_hours)
+        caps = ", ".join(f"{shift} = {employee.max_shifts.get(shift, instance.days)}" for shift in shifts)
+        lines += [
+            "[[contracts]]",
+            f'id = "{employee.id}"',
+            f"contracted_hours_week = {week_hours:g}",
+            "min_hours_week = 0",
+            f"max_hours_week = {week_hours:g}",
+            f"max_hours_day = {longest_hours:g}",
+            "days_off_per_week = 0",
+            f"max_consecutive_days = {employee.max_consecutive_shifts}",
+            f"min_consecutive_days = {max(1, employee.min_consecutive_shifts)}",
+            f"min_consecutive_days_off = {max(1, employee.min_consecutive_days_off)}",
+            f"max_weekends = {employee.max_weekends}",
+            f"min_hours_horizon = {employee.min_total_minutes / 60:g}",
+            f"max_hours_horizon = {employee.max_total_minutes / 60:g}",
+            f"shift_templates = {_toml_list(shifts)}",
+            f"max_shifts_horizon = {{{caps}}}",
+            "",
+        ]
+    (folder / "site.toml").write_text("\n".join(lines), encoding="utf-8")
+    (folder / "staff.csv").write_text(
+        "agent_id,name,office,contract\n"
+        + "".join(f"{e.id},Employee {e.id},back,{e.id}\n" for e in instance.employees),
+        encoding="utf-8",
+    )
+    day = [START + dt.timedelta(days=d) for d in range(instance.days)]
+    (folder / "time_off.csv").write_text(
+        "agent_id,start,end,reason,paid\n"
+        + "".join(
+            f"{who},{day[d]}T00:00,{day[d] + dt.timedelta(days=1)}T00:00,day off,no\n"
+            for who, days in instance.days_off.items()
+            for d in days
+        ),
+        encoding="utf-8",
+    )
+    (folder / "requests.csv").write_text(
+        "agent_id,date,shift_template,on,weight\n"
+        + "".join(f"{r.employee},{day[r.day]},{r.shift},on,{r.weight}\n" for r in instance.on_requests)
+        + "".join(f"{r.employee},{day[r.day]},{r.shift},off,{r.weight}\n" for r in instance.off_requests),
+        encoding="utf-8",
+    )
+    (folder / "shift_requirements.csv").write_text(
+        "date,template,required,weight_under,weight_over\n"
+        + "".join(
+            f"{day[c.day]},{c.shift},{c.requirement},{c.weight_under},{c.weight_over}\n" for c in instance.cover
+        ),
+        encoding="utf-8",
+    )
+
+
+def solve_instance(number: int, time_limit: float, workers: int = 2, seed: int = 1) -> dict[str, object]:
+    instance = read_instance(INSTANCES / f"Instance{number}.txt")
+    with tempfile.TemporaryDirectory() as folder:
+        write_scenario(instance, Path(folder), time_limit, workers)
+        scenario = load_scenario(Path(folder))
+        started = time.monotonic()
+        result = schedule(scenario, None, seed=seed)
+        seconds = time.monotonic() - started
+    roster = {e.id: [""] * instance.days for e in instance.employees}
+    for shift in result.shifts:
+        roster[shift.agent_id][(shift.date - START).days] = shift.template_id
+    constant = sum(r.weight for r in instance.on_requests)
+    model_objective = None if result.objective is None else round(result.objective + constant, 6)
+    bound = None if result.best_bound is None else result.best_bound + constant
+    return {
+        "instance": number,
+        "status": result.status.value,
+        "objective": objective(instance, roster) if result.status.has_plan else None,
+        "model_objective": model_objective,
+        "bound": bound,
+        "seconds": seconds,
+        "violations": violations(instance, roster) if result.status.has_plan else [],
+        "message": result.message,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("instances", type=int, nargs="*", default=list(range(1, 13)))
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"time limit {args.time_limit:g} s, {args.workers} solver workers")
+    print("| instance | objective | bound | gap | seconds | best in 10 min | best in 60 min | ratio to 10-min best "
+          "| model = evaluator | hard rules |")  # fmt: skip
+    print("|" + " --- |" * 10)
+    for number in args.instances:
+        row = solve_instance(number, args.time_limit, args.workers)
+        value, bound = row["objective"], row["bound"]
+        best10, best60 = BEST[number]
+        gap = (value - bound) / value if isinstance(value, int) and isinstance(bound, float) and value else None
+        same = "yes" if value is not None and value == row["model_objective"] else f"no ({row['model_objective']})"
+        broken = row["violations"]
+        print(
+            f"| {number} | {value if value is not None else row['status']} | "
+            f"{'-' if bound is None else f'{bound:,.0f}'} | {'-' if gap is None else f'{gap:.1%}'} | "
+            f"{row['seconds']:.0f} | {best10:,} | {best60:,} | "
+            f"{'-' if value is None else f'{value / best10:.3f}'} | {same} | "
+            f"{'ok' if not broken else f'{len(broken)}: {broken[0]}'} |",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.exit(main())

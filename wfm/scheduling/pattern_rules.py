@@ -1,0 +1,91 @@
+"""Rules on the pattern of shift templates over the days: forbidden successions and the most shifts of a template
+over the horizon (branches and back offices roster this way; Curtois & Qu's benchmark has both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from wfm.scheduling.problem import AgentData, ProblemData
+from wfm.scheduling.result import ScheduleResult
+from wfm.scheduling.rule_base import Rule, Violation, shifts_by_agent
+
+if TYPE_CHECKING:
+    from wfm.scheduling.context import ModelContext
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class NotFollowedBy(Rule):
+    id = "not_followed_by"
+    description = "No shift of a template the day after a template that names it in not_followed_by."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        site = data.scenario.site
+        pairs = [
+            f"{t} not after {template.id}"
+            for template in site.shift_templates
+            if template.id in agent.contract.shift_templates
+            for t in template.not_followed_by
+        ]
+        return "forbidden successions: " + ", ".join(pairs) if pairs else "no forbidden successions"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        site = ctx.data.scenario.site
+        forbidden = {t.id: set(t.not_followed_by) for t in site.shift_templates if t.not_followed_by}
+        if not forbidden:
+            return
+        for a, agent in enumerate(ctx.data.agents):
+            by_day: dict[tuple[int, str], list[int]] = defaultdict(list)
+            for o, option in enumerate(agent.options):
+                by_day[option.day, option.template_id].append(o)
+            for (day, template_id), first in by_day.items():
+                for following in forbidden.get(template_id, ()):
+                    then = by_day.get((day + 1, following), [])
+                    if then:  # one shift a day: at most one of the two days' chosen shifts is in the pair
+                        ctx.model.add(sum(ctx.x[a, o] for o in first) + sum(ctx.x[a, o] for o in then) <= 1)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        forbidden = {t.id: set(t.not_followed_by) for t in data.scenario.site.shift_templates}
+        out = []
+        for agent_id, shifts in shifts_by_agent(plan).items():
+            by_date = {s.date: s.template_id for s in shifts}
+            for shift in shifts:
+                before = by_date.get(shift.date - _ONE_DAY)
+                if before is not None and shift.template_id in forbidden.get(before, set()):
+                    message = f"a {shift.template_id} shift the day after a {before} shift"
+                    out.append(Violation(self.id, agent_id, shift.date, message))
+        return out
+
+
+class MaxShiftsPerHorizon(Rule):
+    id = "max_shifts_horizon"
+    description = "No more shifts of a template over the horizon than the contract's max_shifts_horizon allows."
+
+    def limits(self, data: ProblemData, agent: AgentData) -> str:
+        caps = ", ".join(f"{t} at most {n}" for t, n in agent.contract.max_shifts_horizon.items())
+        return f"shifts over the horizon: {caps}"
+
+    def add_to_model(self, ctx: ModelContext) -> None:
+        for a, agent in enumerate(ctx.data.agents):
+            for template_id, cap in agent.contract.max_shifts_horizon.items():
+                chosen = [ctx.x[a, o] for o, option in enumerate(agent.options) if option.template_id == template_id]
+                if len(chosen) > cap:
+                    ctx.model.add(sum(chosen) <= cap)
+
+    def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
+        contracts = {agent.agent.agent_id: agent.contract for agent in data.agents}
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for shift in plan.shifts:
+            counts[shift.agent_id, shift.template_id] += 1
+        return [
+            Violation(self.id, agent_id, None, f"{count} {template_id} shifts over the horizon (max {cap})")
+            for (agent_id, template_id), count in sorted(counts.items())
+            if agent_id in contracts
+            and (cap := contracts[agent_id].max_shifts_horizon.get(template_id)) is not None
+            and count > cap
+        ]
+
+
+PATTERN_RULES: tuple[Rule, ...] = (NotFollowedBy(), MaxShiftsPerHorizon())
