@@ -1,0 +1,202 @@
+"""Shift-based demand (shift_requirements.csv) and the shift-pattern rules (issue 21): each rule with its audit
+and an exact expected cost, the cover term's exact cost, unpaid days off, and the loader's errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scheduling_fixtures import EARLY, FULL_TIME, LATE, START, site
+
+from wfm.domain import Agent, Scenario, ShiftRequirement, Site, TimeOff, Weights
+from wfm.io import ScenarioError, load_scenario
+from wfm.scheduling import schedule
+from wfm.scheduling.pattern_rules import MaxShiftsPerHorizon, NotFollowedBy
+from wfm.scheduling.problem import build_problem
+from wfm.scheduling.result import ScheduleResult, ShiftAssignment, SolveStatus
+
+# Only the cover and the rules under test cost anything.
+QUIET = Weights(
+    understaffing_per_agent_hour=0, weekend_fairness=0, late_shift_fairness=0, idle_paid_hour=0,
+    late_work_per_hour=0, backlog_per_work_hour=0, overtime_per_hour=0, undertime_per_hour=0,
+)  # fmt: skip
+# A contract wide open but for what a test sets: any day, a shift every day within the week's hours (a part
+# week gets its share of them: 2 days of 7 are 16 of 56 hours).
+OPEN = FULL_TIME.model_copy(
+    update={
+        "min_hours_week": 0, "contracted_hours_week": 56, "max_hours_week": 60, "days_off_per_week": 0,
+        "max_consecutive_days": 7,
+    }
+)  # fmt: skip
+
+
+def shift_site(days: int = 2, **contract: object) -> Site:
+    late = LATE.model_copy(update={"not_followed_by": ("early",)})
+    # No minimum rest, so that only not_followed_by keeps a late shift from an early one the next day.
+    return site(days=days, queues=(), min_rest_hours=0).model_copy(
+        update={
+            "shift_templates": (EARLY, late),
+            "contracts": (OPEN.model_copy(update=contract),),
+            "weights": QUIET,
+        }
+    )
+
+
+def shift_scenario(
+    the_site: Site, agents: int, needs: list[tuple[int, str, int, float, float]], time_off: tuple[TimeOff, ...] = ()
+) -> Scenario:
+    """`needs`: (day, template, required, weight_under, weight_over)."""
+    return Scenario(
+        site=the_site,
+        agents=tuple(Agent(agent_id=f"a{i}", name=f"A{i}", office="back", contract="ft") for i in range(agents)),
+        skills=(),
+        time_off=time_off,
+        shift_requirements=tuple(
+            ShiftRequirement(date=START + dt.timedelta(days=d), template=t, required=r, weight_under=u, weight_over=o)
+            for d, t, r, u, o in needs
+        ),
+        history=pd.DataFrame(columns=["interval_start", "queue", "volume", "aht_seconds"]),
+    )
+
+
+def test_each_person_short_or_over_a_shifts_requirement_costs_its_weight() -> None:
+    # One person, who can work one shift a day: day 0 needs two lates (one short: 100), day 1 needs no early
+    # but the person's only way to avoid being over (weight 3) is not to work it; nothing forces them to.
+    result = schedule(shift_scenario(shift_site(), 1, [(0, "late", 2, 100, 1), (1, "early", 0, 100, 3)]), None)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(100)
+    assert [(s.date, s.template_id) for s in result.shifts] == [(START, "late")]
+
+
+def test_a_late_shift_is_never_followed_by_an_early_one() -> None:
+    # Day 0 needs a late and day 1 an early, 100 each short: one person cannot do both (late then early is
+    # forbidden), so one requirement goes short: 100. Without the succession rule both are covered: 0.
+    needs = [(0, "late", 1, 100, 0), (1, "early", 1, 100, 0)]
+    result = schedule(shift_scenario(shift_site(), 1, needs), None)
+    assert result.objective == pytest.approx(100)
+    free = shift_site().model_copy(update={"shift_templates": (EARLY, LATE)})
+    assert schedule(shift_scenario(free, 1, needs), None).objective == pytest.approx(0)
+
+
+def test_the_audit_names_a_forbidden_succession() -> None:
+    the_site = shift_site()
+    data = build_problem(shift_scenario(the_site, 1, []), None)
+    plan = _plan([(0, "late"), (1, "early")])
+    assert [str(v) for v in NotFollowedBy().audit(data, plan)] == [
+        "[not_followed_by] agent a0 on Tue 03 Mar: a early shift the day after a late shift"
+    ]
+
+
+def test_the_most_shifts_of_a_template_over_the_horizon_holds() -> None:
+    # Four days each needing a late (100 short); the contract allows 2 lates over the horizon: 200.
+    the_site = shift_site(days=4, max_shifts_horizon={"late": 2})
+    result = schedule(shift_scenario(the_site, 1, [(d, "late", 1, 100, 0) for d in range(4)]), None)
+    assert result.objective == pytest.approx(200)
+    assert sum(s.template_id == "late" for s in result.shifts) == 2
+    data = build_problem(shift_scenario(the_site, 1, []), None)
+    assert [str(v) for v in MaxShiftsPerHorizon().audit(data, _plan([(0, "late"), (1, "late"), (3, "late")]))] == [
+        "[max_shifts_horizon] agent a0: 3 late shifts over the horizon (max 2)"
+    ]
+
+
+def test_an_unpaid_day_off_earns_no_hours() -> None:
+    # At least 16 paid hours over two days (two 8-hour shifts). A paid day off on day 0 counts as the contract's
+    # daily rate (56 h / 5 days = 11.2 h), so one shift is enough; an unpaid one counts nothing, and with day 0
+    # off the 16 hours cannot be reached: no plan.
+    day_off = (START, START + dt.timedelta(days=1))
+    the_site = shift_site(min_hours_horizon=16, days_off_per_week=2)
+    for paid, has_plan in ((True, True), (False, False)):
+        leave = (TimeOff(agent_id="a0", start=_midnight(day_off[0]), end=_midnight(day_off[1]), paid=paid),)
+        result = schedule(shift_scenario(the_site, 1, [(1, "early", 1, 100, 0)], leave), None)
+        assert result.status.has_plan is has_plan, (paid, result.message)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+def _plan(days: list[tuple[int, str]]) -> ScheduleResult:
+    hours = {"early": (8, 16.5), "late": (13, 21.5)}
+    shifts = []
+    for day, template in days:
+        date = START + dt.timedelta(days=day)
+        first, last = hours[template]
+        start = _midnight(date) + dt.timedelta(hours=first)
+        shifts.append(ShiftAssignment("a0", date, template, start, _midnight(date) + dt.timedelta(hours=last), 480))
+    return ScheduleResult(SolveStatus.FEASIBLE, 0, 0, 0, tuple(shifts))
+
+
+# --- the loader ------------------------------------------------------------------------------------------------
+
+SITE_TOML = """name = "Branch"
+interval_minutes = 30
+
+[horizon]
+start = 2026-03-02
+days = 2
+
+[[shift_templates]]
+id = "early"
+start_times = ["08:00"]
+length_minutes = 480
+
+[[contracts]]
+id = "ft"
+contracted_hours_week = 40
+max_hours_week = 48
+shift_templates = ["early"]
+"""
+
+
+def branch(tmp_path: Path, requirements: str | None) -> Path:
+    (tmp_path / "site.toml").write_text(SITE_TOML)
+    (tmp_path / "staff.csv").write_text("agent_id,name,office,contract\nb1,Bea,back,ft\n")
+    if requirements is not None:
+        (tmp_path / "shift_requirements.csv").write_text(requirements)
+    return tmp_path
+
+
+def test_a_site_without_queues_plans_to_shift_requirements_alone(tmp_path: Path) -> None:
+    text = "date,template,required,weight_under,weight_over\n2026-03-02,early,1,50,2\n2026-03-03,early,0,,\n"
+    loaded = load_scenario(branch(tmp_path, text))
+    assert loaded.site.queues == ()
+    assert loaded.shift_requirements == (
+        ShiftRequirement(date=dt.date(2026, 3, 2), template="early", required=1, weight_under=50, weight_over=2),
+        ShiftRequirement(date=dt.date(2026, 3, 3), template="early", required=0),
+    )
+
+
+def test_a_site_with_neither_queues_nor_shift_requirements_is_told_so_once(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(branch(tmp_path, None))
+    assert [p.expected for p in caught.value.problems] == [
+        "there is no [[queues]] table and no shift_requirements.csv: nothing to plan people to"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "expected"),
+    [
+        ("2026-03-02,late,1", "template", "a shift template in site.toml (expected one of: early)"),
+        ("2026-03-09,early,1", "date", "a date in the planning horizon (2026-03-02 to 2026-03-03)"),
+        ("2026-03-02,early,1.5", "required", "a whole number >= 0 (people on the shift)"),
+        ("2026-03-02,early,-1", "required", "a whole number >= 0 (people on the shift)"),
+    ],
+)
+def test_a_bad_shift_requirement_names_its_row_and_column(
+    tmp_path: Path, line: str, column: str, expected: str
+) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(branch(tmp_path, f"date,template,required\n2026-03-03,early,1\n{line}\n"))
+    problems = caught.value.problems
+    assert [(p.row, p.column, p.expected) for p in problems] == [(3, column, expected)]
+
+
+def test_two_lines_for_one_date_and_template_are_one_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(branch(tmp_path, "date,template,required\n2026-03-02,early,1\n2026-03-02,early,2\n"))
+    assert [(p.row, p.expected) for p in caught.value.problems] == [
+        (3, "one line per date and template (row 2 has it too)")
+    ]
