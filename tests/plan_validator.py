@@ -54,7 +54,9 @@ RULES: dict[str, str] = {
     "fixed_days_off": "no shift starts on one of the contract's fixed_days_off weekdays",
     "max_weekends": "at most max_weekends weekends (a Saturday or a Sunday worked) in the horizon",
     "min_days_off": "a stretch of days off between two worked days lasts at least min_consecutive_days_off",
-    "template_cap": "at most max_shifts_per_week[template] shifts of a template in a planning week",
+    "template_cap": "at most max_shifts_per_week[template] shifts of a template in a planning week, and at most "
+    "max_shifts_horizon[template] over the horizon",
+    "succession": "no shift of a template the day after a shift whose template names it in not_followed_by",
     "min_work_days": "a stretch of worked days between two days off lasts at least min_consecutive_days",
     "horizon_hours": "paid hours over the horizon (whole leave days at the daily rate) within the horizon limits",
     "min_stint": "each stint on a queue spans at least min_stint_minutes (the queue's own, else [rules]'s) unless a "
@@ -761,6 +763,18 @@ class _Check:
             cap = contract.max_shifts_per_week.get(template)
             if cap is not None and count > cap:
                 self.add(agent_id, None, "template_cap", f"{count} {template} shifts in week {week + 1} (max {cap})")
+        for template, cap in contract.max_shifts_horizon.items():
+            count = sum(1 for s in shifts if s.template == template)
+            if count > cap:
+                self.add(agent_id, None, "template_cap", f"{count} {template} shifts over the horizon (max {cap})")
+        # Semantics (docs: not_followed_by): consecutive dates, the date a shift starts on; the day before the
+        # horizon is not judged (previous shifts carry no template).
+        template_on = {s.start.date(): s.template for s in shifts}
+        forbidden = {t.id: set(t.not_followed_by) for t in self.site.shift_templates}
+        for day, template in sorted(template_on.items()):
+            before = template_on.get(day - dt.timedelta(days=1))
+            if before is not None and template in forbidden.get(before, set()):
+                self.add(agent_id, day, "succession", f"{template} the day after {before}")
 
     def check_min_rest(self, agent_id: str, shifts: list[Shift]) -> None:
         rest = dt.timedelta(hours=self.site.rules.min_rest_hours)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from plan_validator import validate_result
 from scheduling_fixtures import EARLY, FULL_TIME, LATE, START, site
 
 from wfm.domain import Agent, Scenario, ShiftRequirement, Site, TimeOff, Weights
@@ -74,8 +75,12 @@ def test_a_late_shift_is_never_followed_by_an_early_one() -> None:
     # Day 0 needs a late and day 1 an early, 100 each short: one person cannot do both (late then early is
     # forbidden), so one requirement goes short: 100. Without the succession rule both are covered: 0.
     needs = [(0, "late", 1, 100, 0), (1, "early", 1, 100, 0)]
-    result = schedule(shift_scenario(shift_site(), 1, needs), None)
+    ruled = shift_scenario(shift_site(), 1, needs)
+    result = schedule(ruled, None)
     assert result.objective == pytest.approx(100)
+    assert validate_result(ruled, result) == []
+    # The independent validator sees the succession too.
+    assert any(v.rule == "succession" for v in validate_result(ruled, _plan([(0, "late"), (1, "early")])))
     free = shift_site().model_copy(update={"shift_templates": (EARLY, LATE)})
     assert schedule(shift_scenario(free, 1, needs), None).objective == pytest.approx(0)
 
