@@ -98,3 +98,17 @@ def test_the_bundled_instances_read_as_published(number: int, days: int, shifts:
     instance = read_instance(REPO / "data" / "shift_benchmark" / f"Instance{number}.txt")
     assert (instance.days, len(instance.shift_minutes), len(instance.employees)) == (days, shifts, staff)
     assert all(c.day < days and c.shift in instance.shift_minutes for c in instance.cover)
+
+
+@pytest.mark.parametrize(("number", "optimum", "within"), [(1, 607, 0.0), (2, 828, 0.01), (3, 1001, 0.01)])
+def test_wfm_plans_instances_1_to_3_to_their_published_optimum(number: int, optimum: int, within: float) -> None:
+    # Through wfm's own loaders and scheduler (bench/shift_benchmark.py), scored by the independent evaluator,
+    # which must agree with the model; 8 search workers on the 2-core machine (see docs/benchmarks.md).
+    # Instance 1 is proven optimal in about a second. Instances 2 and 3 reach 828 and 1,001 in 15-60 s, not
+    # every time within the 15 s a test can spend: here within 1 %.
+    from shift_benchmark import solve_instance
+
+    row = solve_instance(number, time_limit=15, workers=8)
+    assert row["violations"] == []
+    assert row["objective"] == row["model_objective"]
+    assert optimum <= row["objective"] <= optimum * (1 + within)
