@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/batch_bench.py
 	$(BIN)/python bench/simulation_bench.py
+	$(BIN)/python bench/shift_benchmark.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

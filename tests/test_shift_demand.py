@@ -156,6 +156,7 @@ shift_templates = ["early"]
 
 
 def branch(tmp_path: Path, requirements: str | None) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "site.toml").write_text(SITE_TOML)
     (tmp_path / "staff.csv").write_text("agent_id,name,office,contract\nb1,Bea,back,ft\n")
     if requirements is not None:
@@ -205,3 +206,22 @@ def test_two_lines_for_one_date_and_template_are_one_error(tmp_path: Path) -> No
     assert [(p.row, p.expected) for p in caught.value.problems] == [
         (3, "one line per date and template (row 2 has it too)")
     ]
+
+
+def test_wfm_run_plans_a_site_without_queues_end_to_end(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from wfm.cli import app
+
+    folder = branch(tmp_path / "branch", "date,template,required\n2026-03-02,early,1\n2026-03-03,early,1\n")
+    (folder / "requests.csv").write_text("agent_id,date,shift_template,on,weight\nb1,2026-03-03,off,on,30\n")
+    result = CliRunner().invoke(app, ["run", str(folder), "--out", str(tmp_path / "out"), "--seed", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "0 people short and 0 over of 2 needed; requests granted 0 of 1" in " ".join(result.output.split())
+    kpis = json.loads((tmp_path / "out" / "2026-03-02" / "kpis.json").read_text())
+    assert kpis["overall"]["shift_cover"] == {"people_required": 2, "people_short": 0, "people_over": 0}
+    # Bea's request for Tuesday off (30) against one person short on Tuesday (100): she works, the request
+    # goes ungranted, and the plan costs exactly 30.
+    assert kpis["solver"]["objective"] == pytest.approx(30)

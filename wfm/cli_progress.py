@@ -72,8 +72,16 @@ def print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, fo
             fmt(q.get("understaffed_agent_hours"), ",.1f"),
             marks[rating] if rating else "-",
         )
-    out.print(table)
+    if scenario.site.queues:
+        out.print(table)
     overall = kpis.get("overall", {})
+    cover = overall.get("shift_cover")
+    if cover:
+        out.print(
+            f"shift cover (shift_requirements.csv): {cover['people_short']:,} people short and "
+            f"{cover['people_over']:,} over of {cover['people_required']:,} needed; requests granted "
+            f"{overall.get('requests_granted', 0):,} of {overall.get('requests', 0):,}"
+        )
     out.print(
         f"overall service level {fmt(overall.get('service_level'), '.1%')}, items past SLA "
         f"{fmt(overall.get('items_past_sla'), ',.0f')}, overtime {fmt(overall.get('overtime_hours'), ',.1f')} h, "

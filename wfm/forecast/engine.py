@@ -489,6 +489,15 @@ def run_forecast(
         raise ValueError(f"the plan quantile must be between 0 and 1 (e.g. 0.8), got {plan_quantile}")
     name, methods = _method_names(site, method)
     warnings: list[str] = []
+    if not site.queues:  # a site planned to shift_requirements.csv alone: nothing to forecast
+        return ForecastResult(
+            forecast=pd.DataFrame(columns=[*FORECAST_COLUMNS, *QUANTILE_COLUMNS, "fold"]),
+            accuracy=pd.DataFrame(columns=list(ACCURACY_COLUMNS)),
+            folds=pd.DataFrame(columns=list(FOLD_COLUMNS)),
+            chosen={},
+            outliers=(),
+            plan_quantile=plan_quantile,
+        )
 
     rows = normalize_history(history, site)
     rows = rows[rows["interval_start"] < pd.Timestamp(start)]

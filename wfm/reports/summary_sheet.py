@@ -200,6 +200,15 @@ def write_summary(
     contracted = _number(overall.get("contracted_hours"))
     if scheduled is not None and contracted:
         append([make("Scheduled vs contracted hours", LABEL), make(scheduled / contracted, Look(number_format="0.0%"))])
+    cover = overall.get("shift_cover")
+    if isinstance(cover, dict):  # shift_requirements.csv: head count per shift template and date
+        whole = Look(number_format="#,##0")
+        append([make("People needed on shifts (shift_requirements.csv)", LABEL), make(cover["people_required"], whole)])
+        append([make("People short / over on those shifts", LABEL), make(cover["people_short"], whole),
+                make(cover["people_over"], whole)])  # fmt: skip
+    if overall.get("requests"):
+        append([make("Requests granted", LABEL), make(overall.get("requests_granted"), Look(number_format="#,##0")),
+                make(f"of {overall['requests']:,}")])  # fmt: skip
 
     append([])
     append([make("Queues", SECTION)])

@@ -165,6 +165,8 @@ def compute_coverage(scenario: Scenario, requirements: pd.DataFrame, result: Sch
                 }
             )
         )
+    if not frames:  # no queues: a plan to shift_requirements.csv alone
+        return pd.DataFrame(columns=list(COVERAGE_COLUMNS))
     return pd.concat(frames, ignore_index=True)[list(COVERAGE_COLUMNS)]
 
 
@@ -277,6 +279,8 @@ def compute_kpis(
 
     everyone = {a.agent_id for a in scenario.agents}
     overall = {**service_totals(list(queues)), **people_totals(everyone), **requests_granted(scenario, result)}
+    if scenario.shift_requirements:
+        overall["shift_cover"] = shift_cover(scenario, result)
     overall["fairness"] = fairness(scenario, result)
     # floor-readiness: how often people move between queues, and stints under an hour
     counts = queue_change_counts(result.shifts, result.segments)
@@ -303,6 +307,20 @@ def compute_kpis(
         "overall": overall,
         "queues": queues,
         "offices": offices,
+    }
+
+
+def shift_cover(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
+    """shift_requirements.csv against the plan: people needed, people short and people over, summed over the
+    lines (each date and template)."""
+    staffed: dict[tuple[Any, str], int] = defaultdict(int)
+    for shift in result.shifts:
+        staffed[shift.date, shift.template_id] += 1
+    lines = scenario.shift_requirements
+    return {
+        "people_required": sum(line.required for line in lines),
+        "people_short": sum(max(0, line.required - staffed[line.date, line.template]) for line in lines),
+        "people_over": sum(max(0, staffed[line.date, line.template] - line.required) for line in lines),
     }
 
 

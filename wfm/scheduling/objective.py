@@ -193,7 +193,8 @@ def _requests(ctx: ModelContext) -> None:
 
     "Template T on day D, wanted" costs weight x (1 - worked T that day); "not wanted" costs weight x worked T;
     "off on day D, wanted" costs weight x worked that day; "off, not wanted" (they want to work) the reverse.
-    The constant parts are dropped: they do not change which plan is best.
+    The constant parts (`most_request_credit`) are one term of their own, so the plan's cost is what its
+    ungranted requests cost (a benchmark's objective, a planner's figure), never below zero.
     """
     data = ctx.data
     index = {agent.agent.agent_id: a for a, agent in enumerate(data.agents)}
@@ -212,6 +213,9 @@ def _requests(ctx: ModelContext) -> None:
             )
         granted_when_worked = request.wanted != request.day_off
         ctx.objective.append((-request.weight if granted_when_worked else request.weight, worked))
+    credit = most_request_credit(data)
+    if credit:
+        ctx.objective.append((credit, 1))
 
 
 def _shift_cover(ctx: ModelContext) -> None:
@@ -317,8 +321,11 @@ def _idle_costs(ctx: ModelContext, a: int) -> list[tuple[int, cp_model.IntVar]]:
 
 
 def idle_hours(data: ProblemData, a: int) -> list[float]:
-    """Per shift option of agent a, the hours during which none of the agent's queues is open."""
+    """Per shift option of agent a, the hours during which none of the agent's queues is open. An agent with no
+    queues at all (planned to shift_requirements.csv) is never idle: the shift is the work."""
     agent = data.agents[a]
+    if not agent.proficiency:
+        return [0.0] * len(agent.options)
     open_any = np.zeros(data.grid.size, dtype=bool)
     for queue_id in agent.proficiency:
         open_any |= data.demand[queue_id].open_mask.astype(bool)

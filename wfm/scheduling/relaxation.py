@@ -49,7 +49,7 @@ from wfm.scheduling.context import (
     agent_model,
     proficiency_points,
 )
-from wfm.scheduling.objective import deferred_profile, most_request_credit, queue_reach, service_lines, workable
+from wfm.scheduling.objective import deferred_profile, queue_reach, service_lines, workable
 from wfm.scheduling.problem import ProblemData, leave_credit_minutes, week_limits
 from wfm.scheduling.rules import HARD_RULES
 
@@ -211,9 +211,7 @@ def capacity_bound(ctx: ModelContext, time_limit_seconds: float = 30.0) -> Relax
             staff[queue_id][t] = lp.var(0.0, sum(c for c, _ in terms))
             linking[queue_id, t] = lp.equal([(1.0, staff[queue_id][t])] + [(-c, z) for c, z in terms], 0.0)
     _queue_costs(lp, ctx, staff)
-    request_credit = most_request_credit(data)
-    if request_credit:
-        lp.constants["requests"] -= request_credit
+    # The request terms are >= 0 with their constant (objective.py): the relaxation leaves them at 0.
     value = lp.minimum(time_limit_seconds)
     if value is None:
         return None
@@ -362,7 +360,7 @@ def lagrangian_bound(
     # (2) Each agent's side, at the model's own rates (hundredths of the hourly weights per minute).
     overtime_rate = round(100 * weights.overtime_per_hour) / (60 * 100)
     undertime_rate = round(100 * weights.undertime_per_hour) / (60 * 100)
-    total = queues - most_request_credit(data)
+    total = queues  # the request terms are >= 0 (objective.py)
     for a, values in earnings:
         if time.monotonic() > deadline or (stop is not None and stop.is_set()):
             return None

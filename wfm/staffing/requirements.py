@@ -124,6 +124,8 @@ def build_requirements(forecast: pd.DataFrame, site: Site, backlog: Sequence[Bac
     missing_columns = [c for c in FORECAST_COLUMNS if c not in forecast.columns]
     if missing_columns:
         raise ValueError(f"the forecast lacks column(s): {', '.join(missing_columns)}")
+    if not site.queues:  # planned to shift_requirements.csv alone: no interval demand
+        return pd.DataFrame(columns=list(REQUIREMENT_COLUMNS))
     unknown = sorted(set(forecast["queue"].astype(str)) - set(site.queue_by_id))
     if unknown:
         raise ValueError(f"the forecast names queue(s) the site does not define: {', '.join(unknown)}")
