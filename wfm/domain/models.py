@@ -469,7 +469,7 @@ class Horizon(Frozen):
     # The first day to plan (YYYY-MM-DD).
     start: dt.date
     # How many days to plan.
-    days: Annotated[int, Field(ge=1, le=42)] = 7
+    days: Annotated[int, Field(ge=1, le=366)] = 7
 
     @property
     def dates(self) -> list[dt.date]:
