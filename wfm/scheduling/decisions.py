@@ -8,16 +8,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from wfm.scheduling.activity_rules import min_stint_minutes
 from wfm.scheduling.context import ModelContext
 
+BREAK_SIDES = ("shorter", "before", "after")
 
-def plan_decisions(ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[Any]) -> dict[int, int] | None:
+
+def plan_decisions(
+    ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[Any], break_side: str = "shorter"
+) -> dict[int, int] | None:
     """Proto index -> value of every shift and queue-block decision of a given plan (ShiftAssignment and Segment
     rows), or None when the plan does not fit this model: a shift that is not one of the agent's options here, or
     work on a queue block the model has no variable for.
 
     A block the plan worked on two queues (not one of ours: decode keeps one queue a block) gets both, and then
-    the solver rejects the hint; nothing is wrong, only slower. Breaks: see below.
+    the solver rejects the hint; nothing is wrong, only slower. Breaks: see below; `break_side` says which
+    stint a break between two queues belongs to (the shorter, the one before, the one after): the model put it
+    in one of them, which the segments no longer show, so a caller whose first reading breaks a stint rule
+    tries the others (BREAK_SIDES).
     """
     data, grid = ctx.data, ctx.data.grid
     index_of = {agent.agent.agent_id: a for a, agent in enumerate(data.agents)}
@@ -47,10 +55,17 @@ def plan_decisions(ctx: ModelContext, shifts: Sequence[Any], segments: Sequence[
         first, last = grid.index_of(segment.start), grid.index_ceil(segment.end)
         before, after = queues.get(first - 1), queues.get(last)
         queue_id = before or after
-        if before and after and before != after and _run(queues, last, 1) < _run(queues, first - 1, -1):
+        if before and after and before != after:
             # Between two queues the break may belong to either stint (the audit counts it in both); the model
-            # puts it in one, so give it to the shorter, which may need it to reach the minimum stint.
-            queue_id = after
+            # put it in one: by default the one that needs it to reach its minimum stint, else the shorter.
+            run_before, run_after = _run(queues, first - 1, -1), _run(queues, last, 1)
+            minutes = grid.interval_minutes
+            site = data.scenario.site
+            need_before = run_before * minutes < min_stint_minutes(site, before)
+            need_after = run_after * minutes < min_stint_minutes(site, after)
+            to_after = need_after if need_before != need_after else run_after < run_before
+            if break_side == "after" or (break_side == "shorter" and to_after):
+                queue_id = after
         if queue_id is not None:
             on_break[index_of[segment.agent_id]].update({t: queue_id for t in range(first, last)})
     for a in worked.keys() - ctx.single_queue.keys():  # a single-skilled agent's queue follows from the shift

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wfm.domain import Scenario
 from wfm.scheduling.context import ModelContext
-from wfm.scheduling.decisions import broken_constraints, derive_all, fix_blocks, plan_decisions
+from wfm.scheduling.decisions import BREAK_SIDES, broken_constraints, derive_all, fix_blocks, plan_decisions
 from wfm.scheduling.decode import decode
 from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
@@ -91,11 +91,19 @@ def schedule(
     accept = None
     if start_from is not None and given is None:
         notes.append("The plan to start from does not fit this scenario's shift options and queues; not used.")
-    elif given is not None:
-        values = derive_all(ctx, given)
+    elif start_from is not None and given is not None:
         # A plan of another model (e.g. cross-training off) may break a rule of this one: then it is neither the
-        # hint nor the source of service caps (which it might put out of reach).
-        broken = broken_constraints(ctx, values)
+        # hint nor the source of service caps (which it might put out of reach). Its breaks between two queues
+        # are read each way first: the segments do not say which stint the model put a break in.
+        values, broken = {}, []
+        for side in BREAK_SIDES:
+            reading = plan_decisions(ctx, start_from.shifts, start_from.segments, side)
+            if reading is None:
+                continue
+            given, values = reading, derive_all(ctx, reading)
+            broken = broken_constraints(ctx, values)
+            if not broken:
+                break
         if broken:
             notes.append(_refusal_note(ctx, broken, same_service or same_turnaround))
             given = None
