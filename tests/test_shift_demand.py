@@ -221,7 +221,27 @@ def test_wfm_run_plans_a_site_without_queues_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "0 people short and 0 over of 2 needed; requests granted 0 of 1" in " ".join(result.output.split())
     kpis = json.loads((tmp_path / "out" / "2026-03-02" / "kpis.json").read_text())
-    assert kpis["overall"]["shift_cover"] == {"people_required": 2, "people_short": 0, "people_over": 0}
+    assert kpis["overall"]["shift_cover"] == {
+        "people_required": 2,
+        "people_short": 0,
+        "people_over": 0,
+        "shifts_without_a_requirement": 0,
+    }
     # Bea's request for Tuesday off (30) against one person short on Tuesday (100): she works, the request
     # goes ungranted, and the plan costs exactly 30.
     assert kpis["solver"]["objective"] == pytest.approx(30)
+
+
+def test_a_template_nobody_may_work_is_a_warning_before_planning(tmp_path: Path) -> None:
+    folder = branch(tmp_path, "date,template,required\n2026-03-02,early,1\n")
+    toml = (folder / "site.toml").read_text()
+    (folder / "site.toml").write_text(
+        toml.replace(
+            "[[contracts]]",
+            '[[shift_templates]]\nid = "night"\nstart_times = ["22:00"]\nlength_minutes = 480\n\n[[contracts]]',
+        )
+    )
+    (folder / "shift_requirements.csv").write_text("date,template,required\n2026-03-02,early,1\n2026-03-02,night,2\n")
+    warnings = load_scenario(folder).warnings
+    assert any("'night' is not a template some agent's contract allows: nobody's does, so all 2 people" in w
+               for w in warnings)  # fmt: skip

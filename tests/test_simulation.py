@@ -318,3 +318,12 @@ def test_carried_in_work_not_due_within_the_horizon_is_never_late(planned) -> No
         late[len(carried)] = result.queues[deferred.id]["items_past_sla_p90"]
     # The arriving items are late either way (nobody works the queue); the 40 carried in add nothing.
     assert late[1] == late[0]
+
+
+def test_a_caller_still_waiting_when_the_queue_closes_is_not_carried_overnight() -> None:
+    # The agent works 0-50 and again 200-300; the queue closes at 100. A caller at 90 without patience is not
+    # answered at 200 the next morning: they were still waiting at closing time (10 s), not a hang-up.
+    waits, answered, hung_up = live_queue(
+        *arrays([90], [10], [INF]), [Server((0.0, 200.0), (50.0, 300.0))], np.array([100.0])
+    )
+    assert (waits.tolist(), answered.tolist(), hung_up.tolist()) == ([10.0], [False], [False])

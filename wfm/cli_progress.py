@@ -79,12 +79,23 @@ def print_summary(scenario: Scenario, kpis: dict[str, Any], solver_line: str, fo
     if cover:
         out.print(
             f"shift cover (shift_requirements.csv): {cover['people_short']:,} people short and "
-            f"{cover['people_over']:,} over of {cover['people_required']:,} needed; requests granted "
-            f"{overall.get('requests_granted', 0):,} of {overall.get('requests', 0):,}"
+            f"{cover['people_over']:,} over of {cover['people_required']:,} needed"
+            + (
+                f", and {cover['shifts_without_a_requirement']:,} shifts on dates and templates without a line"
+                if cover.get("shifts_without_a_requirement")
+                else ""
+            )
+            + f"; requests granted {overall.get('requests_granted', 0):,} of {overall.get('requests', 0):,}"
         )
-    out.print(
+    # A site planned to shift_requirements.csv alone has no service level or items to report.
+    service = (
         f"overall service level {fmt(overall.get('service_level'), '.1%')}, items past SLA "
-        f"{fmt(overall.get('items_past_sla'), ',.0f')}, overtime {fmt(overall.get('overtime_hours'), ',.1f')} h, "
+        f"{fmt(overall.get('items_past_sla'), ',.0f')}, "
+        if scenario.site.queues
+        else ""
+    )
+    out.print(
+        f"{service}overtime {fmt(overall.get('overtime_hours'), ',.1f')} h, "
         f"scheduled {fmt(overall.get('scheduled_paid_hours'), ',.0f')} of "
         f"{fmt(overall.get('contracted_hours'), ',.0f')} contracted h"
     )

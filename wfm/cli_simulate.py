@@ -17,7 +17,7 @@ from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, simulate_run
-from wfm.simulation import SimulationResult
+from wfm.simulation import NothingToSimulate, SimulationResult
 
 
 def print_simulation(scenario: Scenario, simulation: SimulationResult) -> None:
@@ -81,10 +81,11 @@ def simulate(
         typer.Option("--scenario", help="The scenario the plan was made from (default: the one manifest.json names)"),
     ] = None,
     replications: Annotated[
-        int | None, typer.Option("--replications", min=1, max=1000, help="Simulated weeks (default: [simulation])")
+        int | None,
+        typer.Option("--replications", min=1, max=1000, help="Simulated weeks (default: site.toml's, 30)"),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Random seed, 0 or more (default: [simulation] seed)")
+        int | None, typer.Option("--seed", min=0, help="Random seed, 0 or more (default: site.toml's, 7)")
     ] = None,
 ) -> None:
     """Replay a plan in a discrete-event simulation: random volumes within the forecast's band, random handle
@@ -93,12 +94,26 @@ def simulate(
 
     Example: wfm simulate schedules/2026-03-02
     """
+    if not run_folder.exists():
+        error(f"{run_folder} does not exist; give a run folder written by `wfm run`, e.g. schedules/2026-03-02")
+        raise typer.Exit(EXIT_BAD_INPUT)
     if not (run_folder / "manifest.json").is_file():
-        error(f"{run_folder} is not a run folder (no manifest.json); give a folder written by `wfm run`")
+        runs = (
+            sorted(p.name for p in run_folder.iterdir() if (p / "manifest.json").is_file())
+            if run_folder.is_dir()
+            else []
+        )
+        hint = f" (it holds the runs {', '.join(runs[:3])}: give one of them)" if runs else ""
+        error(f"{run_folder} is not a run folder (no manifest.json){hint}; give a folder written by `wfm run`")
         raise typer.Exit(EXIT_BAD_INPUT)
     if scenario is None:
         try:
-            named = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8")).get("scenario")
+            manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
+            # The path as typed, else the absolute one recorded beside it (a run made from another folder).
+            named = next(
+                (p for p in (manifest.get("scenario"), manifest.get("scenario_absolute")) if p and Path(p).exists()),
+                manifest.get("scenario"),
+            )
         except (OSError, ValueError, AttributeError):
             named = None
         if not named or not Path(named).exists():
@@ -117,6 +132,9 @@ def simulate(
             simulation, changed = simulate_run(
                 run_folder, loaded, scenario, settings=settings, command_line=["wfm", *sys.argv[1:]]
             )
+        except NothingToSimulate as exc:
+            error(f"{run_folder}: nothing to simulate: {exc}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as exc:
             # A hand-edited or damaged run file is bad input, not a bug.
             what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)

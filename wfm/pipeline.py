@@ -163,7 +163,8 @@ def plan(
     timings: dict[str, float] = {}
     started = time.monotonic()
     if forecast is None:
-        say("forecasting each queue from its history")
+        if scenario.site.queues:
+            say("forecasting each queue from its history")
         forecast_result = run_forecast(scenario.history, scenario.site, events=scenario.events)
         forecast = forecast_result.forecast
         accuracy = forecast_result.accuracy
@@ -173,7 +174,8 @@ def plan(
     timings["forecast"] = time.monotonic() - started
 
     started = time.monotonic()
-    say("working out the staff each queue needs")
+    if scenario.site.queues:
+        say("working out the staff each queue needs")
     requirements, clock_notes = requirements_for(forecast, scenario)
     forecast_warnings.extend(clock_notes)
     timings["staffing"] = time.monotonic() - started
@@ -221,7 +223,7 @@ def plan(
         outcome.coverage = compute_coverage(scenario, requirements, result)
         outcome.kpis = compute_kpis(scenario, requirements, result, outcome.coverage)
         timings["kpis"] = time.monotonic() - started
-        if options.simulate:
+        if options.simulate and scenario.site.queues:  # nothing to replay without queues
             started = time.monotonic()
             say(f"simulating the plan: {scenario.site.simulation.replications} weeks of random days")
             outcome.simulation = simulate_plan(scenario, forecast, requirements, outcome.coverage, result)
@@ -327,6 +329,7 @@ def _write_run_folder(
             "platform": platform.platform(),
             "command_line": command_line,
             "scenario": str(scenario_path),
+            "scenario_absolute": str(scenario_path.resolve()),
             "inputs_sha256": hashes,
             "seed": options.seed,
             "deterministic": options.deterministic,

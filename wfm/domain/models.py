@@ -289,9 +289,10 @@ class Contract(Frozen):
         for field_name in ("max_shifts_per_week", "max_shifts_horizon"):
             unknown = sorted(set(getattr(self, field_name)) - set(self.shift_templates))
             if unknown:
+                # site.toml's loader names the contract before this message
                 raise ValueError(
-                    f"contract {self.id!r}: {field_name} names {', '.join(unknown)}, not among its "
-                    f"shift_templates ({', '.join(self.shift_templates)})"
+                    f"{field_name} names {', '.join(unknown)}, not among its shift_templates "
+                    f"({', '.join(self.shift_templates)})"
                 )
         return self
 
@@ -401,7 +402,7 @@ class ForecastSettings(Frozen):
 class SimulationSettings(Frozen):
     """How `wfm simulate` (and `wfm run --simulate`) replays a plan: see docs/simulation.md."""
 
-    # Independent days drawn per plan; bands (P10-P90) are taken across them.
+    # Simulated weeks (the whole horizon replayed, each with its own random days); P10-P90 are across them.
     replications: Annotated[int, Field(ge=1, le=1000)] = 30
     seed: Annotated[int, Field(ge=0)] = 7  # the same seed and plan give the same result
     # Handle-time distribution around each interval's AHT: lognormal (call centres' measured shape), exponential

@@ -238,14 +238,16 @@ def render_configuration() -> str:
         "",
         "One header row, then one row per record; comma, semicolon or tab separated (read from the header row).",
         "Dates are `YYYY-MM-DD` and times `YYYY-MM-DDTHH:MM` in the site's clock unless `[input] date_format` says",
-        "otherwise. `staff.csv`, `skills.csv` and `history.csv` are needed to plan; `history.csv` alone to forecast.",
+        "otherwise. `staff.csv`, `skills.csv` and `history.csv` are needed to plan (a site without queues, planned to",
+        "`shift_requirements.csv` alone, needs `staff.csv` only); `history.csv` alone to forecast.",
         "",
         "| file | needed | required columns | optional columns | typed columns |",
         "| --- | --- | --- | --- | --- |",
     ]
     for name, spec in _TABLES.items():
         typed = [f"`{c}` date and time" for c in spec.datetimes] + [f"`{c}` date" for c in spec.dates]
-        typed += [f"`{c}` number" for c in spec.numbers]
+        typed += [f"`{c}` {WHOLE.get(c, 'number')}" for c in spec.numbers]
+        typed += [f"`{c}` yes or no" for c in spec.optional if c in YES_NO]
         lines.append(
             f"| `{name}.csv` | {'yes' if spec.needed else 'no'} | "
             + ", ".join(f"`{c}`" for c in spec.required)
@@ -255,6 +257,11 @@ def render_configuration() -> str:
         )
     lines += ["", "What each column means and what is done with a row that cannot be used: [input.md](input.md).", ""]
     return "\n".join(lines)
+
+
+# Columns whose numbers must be whole, and columns read as yes / no.
+WHOLE = {"required": "whole number", "priority": "whole number"}
+YES_NO = ("paid", "closed")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from wfm.domain import (
     FixedActivity,
     PreviousShift,
     Scenario,
+    ShiftRequirement,
     Site,
     Skill,
     TimeOff,
@@ -301,6 +302,8 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
         tables["shift_requirements"], lambda t: _load_shift_requirements(t, facts, site, out)
     )
 
+    if site is not None and shift_requirements:
+        _report_unstaffable_shifts(site, agents, shift_requirements, tables["shift_requirements"], notes)
     if site is not None:
         demand = bool(site.queues or shift_requirements or _reported(out, "shift_requirements"))
         _report_missing_planning_tables(site, facts, out, demand)
@@ -328,6 +331,31 @@ def _load(source: _Source, site: Site | None, facts: _SiteFacts, out: _Collector
             location = ".".join(str(part) for part in error.get("loc", ()))
             out.add(Problem("scenario", None, None, None, f"{location}: {error.get('msg', 'invalid')}"))
         return None
+
+
+def _report_unstaffable_shifts(
+    site: Site, agents: Sequence[Agent], lines: Sequence[ShiftRequirement], table: _Table | None, notes: _Collector
+) -> None:
+    """A template people are needed on that nobody's contract allows: every one of them will be short."""
+    allowed = {t for agent in agents if agent.contract in site.contract_by_id
+               for t in site.contract_by_id[agent.contract].shift_templates}  # fmt: skip
+    needed: dict[str, int] = {}
+    for line in lines:
+        if line.required > 0 and line.template not in allowed:
+            needed[line.template] = needed.get(line.template, 0) + line.required
+    for template, people in sorted(needed.items()):
+        notes.add(
+            Problem(
+                table.label if table is not None else "shift_requirements.csv",
+                None,
+                "template",
+                template,
+                f"a template some agent's contract allows: nobody's does, so all {people} people needed on it will "
+                "be short",
+                "Add the template to a contract's shift_templates in site.toml, or remove its lines.",
+            ),
+            kind="template nobody may work",
+        )
 
 
 def _report_missing_planning_tables(site: Site, facts: _SiteFacts, out: _Collector, demand: bool) -> None:

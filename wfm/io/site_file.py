@@ -75,6 +75,8 @@ class _SiteFacts:
     def from_raw(cls, raw: Mapping[str, Any]) -> _SiteFacts:
         def ids(key: str, only: Callable[[Mapping[str, Any]], bool] = lambda _: True) -> set[str] | None:
             items = raw.get(key)
+            if key == "queues" and items is None:
+                return set()  # no queues: a site planned to shift_requirements.csv alone
             if not isinstance(items, list):
                 return None
             if any(not (isinstance(i, dict) and "id" in i) for i in items):

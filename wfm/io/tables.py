@@ -232,7 +232,7 @@ def _load_periods(
         if extra is not None and record.get(extra[0], ""):
             values[extra[1]] = record[extra[0]]
         if model is TimeOff and record.get("paid", ""):
-            values["paid"] = row.cell("paid", _bool)
+            values["paid"] = row.cell("paid", _paid)
         built = _build(row, model, {"agent_id": "agent_id", "start": "start", "end": "end"}, **values)
         if built is not None:
             items.append(built)
@@ -307,6 +307,13 @@ def _load_events(table: _Table, facts: _SiteFacts, out: _Collector) -> list[Even
 EXPECTED_WANTED = "on or off (on: the agent asks for it; off: they would rather not have it)"
 EXPECTED_WEIGHT = "a weight, a number > 0"
 _WANTED = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+
+
+def _paid(text: str) -> bool:
+    try:
+        return _bool(text)
+    except _Bad:
+        raise _Bad("yes or no", "yes: paid leave, counted towards the week's hours; no: an unpaid day off.") from None
 
 
 def _wanted(text: str) -> bool:

@@ -312,15 +312,18 @@ def compute_kpis(
 
 def shift_cover(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
     """shift_requirements.csv against the plan: people needed, people short and people over, summed over the
-    lines (each date and template)."""
+    lines (each date and template), and the shifts on a date and template that has no line (nobody asked for
+    them; they fill contracted hours)."""
     staffed: dict[tuple[Any, str], int] = defaultdict(int)
     for shift in result.shifts:
         staffed[shift.date, shift.template_id] += 1
     lines = scenario.shift_requirements
+    listed = {(line.date, line.template) for line in lines}
     return {
         "people_required": sum(line.required for line in lines),
         "people_short": sum(max(0, line.required - staffed[line.date, line.template]) for line in lines),
         "people_over": sum(max(0, staffed[line.date, line.template] - line.required) for line in lines),
+        "shifts_without_a_requirement": sum(n for key, n in staffed.items() if key not in listed),
     }
 
 

@@ -4,11 +4,18 @@ Stage order: domain -> io -> forecast -> staffing -> scheduling -> simulation ->
 """
 
 from wfm.simulation.engine import Server, deferred_queue, live_queue
-from wfm.simulation.results import INTERVAL_COLUMNS, SIMULATION_COLUMNS, SimulationResult, simulate_plan
+from wfm.simulation.results import (
+    INTERVAL_COLUMNS,
+    SIMULATION_COLUMNS,
+    NothingToSimulate,
+    SimulationResult,
+    simulate_plan,
+)
 
 __all__ = [
     "INTERVAL_COLUMNS",
     "SIMULATION_COLUMNS",
+    "NothingToSimulate",
     "Server",
     "SimulationResult",
     "deferred_queue",

@@ -102,35 +102,35 @@ class _Servers:
 
 def live_queue(
     arrivals: FloatArray, work_seconds: FloatArray, patience_seconds: FloatArray, servers: list[Server],
-    horizon_end: float,
+    closes: FloatArray | float,
 ) -> tuple[FloatArray, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:  # fmt: skip
     """Each contact's wait, whether it was answered and whether the caller hung up; a contact neither answered
-    nor hung up was still waiting when the horizon ended.
+    nor hung up was still waiting when the queue closed.
 
     `arrivals` sorted, in seconds; `work_seconds` each contact's handle time at proficiency 1;
-    `patience_seconds` how long each caller would wait (inf: never hangs up). The wait of a caller who hangs up
-    is their patience; of one still waiting at `horizon_end`, the time to the end.
+    `patience_seconds` how long each caller would wait (inf: never hangs up); `closes` when the queue closes
+    after each arrival (or one moment for all, e.g. the horizon's end): nobody is answered after it, so a
+    caller without patience does not wait overnight. The wait of a caller who hangs up is their patience; of one
+    still waiting at closing time, the time to it.
     """
     count = len(arrivals)
     state = _Servers(servers)
     waits = [0.0] * count
     answered = [False] * count
     hung_up = [False] * count
-    for i, (arrived, work, patience) in enumerate(
-        zip(arrivals.tolist(), work_seconds.tolist(), patience_seconds.tolist(), strict=True)
+    closing = np.broadcast_to(np.asarray(closes, dtype=float), arrivals.shape).tolist()
+    for i, (arrived, work, patience, close) in enumerate(
+        zip(arrivals.tolist(), work_seconds.tolist(), patience_seconds.tolist(), closing, strict=True)
     ):
         found = state.first_free(arrived)
-        remaining = max(0.0, horizon_end - arrived)
-        if found is None:  # nobody works the queue again
+        remaining = max(0.0, close - arrived)
+        wait = math.inf if found is None else found[0] - arrived
+        if wait > min(patience, remaining):  # gone before anybody is free: hung up, or the queue closed
             waits[i] = min(patience, remaining)
             hung_up[i] = patience <= remaining
             continue
+        assert found is not None
         start, server = found
-        wait = start - arrived
-        if wait > patience:
-            waits[i] = patience
-            hung_up[i] = True
-            continue
         waits[i] = wait
         answered[i] = True
         state.serve(server, start, work)

@@ -42,6 +42,8 @@ class QueueInputs:
     # coefficient of variation (the `phi` behind the forecast's P10-P90 bands).
     phi: float
     arrives: npt.NDArray[np.bool_]  # intervals contacts arrive in (live: open hours; deferred: all)
+    # Live: when the queue closes after a contact arriving in interval k (the end of its run of open intervals).
+    closes_seconds: FloatArray
     deadline_seconds: FloatArray  # deferred: an item arriving in interval k is due by this moment (inf: later)
     backlog_items: int
     backlog_deadline_seconds: float
@@ -67,6 +69,17 @@ class PlanInputs:
     @property
     def horizon_seconds(self) -> float:
         return len(self.starts) * self.interval_seconds
+
+
+def closing_times(arrives: npt.NDArray[np.bool_], interval_seconds: float) -> FloatArray:
+    """For each interval, the end (seconds) of the run of open intervals it is in; for a closed one, its end."""
+    closes = np.empty(len(arrives))
+    end = len(arrives)
+    for k in range(len(arrives) - 1, -1, -1):
+        if not arrives[k] or (k + 1 < len(arrives) and not arrives[k + 1]):
+            end = k + 1
+        closes[k] = end * interval_seconds
+    return closes
 
 
 def dispersion(volume_p50: FloatArray, volume_p90: FloatArray) -> float:
@@ -164,6 +177,7 @@ def plan_inputs(
                 aht_seconds=np.where(np.isfinite(aht), aht, 0.0),
                 phi=dispersion(volume, p90),
                 arrives=arrives,
+                closes_seconds=closing_times(arrives, interval_seconds),
                 deadline_seconds=deadline_seconds,
                 backlog_items=backlog_items,
                 backlog_deadline_seconds=backlog_deadline,

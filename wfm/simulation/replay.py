@@ -17,7 +17,7 @@ FloatArray = npt.NDArray[np.float64]
 
 # The counts one replication returns per queue and interval (of arrival), in this order.
 # Live: counted by the interval a contact arrived in. `waited_seconds` and `waited` leave out the contacts still
-# waiting when the horizon ended (their wait is cut short); `unanswered` counts those.
+# waiting when the queue closed (nobody answers after closing time); `unanswered` counts those.
 LIVE_COUNTS = ("offered", "answered_in_target", "abandoned", "waited_seconds", "waited", "unanswered")
 # Deferred: `past_sla` by the interval the item's deadline falls in (as the plan's coverage counts it), the rest
 # by the interval it arrived in (carried-in backlog: the first).
@@ -95,7 +95,8 @@ def replicate(plan: PlanInputs, settings: SimulationSettings, replication: int) 
             patience_draws = (
                 rng.exponential(patience, size=len(moments)) if patience else np.full(len(moments), math.inf)
             )
-            waits, answered, hung_up = live_queue(moments, work, patience_draws, staff, plan.horizon_seconds)
+            closes = queue.closes_seconds[interval]
+            waits, answered, hung_up = live_queue(moments, work, patience_draws, staff, closes)
             target = float(queue.queue.answer_seconds or 0)
             waiting = ~answered & ~hung_up
             counts.append(

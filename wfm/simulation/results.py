@@ -48,6 +48,10 @@ INTERVAL_COLUMNS = (
 )
 
 
+class NothingToSimulate(ValueError):
+    """The plan has nothing a simulation replays (no queues)."""
+
+
 @dataclass(frozen=True)
 class SimulationResult:
     replications: int
@@ -273,6 +277,11 @@ def simulate_plan(
     settings: SimulationSettings | None = None,
 ) -> SimulationResult:
     """Replay `result` `settings.replications` times (default: the site's [simulation])."""
+    if not scenario.site.queues:
+        raise NothingToSimulate(
+            "the site has no queues: the simulation replays calls, chats and back-office items on queues, and a "
+            "plan to shift_requirements.csv alone has none"
+        )
     started = time.monotonic()
     settings = settings or scenario.site.simulation
     plan = plan_inputs(scenario, forecast, requirements, coverage, result)
