@@ -1,7 +1,7 @@
 """How fast the plan simulation is, against the bars of issue 20, and against SimPy on the same queue.
 
     .venv/bin/python bench/simulation_bench.py                  # sample week x 30, 1,000 agents x 30, engine vs SimPy
-    .venv/bin/python bench/simulation_bench.py --only sample    # sample | large | engine
+    .venv/bin/python bench/simulation_bench.py --only sample    # sample | large | engine | sources
 
 Each operation is planned first (the plan's quality does not change what a replication costs, so the solver gets
 `--time-limit` seconds, default 30), then simulated with the site's [simulation] settings (30 replications).
@@ -48,6 +48,46 @@ def simulate_operation(folder: Path, label: str, time_limit: float) -> None:
         flush=True,
     )
     print(f"  {simulation.summary()}", flush=True)
+
+
+def without_absence_and_error(folder: Path, time_limit: float) -> None:
+    """The sample's plan simulated as it is, without absence, and without absence or forecast error: where the
+    simulated back-office lateness comes from (docs/simulation.md)."""
+    import dataclasses
+
+    from wfm.simulation.results import run_replications, summarise
+
+    scenario = load_scenario(folder)
+    outcome = plan(scenario, RunOptions(seed=7, time_limit_seconds=time_limit))
+    assert outcome.coverage is not None, outcome.result.message
+    inputs = _inputs(scenario, outcome)
+    settings = scenario.site.simulation
+    print("| simulated | " + " | ".join(q.queue.id for q in inputs.queues) + " |")
+    print("|" + " --- |" * (len(inputs.queues) + 1))
+    print(
+        "| plan's own items past SLA (live: Erlang service level) | "
+        + " | ".join(
+            f"{float(q.planned_items_past_sla[q.planned_items_past_sla == q.planned_items_past_sla].sum()):,.0f}"
+            if q.queue.kind.value == "deferred"
+            else "-"
+            for q in inputs.queues
+        )
+        + " |"
+    )
+    for label, changes in (
+        ("as planned", {}),
+        ("nobody absent", {"shrinkage": 0.0}),
+        ("nobody absent, the forecast exact", {"shrinkage": 0.0, "phi": 0.0}),
+    ):
+        changed = dataclasses.replace(inputs, queues=tuple(dataclasses.replace(q, **changes) for q in inputs.queues))
+        result = summarise(changed, settings, run_replications(changed, settings), 0.0)
+        cells = [
+            f"{result.queues[q.queue.id]['items_past_sla_p50']:,.0f} items"
+            if q.queue.kind.value == "deferred"
+            else f"{result.queues[q.queue.id]['service_level_p50']:.1%}"
+            for q in inputs.queues
+        ]
+        print(f"| {label} (median) | " + " | ".join(cells) + " |", flush=True)
 
 
 def _inputs(scenario, outcome):  # type: ignore[no-untyped-def]
@@ -112,7 +152,7 @@ def engine_comparison(hours: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=("sample", "large", "engine"), default=None)
+    parser.add_argument("--only", choices=("sample", "large", "engine", "sources"), default=None)
     parser.add_argument("--time-limit", type=float, default=30.0, help="solver seconds for each plan")
     parser.add_argument("--hours", type=int, default=500, help="hours of the engine comparison's queue")
     args = parser.parse_args(argv)
@@ -128,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             simulate_operation(Path(folder), "generated-1000", max(args.time_limit, 60.0))
     if args.only in (None, "engine"):
         engine_comparison(args.hours)
+    if args.only in (None, "sources"):
+        without_absence_and_error(ROOT / "data" / "sample", 60.0)
     return 0
 
 
