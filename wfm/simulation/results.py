@@ -124,16 +124,14 @@ def summarise(
     plan: PlanInputs, settings: SimulationSettings, runs: list[Replication], seconds: float
 ) -> SimulationResult:
     rows: list[dict[str, Any]] = []
-    disagreeing: list[dict[str, Any]] = []
+    compared_rows: list[dict[str, Any]] = []
     per_queue: dict[str, dict[str, Any]] = {}
     days = len(plan.days)
+    day_of = np.eye(days)[plan.day_of_interval]  # (intervals, days): sums each interval's counts into its day
     for index, queue_inputs in enumerate(plan.queues):
         queue = queue_inputs.queue
         stacked = np.stack([run.counts[index] for run in runs])  # (replications, counts, intervals)
-        by_day = np.stack(
-            [np.bincount(plan.day_of_interval, weights=stacked[r, c], minlength=days) for r in range(len(runs))
-             for c in range(stacked.shape[1])]
-        ).reshape(len(runs), stacked.shape[1], days)  # fmt: skip
+        by_day = stacked @ day_of  # (replications, counts, days)
         volume_by_day = np.bincount(plan.day_of_interval, weights=queue_inputs.volume, minlength=days)
         live = queue.kind is QueueKind.LIVE
         base = {"queue": queue.id, "office": queue.office.value, "kind": queue.kind.value}
@@ -187,7 +185,7 @@ def summarise(
             compared = (queue_inputs.volume >= settings.disagreement_min_contacts) & np.isfinite(planned)
             difference = (pooled - planned) * 100
             for k in np.flatnonzero(compared):
-                disagreeing.append(
+                compared_rows.append(
                     {
                         "interval_start": plan.starts[k],
                         "queue": queue.id,
@@ -234,7 +232,7 @@ def summarise(
         }
     overall = _overall(plan, runs)
     queue_days = pd.DataFrame(rows, columns=list(SIMULATION_COLUMNS))
-    intervals = pd.DataFrame(disagreeing, columns=list(INTERVAL_COLUMNS))
+    intervals = pd.DataFrame(compared_rows, columns=list(INTERVAL_COLUMNS))
     return SimulationResult(
         replications=len(runs),
         seed=settings.seed,
