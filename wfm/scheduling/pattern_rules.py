@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.result import ScheduleResult
-from wfm.scheduling.rule_base import Rule, Violation, shifts_by_agent
+from wfm.scheduling.rule_base import Rule, Violation, cap_template_shifts, shifts_by_agent
 
 if TYPE_CHECKING:
     from wfm.scheduling.context import ModelContext
@@ -68,11 +68,7 @@ class MaxShiftsPerHorizon(Rule):
         return f"shifts over the horizon: {caps}"
 
     def add_to_model(self, ctx: ModelContext) -> None:
-        for a, agent in enumerate(ctx.data.agents):
-            for template_id, cap in agent.contract.max_shifts_horizon.items():
-                chosen = [ctx.x[a, o] for o, option in enumerate(agent.options) if option.template_id == template_id]
-                if len(chosen) > cap:
-                    ctx.model.add(sum(chosen) <= cap)
+        cap_template_shifts(ctx, lambda contract: contract.max_shifts_horizon, [range(ctx.data.grid.days)])
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         contracts = {agent.agent.agent_id: agent.contract for agent in data.agents}

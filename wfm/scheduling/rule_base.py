@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from wfm.domain import Contract
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment
 
@@ -49,3 +51,20 @@ def shifts_by_agent(plan: ScheduleResult) -> dict[str, list[ShiftAssignment]]:
     for shifts in out.values():
         shifts.sort(key=lambda s: s.start)
     return out
+
+
+def cap_template_shifts(
+    ctx: ModelContext, caps_of: Callable[[Contract], Mapping[str, int]], windows: Sequence[Collection[int]]
+) -> None:
+    """For each agent, at most `cap` shifts of a template in each window of day indexes, the caps being the
+    agent's contract's `caps_of` (per week, per horizon)."""
+    for a, agent in enumerate(ctx.data.agents):
+        for template_id, cap in caps_of(agent.contract).items():
+            for days in windows:
+                chosen = [
+                    ctx.x[a, o]
+                    for o, option in enumerate(agent.options)
+                    if option.template_id == template_id and option.day in days
+                ]
+                if len(chosen) > cap:
+                    ctx.model.add(sum(chosen) <= cap)

@@ -27,7 +27,7 @@ from wfm.scheduling.problem import (
     week_limits,
 )
 from wfm.scheduling.result import ScheduleResult
-from wfm.scheduling.rule_base import Rule, Violation, shifts_by_agent
+from wfm.scheduling.rule_base import Rule, Violation, cap_template_shifts, shifts_by_agent
 
 if TYPE_CHECKING:
     from wfm.scheduling.context import ModelContext
@@ -449,16 +449,7 @@ class MaxShiftsPerWeek(Rule):
         return f"shifts a week: {caps}"
 
     def add_to_model(self, ctx: ModelContext) -> None:
-        for a, agent in enumerate(ctx.data.agents):
-            for template_id, cap in agent.contract.max_shifts_per_week.items():
-                for days in ctx.data.weeks():
-                    chosen = [
-                        ctx.x[a, o]
-                        for o, option in enumerate(agent.options)
-                        if option.template_id == template_id and option.day in days
-                    ]
-                    if len(chosen) > cap:
-                        ctx.model.add(sum(chosen) <= cap)
+        cap_template_shifts(ctx, lambda contract: contract.max_shifts_per_week, ctx.data.weeks())
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         contracts = {agent.agent.agent_id: agent.contract for agent in data.agents}
