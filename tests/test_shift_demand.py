@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from plan_validator import validate_result
 from scheduling_fixtures import EARLY, FULL_TIME, LATE, START, site
 
 from wfm.domain import Agent, Scenario, ShiftRequirement, Site, TimeOff, Weights
 from wfm.io import ScenarioError, load_scenario
 from wfm.scheduling import schedule
+from wfm.scheduling.kpis import shift_cover, shift_cover_table
 from wfm.scheduling.pattern_rules import MaxShiftsPerHorizon, NotFollowedBy
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment, SolveStatus
@@ -230,6 +232,37 @@ def test_wfm_run_plans_a_site_without_queues_end_to_end(tmp_path: Path) -> None:
     # Bea's request for Tuesday off (30) against one person short on Tuesday (100): she works, the request
     # goes ungranted, and the plan costs exactly 30.
     assert kpis["solver"]["objective"] == pytest.approx(30)
+    run = tmp_path / "out" / "2026-03-02"
+    assert (run / "shift_cover.csv").read_text().splitlines() == [
+        "date,template,required,scheduled,short,over,weight_under,weight_over",
+        "2026-03-02,early,1,1,0,0,100,0",
+        "2026-03-03,early,1,1,0,0,100,0",
+    ]
+    sheet = load_workbook(run / "roster.xlsx")["Shift cover"]
+    rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
+    # Week of Monday 2 March: the two planned days, the rest of the week outside the horizon (blank).
+    assert rows[4] == ["Shift", dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 3), "Short", "Over"]
+    assert rows[5:7] == [["early needed", 1, 1], ["early planned", 1, 1, 0, 0]]
+
+
+def test_the_shift_cover_table_counts_people_short_over_and_unasked_per_date_and_template() -> None:
+    the_site = shift_site(days=2)
+    scenario = shift_scenario(the_site, 2, [(0, "late", 2, 100, 1), (1, "early", 0, 100, 3)])
+    plan = _plan([(0, "late"), (1, "early")])
+    # A second person on an early shift on day 0, which no line asks for.
+    extra = ShiftAssignment("a1", START, "early", _midnight(START) + dt.timedelta(hours=8),
+                            _midnight(START) + dt.timedelta(hours=16.5), 480)  # fmt: skip
+    plan = ScheduleResult(SolveStatus.FEASIBLE, 0, 0, 0, (*plan.shifts, extra))
+    table = shift_cover_table(scenario, plan)
+    day0, day1 = START, START + dt.timedelta(days=1)
+    assert table.astype(object).where(table.notna(), None).values.tolist() == [
+        [day0, "early", None, 1, 0, 0, None, None],
+        [day0, "late", 2, 1, 1, 0, 100, 1],
+        [day1, "early", 0, 1, 0, 1, 100, 3],
+    ]
+    assert shift_cover(scenario, plan) == {
+        "people_required": 2, "people_short": 1, "people_over": 1, "shifts_without_a_requirement": 1,
+    }  # fmt: skip
 
 
 def test_a_template_nobody_may_work_is_a_warning_before_planning(tmp_path: Path) -> None:

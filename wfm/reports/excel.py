@@ -43,10 +43,12 @@ from wfm.reports.sheets import (
     write_inputs_sheet,
     write_overtime_sheet,
 )
+from wfm.reports.shift_cover_sheet import write_shift_cover_sheet
 from wfm.reports.simulation_sheet import write_simulation_sheet
 from wfm.reports.styles import HEADER, LABEL, OFF_LOOK, PLAIN, SECTION, Look
 from wfm.reports.summary_sheet import HEADER_ROW_POINTS, write_summary
 from wfm.reports.tables import OFF, paid_hours_by_week, roster_order, shift_text, week_start
+from wfm.scheduling.kpis import shift_cover_table
 from wfm.scheduling.problem import leave_credit_minutes, week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 from wfm.simulation import SimulationResult
@@ -125,7 +127,8 @@ def write_roster(
     inputs: Mapping[str, str] | None = None,
     simulation: SimulationResult | None = None,
 ) -> None:
-    """Write the planner's workbook to `path`, atomically: Summary, Roster, one intraday sheet per day, Coverage,
+    """Write the planner's workbook to `path`, atomically: Summary, Roster, Shift cover (with shift requirements),
+    one intraday sheet per day, Coverage,
     Simulation (when the plan was simulated), Forecast, Overtime and Inputs (the scenario files' SHA-256 hashes,
     when given)."""
     workbook = Workbook(write_only=True)
@@ -137,6 +140,11 @@ def write_roster(
     roster = workbook.create_sheet("Roster")
     _page_setup(roster, scenario)
     _write_roster_sheet(roster, make.for_sheet(roster), scenario=scenario, result=result)
+    if scenario.shift_requirements:
+        cover = workbook.create_sheet("Shift cover")
+        _page_setup(cover, scenario)
+        write_shift_cover_sheet(cover, make.for_sheet(cover), scenario=scenario,
+                                table=shift_cover_table(scenario, result))  # fmt: skip
 
     shifts_by_day: dict[dt.date, list[ShiftAssignment]] = defaultdict(list)
     for shift in result.shifts:

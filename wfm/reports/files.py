@@ -25,6 +25,7 @@ from wfm.domain.models import Scenario
 from wfm.io.atomic import atomic_write_text
 from wfm.reports.excel import write_roster
 from wfm.reports.tables import assignments_table, shifts_table, week_start
+from wfm.scheduling.kpis import SHIFT_COVER_COLUMNS, shift_cover_table
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment, SolveStatus
 from wfm.simulation import INTERVAL_COLUMNS, SIMULATION_COLUMNS, SimulationResult
 
@@ -92,7 +93,8 @@ def write_run_files(
     inputs: Mapping[str, str] | None = None,
     simulation: SimulationResult | None = None,
 ) -> list[Path]:
-    """Write forecast, requirements, shifts, assignments, coverage CSVs, kpis.json and roster.xlsx into `folder`;
+    """Write forecast, requirements, shifts, assignments, coverage CSVs (and shift_cover.csv with shift
+    requirements), kpis.json and roster.xlsx into `folder`;
     with a `simulation`, also simulation.csv, simulation_intervals.csv, kpis.json's `simulation` section and the
     workbook's Simulation sheet.
 
@@ -108,6 +110,8 @@ def write_run_files(
         ("assignments.csv", assignments_table(result), [], ["agent_id", "start", "end"]),
         ("coverage.csv", coverage, COVERAGE_COLUMNS, ["interval_start", "queue"]),
     ]
+    if scenario.shift_requirements:
+        tables.append(("shift_cover.csv", shift_cover_table(scenario, result), SHIFT_COVER_COLUMNS, []))
     if simulation is not None:
         tables.extend(_simulation_tables(simulation))
         kpis = {**kpis, "simulation": simulation.kpis()}

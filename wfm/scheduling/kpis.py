@@ -310,20 +310,60 @@ def compute_kpis(
     }
 
 
-def shift_cover(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
-    """shift_requirements.csv against the plan: people needed, people short and people over, summed over the
-    lines (each date and template), and the shifts on a date and template that has no line (nobody asked for
-    them; they fill contracted hours)."""
+SHIFT_COVER_COLUMNS = ["date", "template", "required", "scheduled", "short", "over", "weight_under", "weight_over"]
+
+
+def shift_cover_table(scenario: Scenario, result: ScheduleResult) -> pd.DataFrame:
+    """shift_requirements.csv against the plan, one row per date and template: people required, scheduled, short
+    and over, with the line's weights. A date and template the plan staffs without a line comes too, its
+    `required` blank (nobody asked for those shifts; they fill contracted hours). Sorted by date, then template
+    in the site's order."""
     staffed: dict[tuple[Any, str], int] = defaultdict(int)
     for shift in result.shifts:
         staffed[shift.date, shift.template_id] += 1
-    lines = scenario.shift_requirements
-    listed = {(line.date, line.template) for line in lines}
+    rows: list[dict[str, Any]] = []
+    listed = set()
+    for line in scenario.shift_requirements:
+        listed.add((line.date, line.template))
+        scheduled = staffed[line.date, line.template]
+        rows.append({
+            "date": line.date, "template": line.template, "required": line.required, "scheduled": scheduled,
+            "short": max(0, line.required - scheduled), "over": max(0, scheduled - line.required),
+            "weight_under": _as_written(line.weight_under), "weight_over": _as_written(line.weight_over),
+        })  # fmt: skip
+    for (date, template), scheduled in staffed.items():
+        if (date, template) not in listed and scheduled:
+            rows.append({"date": date, "template": template, "required": pd.NA, "scheduled": scheduled,
+                         "short": 0, "over": 0, "weight_under": None, "weight_over": None})  # fmt: skip
+    frame = pd.DataFrame(rows, columns=SHIFT_COVER_COLUMNS)
+    # Weights stay as written (a weight may be 2.5); people are whole, blank where no line asks.
+    frame["required"] = frame["required"].astype("Int64")
+    frame[["weight_under", "weight_over"]] = frame[["weight_under", "weight_over"]].astype(object)
+    rank = {t.id: i for i, t in enumerate(scenario.site.shift_templates)}
+    order = frame["template"].map(lambda t: rank.get(t, len(rank)))
+    return (
+        frame.assign(_rank=order)
+        .sort_values(["date", "_rank", "template"])
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
+def _as_written(weight: float) -> float | int:
+    """100.0 as 100 (a weight in the CSV reads as the planner wrote it), 2.5 as 2.5."""
+    return int(weight) if float(weight).is_integer() else weight
+
+
+def shift_cover(scenario: Scenario, result: ScheduleResult) -> dict[str, int]:
+    """shift_requirements.csv against the plan (`shift_cover_table`), summed over its lines: people needed,
+    people short and people over, and the shifts on a date and template that has no line."""
+    table = shift_cover_table(scenario, result)
+    listed = table["required"].notna()
     return {
-        "people_required": sum(line.required for line in lines),
-        "people_short": sum(max(0, line.required - staffed[line.date, line.template]) for line in lines),
-        "people_over": sum(max(0, staffed[line.date, line.template] - line.required) for line in lines),
-        "shifts_without_a_requirement": sum(n for key, n in staffed.items() if key not in listed),
+        "people_required": int(table.loc[listed, "required"].sum()),
+        "people_short": int(table["short"].sum()),
+        "people_over": int(table["over"].sum()),
+        "shifts_without_a_requirement": int(table.loc[~listed, "scheduled"].sum()),
     }
 
 

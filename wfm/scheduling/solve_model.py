@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from wfm.interrupt import stoppable
 from wfm.scheduling.context import ModelContext
-from wfm.scheduling.decisions import hint_cost
+from wfm.scheduling.decisions import broken_constraints, derive_all, hint_cost
 from wfm.scheduling.result import SolveStatus
 
 LNS_ONLY_FROM_SHIFT_VARIABLES = 2000
@@ -108,13 +108,28 @@ def solve(
     queue_blocks = {(a, first): q for (a, q, first), var in ctx.y.items() if solver.boolean_value(var)}
     return SolveOutcome(
         status=status,
-        objective=solver.objective_value,
+        objective=_plan_cost(ctx, solver),
         best_bound=solver.best_objective_bound,
         runtime_seconds=runtime,
         chosen=chosen,
         queue_blocks=queue_blocks,
         stats=stats,
     )
+
+
+def _plan_cost(ctx: ModelContext, solver: cp_model.CpSolver) -> float:
+    """What the plan found costs. A search stopped by the time limit may return a solution whose auxiliary
+    variables have slack (one more person "over" a shift requirement than the plan has): its objective is then
+    above the plan's own cost. The cost of the same decisions with every auxiliary variable derived exactly is
+    reported instead, when that complete solution keeps every linear constraint (Curtois & Qu instance 11 at
+    40 s: the solver's 4,105 against the plan's 4,104)."""
+    objective = float(solver.objective_value)
+    decisions = {var.index: solver.value(var) for var in [*ctx.x.values(), *ctx.y.values()]}
+    values = derive_all(ctx, decisions)
+    derived = hint_cost(ctx, values)
+    if derived < objective - 1e-6 and not broken_constraints(ctx, values, most=1):
+        return derived
+    return objective
 
 
 def hint_outcome(ctx: ModelContext, outcome: SolveOutcome) -> SolveOutcome | None:
