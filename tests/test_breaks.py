@@ -24,9 +24,9 @@ def test_candidates_are_the_window_on_the_interval_grid() -> None:
     data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
     (shape,) = _early_shapes(data, "voice")
     # 30-minute intervals; the break: 30 minutes, 90-180 minutes after the start; lunch: 210-300 minutes
-    assert break_candidates(data, shape[1], shape[3]) == [(1, [3, 4, 5, 6]), (1, [7, 8, 9, 10])]
+    assert break_candidates(data, shape[0], shape[1], shape[3]) == [(1, [3, 4, 5, 6]), (1, [7, 8, 9, 10])]
     # a fixed activity over 90-150 minutes leaves the break two places
-    assert break_candidates(data, shape[1], ["work"] * 3 + ["training"] * 2 + ["work"] * 12)[0] == (1, [5, 6])
+    assert break_candidates(data, shape[0], shape[1], ["work"] * 3 + ["training"] * 2 + ["work"] * 12)[0] == (1, [5, 6])
 
 
 def test_two_people_covering_a_one_person_queue_are_moved_apart_even_from_a_clashing_hint() -> None:

@@ -42,6 +42,7 @@ from wfm.cli_common import (
     warn,
 )
 from wfm.cli_contacts import import_contacts
+from wfm.cli_intraday import intraday
 from wfm.cli_progress import fmt, plan_quality, print_summary
 from wfm.cli_progress import progress as progress_line
 from wfm.cli_progress import stage as stage_line
@@ -575,6 +576,7 @@ def demo(
 
 app.command("import")(import_contacts)
 app.command("simulate")(simulate)
+app.command("intraday")(intraday)
 app.add_typer(batch_app, name="batch")
 
 

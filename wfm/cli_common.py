@@ -3,6 +3,7 @@ errors, and how warnings and errors are printed."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -97,3 +98,38 @@ def error(message: str) -> None:
 
 def csv_text(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S", float_format="%.4f")
+
+
+def run_scenario(run_folder: Path, scenario: Path | None) -> Path:
+    """The scenario a command on a finished run folder reads: `scenario` when given, else the one the run's
+    manifest.json names. Exits 2 with what to do when the folder is not a run or the scenario cannot be found."""
+    if not run_folder.exists():
+        error(f"{run_folder} does not exist; give a run folder written by `wfm run`, e.g. schedules/2026-03-02")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not (run_folder / "manifest.json").is_file():
+        runs = (
+            sorted(p.name for p in run_folder.iterdir() if (p / "manifest.json").is_file())
+            if run_folder.is_dir()
+            else []
+        )
+        hint = f" (it holds the runs {', '.join(runs[:3])}: give one of them)" if runs else ""
+        error(f"{run_folder} is not a run folder (no manifest.json){hint}; give a folder written by `wfm run`")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if scenario is None:
+        try:
+            manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
+            # The path as typed, else the absolute one recorded beside it (a run made from another folder).
+            named = next(
+                (p for p in (manifest.get("scenario"), manifest.get("scenario_absolute")) if p and Path(p).exists()),
+                manifest.get("scenario"),
+            )
+        except (OSError, ValueError, AttributeError):
+            named = None
+        if not named or not Path(named).exists():
+            error(
+                f"{run_folder}/manifest.json names no scenario found from here ({named or 'none'}); give the "
+                "scenario the plan was made from with --scenario"
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)
+        scenario = Path(named)
+    return scenario

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli_common import err, error, load, out, warn
+from wfm.cli_common import err, error, load, out, run_scenario, warn
 from wfm.cli_progress import fmt
 from wfm.domain import QueueKind, Scenario
 from wfm.interrupt import Interrupted, interruptible
@@ -94,35 +93,7 @@ def simulate(
 
     Example: wfm simulate schedules/2026-03-02
     """
-    if not run_folder.exists():
-        error(f"{run_folder} does not exist; give a run folder written by `wfm run`, e.g. schedules/2026-03-02")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if not (run_folder / "manifest.json").is_file():
-        runs = (
-            sorted(p.name for p in run_folder.iterdir() if (p / "manifest.json").is_file())
-            if run_folder.is_dir()
-            else []
-        )
-        hint = f" (it holds the runs {', '.join(runs[:3])}: give one of them)" if runs else ""
-        error(f"{run_folder} is not a run folder (no manifest.json){hint}; give a folder written by `wfm run`")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    if scenario is None:
-        try:
-            manifest = json.loads((run_folder / "manifest.json").read_text(encoding="utf-8"))
-            # The path as typed, else the absolute one recorded beside it (a run made from another folder).
-            named = next(
-                (p for p in (manifest.get("scenario"), manifest.get("scenario_absolute")) if p and Path(p).exists()),
-                manifest.get("scenario"),
-            )
-        except (OSError, ValueError, AttributeError):
-            named = None
-        if not named or not Path(named).exists():
-            error(
-                f"{run_folder}/manifest.json names no scenario found from here ({named or 'none'}); give the "
-                "scenario the plan was made from with --scenario"
-            )
-            raise typer.Exit(EXIT_BAD_INPUT)
-        scenario = Path(named)
+    scenario = run_scenario(run_folder, scenario)
     loaded = load(scenario, load_scenario)
     settings = loaded.site.simulation
     updates = {k: v for k, v in (("replications", replications), ("seed", seed)) if v is not None}

@@ -9,12 +9,9 @@ files go to `processed/`. Files are taken oldest first (then by name), so a late
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +19,10 @@ import pandas as pd
 
 from wfm.batch.store import HistoryStore, IngestCounts
 from wfm.domain import Site
-from wfm.io import ScenarioError, load_forecast_inputs
+from wfm.io import ScenarioError
 from wfm.io.atomic import atomic_write_text
 from wfm.io.errors import Problem
-from wfm.io.history import AFTER_THE_HORIZON
-from wfm.io.sources import read_text_table
+from wfm.io.exports import read_history_export
 
 
 @dataclass
@@ -53,48 +49,7 @@ _ALL_OR_NOTHING = "Fix them in the export and drop it into the inbox again: an e
 
 def read_export(path: Path, site_toml: Path, site: Site) -> pd.DataFrame:
     """The export's rows as history, checked like history.csv; raises ScenarioError naming this file."""
-    with tempfile.TemporaryDirectory() as folder:
-        staged = Path(folder)
-        shutil.copy(site_toml, staged / "site.toml")
-        frame, separator = read_text_table(path)  # a quoted header, ';' separators, a row with a value too many
-        if frame.empty and {"interval_start", "volume"} <= set(frame.columns):
-            # a header and no rows: a quiet day (a queue closed on Sundays) is filed, nothing to load
-            return pd.DataFrame(columns=["interval_start", "queue", "volume", "aht_seconds", "fold"])
-        if len(frame.columns) and "queue" not in frame.columns:
-            # the longest id that starts the name: "chat_vip_0302.csv" is chat_vip's, not chat's
-            ids = sorted((q.id for q in site.queues), key=len, reverse=True)
-            queue = next((q for q in ids if path.stem.startswith(q)), None)
-            if queue is None:
-                raise ScenarioError([_problem(path, "has no 'queue' column and its name does not start with a queue "
-                                              f"id ({', '.join(q.id for q in site.queues)})")])  # fmt: skip
-            frame.insert(1, "queue", queue)
-            frame.to_csv(staged / "history.csv", index=False, sep=separator)
-        else:
-            shutil.copy(path, staged / "history.csv")
-        try:
-            inputs = load_forecast_inputs(staged)
-        except ScenarioError as error:
-            raise ScenarioError(
-                [dataclasses.replace(p, file=path.name, hint=_ALL_OR_NOTHING if "--skip-bad-rows" in p.hint else p.hint)
-                 if p.file == "history.csv" else p
-                 for p in error.problems]
-            ) from None  # fmt: skip
-    # history.csv drops a bad row with a warning and forecasts from the rest; an export is all or nothing, so a
-    # row-level warning (a value that is not a number, a duplicate interval, an implausible volume...) rejects
-    # the file. Rows after site.toml's [horizon] are the exception: the night moves the horizon past them, and
-    # `ingest_inbox` checks the export's dates against the night itself.
-    dropped = [
-        w
-        for w in inputs.warnings
-        if ", row " in w.split(":", 1)[0] and f"{AFTER_THE_HORIZON} ({site.horizon.end})" not in w
-    ]
-    if dropped:
-        raise ScenarioError([Problem(path.name, None, None, None, w.removeprefix("history.csv, ")) for w in dropped])
-    return inputs.history
-
-
-def _problem(path: Path, text: str) -> Problem:
-    return Problem(path.name, None, None, None, text)
+    return read_history_export(path, site_toml, site, all_or_nothing=_ALL_OR_NOTHING)
 
 
 def _file_away(path: Path, folder: Path) -> Path:

@@ -340,6 +340,10 @@ class Weights(Frozen):
     late_shift_fairness: NonNegative = 2  # the same for late shifts (ending after rules.late_shift_after)
     # Re-planning from a previous plan (--previous-plan): each of its shifts the new plan drops or moves.
     replan_change_per_shift: NonNegative = 20
+    # An intraday re-plan (`wfm intraday`): each agent-hour of the rest of the day on another queue than the
+    # published one. A move must buy more cover than this (a tenth of an understaffed agent-hour by default), so
+    # the floor is not reshuffled for nothing.
+    intraday_change_per_agent_hour: NonNegative = 10
     # A paid hour on shift while none of the agent's queues is open (minimum hours must go somewhere: not on
     # a day the queue is closed). Measured in the peer bench: without it, 1-2 agents got Sunday shifts with
     # nothing to do in 3 of 4 runs.

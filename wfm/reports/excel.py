@@ -63,7 +63,7 @@ ONE_DAY = dt.timedelta(days=1)
 SHORTFALL_FILL = "FFC7CE"
 
 
-class _CellMaker:
+class CellMaker:
     """Makes write-only cells: strings always as text, styles copied from arrays prepared once."""
 
     def __init__(self, workbook: Workbook, sheet: Any) -> None:
@@ -72,7 +72,7 @@ class _CellMaker:
         self._arrays: dict[tuple[Look, bool], StyleArray] = {}
         self._thin = Side(style="thin", color="BFBFBF")
 
-    def for_sheet(self, sheet: Any) -> _CellMaker:
+    def for_sheet(self, sheet: Any) -> CellMaker:
         """The same prepared styles (they belong to the workbook) for another sheet."""
         maker = copy(self)
         maker._sheet = sheet
@@ -133,16 +133,16 @@ def write_roster(
     when given)."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
-    make = _CellMaker(workbook, summary)
-    _page_setup(summary, scenario)
+    make = CellMaker(workbook, summary)
+    page_setup(summary, scenario)
     write_summary(summary, make, scenario=scenario, result=result, kpis=kpis, forecast=forecast, coverage=coverage)
 
     roster = workbook.create_sheet("Roster")
-    _page_setup(roster, scenario)
+    page_setup(roster, scenario)
     _write_roster_sheet(roster, make.for_sheet(roster), scenario=scenario, result=result)
     if scenario.shift_requirements:
         cover = workbook.create_sheet("Shift cover")
-        _page_setup(cover, scenario)
+        page_setup(cover, scenario)
         write_shift_cover_sheet(cover, make.for_sheet(cover), scenario=scenario,
                                 table=shift_cover_table(scenario, result))  # fmt: skip
 
@@ -154,7 +154,7 @@ def write_roster(
         segments_by_agent[segment.agent_id].append(segment)
     for day in scenario.site.horizon.dates:
         sheet = workbook.create_sheet(day_sheet_title(day))
-        _page_setup(sheet, scenario)
+        page_setup(sheet, scenario)
         todays = shifts_by_day.get(day, [])
         agents_today = {s.agent_id for s in todays}
         segments = [seg for agent_id in agents_today for seg in segments_by_agent.get(agent_id, ())]
@@ -164,11 +164,11 @@ def write_roster(
         )  # fmt: skip
 
     coverage_sheet = workbook.create_sheet("Coverage")
-    _page_setup(coverage_sheet, scenario)
+    page_setup(coverage_sheet, scenario)
     _write_coverage_sheet(coverage_sheet, make.for_sheet(coverage_sheet), scenario=scenario, coverage=coverage)
     if simulation is not None:
         simulation_sheet = workbook.create_sheet("Simulation")
-        _page_setup(simulation_sheet, scenario)
+        page_setup(simulation_sheet, scenario)
         write_simulation_sheet(simulation_sheet, make.for_sheet(simulation_sheet), scenario=scenario,
                                simulation=simulation)  # fmt: skip
     for title, writer in (
@@ -177,7 +177,7 @@ def write_roster(
         ("Inputs", partial(write_inputs_sheet, inputs=inputs or {})),
     ):
         sheet = workbook.create_sheet(title)
-        _page_setup(sheet, scenario)
+        page_setup(sheet, scenario)
         writer(sheet, make.for_sheet(sheet))
 
     buffer = io.BytesIO()
@@ -185,7 +185,7 @@ def write_roster(
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def _page_setup(sheet: Any, scenario: Scenario) -> None:
+def page_setup(sheet: Any, scenario: Scenario) -> None:
     """Landscape, one page wide, site and dates in the header, page numbers in the footer."""
     horizon = scenario.site.horizon
     last_day = horizon.end - dt.timedelta(days=1)
@@ -204,7 +204,7 @@ def _page_setup(sheet: Any, scenario: Scenario) -> None:
 # --- Roster ----------------------------------------------------------------------------------------------------
 
 
-def _write_roster_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, result: ScheduleResult) -> None:
+def _write_roster_sheet(sheet: Any, make: CellMaker, *, scenario: Scenario, result: ScheduleResult) -> None:
     days = scenario.site.horizon.dates
     first_day = scenario.site.horizon.start
     weeks = sorted({week_start(day, first_day) for day in days})
@@ -387,7 +387,7 @@ def _is_missing(value: object) -> bool:
         return False
 
 
-def _write_coverage_sheet(sheet: Any, make: _CellMaker, *, scenario: Scenario, coverage: pd.DataFrame) -> None:
+def _write_coverage_sheet(sheet: Any, make: CellMaker, *, scenario: Scenario, coverage: pd.DataFrame) -> None:
     """Interval × queue, one queue after another (site order) so each queue's week is one block a line chart
     reads; a scheduled figure below the requirement turns red by conditional formatting (it stays true when the
     planner edits a figure)."""
@@ -501,10 +501,10 @@ def write_tables_xlsx(path: Path, tables: Sequence[tuple[str, pd.DataFrame]], *,
     every text is text (an id such as `=1+1` never becomes a formula), times without zones, header row frozen.
     `title`, when given, goes above the first table (a person's own plan reads "Plan for A0042 ...")."""
     workbook = Workbook(write_only=True)
-    make: _CellMaker | None = None
+    make: CellMaker | None = None
     for index, (name, frame) in enumerate(tables):
         sheet = workbook.create_sheet(name[:31])
-        make = _CellMaker(workbook, sheet) if make is None else make.for_sheet(sheet)
+        make = CellMaker(workbook, sheet) if make is None else make.for_sheet(sheet)
         widths = [text_width([str(c), *map(str, frame[c].head(200))], 9, 60) for c in frame.columns]
         set_widths(sheet, widths)
         # Printed for the person it is about: landscape, one page wide, a long cell (a day's activities)

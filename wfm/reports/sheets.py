@@ -1,6 +1,6 @@
 """The roster workbook's detail sheets: one intraday sheet per day, Forecast, Overtime and Inputs.
 
-Each writer takes a write-only sheet and the workbook's cell maker (`excel._CellMaker`), so styles are prepared
+Each writer takes a write-only sheet and the workbook's cell maker (`excel.CellMaker`), so styles are prepared
 once per workbook and every text from the inputs stays text.
 """
 

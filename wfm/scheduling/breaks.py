@@ -42,18 +42,28 @@ DETERMINISTIC_SECONDS_PER_DAY = 1.0  # CP-SAT deterministic time: the same plan 
 Shape = tuple[AgentData, ShiftOption, list[str | None], list[str]]  # agent, shift, queue and activity per interval
 
 
-def break_candidates(data: ProblemData, option: ShiftOption, activity: Sequence[str]) -> list[tuple[int, list[int]]]:
+def break_candidates(
+    data: ProblemData, agent: AgentData, option: ShiftOption, activity: Sequence[str]
+) -> list[tuple[int, list[int]]]:
     """Per break rule of the shift's template: its width in intervals and the first intervals (offsets in the
     shift) where it fits inside its window on work time (not over training or other fixed activities)."""
     template = data.scenario.site.template_by_id[option.template_id]
-    return [rule_candidates(data, option, rule, activity) for rule in template.breaks]
+    return [rule_candidates(data, agent, option, r, rule, activity) for r, rule in enumerate(template.breaks)]
 
 
 def rule_candidates(
-    data: ProblemData, option: ShiftOption, rule: BreakRule, activity: Sequence[str]
+    data: ProblemData, agent: AgentData, option: ShiftOption, index: int, rule: BreakRule, activity: Sequence[str]
 ) -> tuple[int, list[int]]:
-    """One break rule's width in intervals and where it fits (see `break_candidates`)."""
+    """One break rule's width in intervals and where it fits (see `break_candidates`). In an intraday re-plan
+    (`data.replan_from`), a break already taken stays where it was and one not yet taken of a shift under way
+    starts at the re-plan's time or later."""
     width, first, latest = break_window(rule, data.grid.interval_minutes)
+    for day, taken_index, offset in agent.taken_breaks:
+        if day == option.day and taken_index == index:
+            return width, [offset]
+    cut = data.replan_from
+    if cut is not None and option.start < cut < option.end:
+        first = max(first, cut - option.start)
     last = min(latest, option.end - option.start - width)
     return width, [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
 
@@ -97,7 +107,7 @@ def _stagger_day(
     for index in indexes:
         agent, option, queue, activity = shapes[index]
         covering: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for r, (width, fits) in enumerate(break_candidates(data, option, activity)):
+        for r, (width, fits) in enumerate(break_candidates(data, agent, option, activity)):
             if not fits:
                 continue
             widths[index, r] = width

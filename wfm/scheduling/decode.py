@@ -245,10 +245,10 @@ def _place_breaks(
     Returns each break rule's first interval (offset in the shift), None where its window is blocked."""
     positions: list[int | None] = []
     template = data.scenario.site.template_by_id[option.template_id]
-    for rule in template.breaks:
+    for index_in_template, rule in enumerate(template.breaks):
         # Candidates from the current `activity`, where the breaks placed before this one are already marked:
         # computed once for all rules, a second break was drawn onto the first (found in review).
-        width, candidates = rule_candidates(data, option, rule, activity)
+        width, candidates = rule_candidates(data, agent, option, index_in_template, rule, activity)
         if not candidates:
             positions.append(None)  # reported by the audit (work_inside_shifts): fixed activities block the window
             continue

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from wfm.scheduling.context import ModelContext
 from wfm.scheduling.decisions import plan_decisions
-from wfm.scheduling.problem import ProblemData, ShiftOption
+from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
 from wfm.scheduling.result import Segment, ShiftAssignment
 
 
@@ -28,6 +28,16 @@ class FrozenDays:
     shifts: tuple[ShiftAssignment, ...]  # the published plan's shifts (any days; those on `days` are kept)
     segments: tuple[Segment, ...]  # the published plan's activities
     agents: tuple[str, ...] = ()  # agents of the published plan (an agent without a shift there was off)
+    # Intraday re-plan: from this moment to the end of its day, the kept shifts' queues and the breaks not yet
+    # taken may change (shifts keep their times); everything before it, and every other day, stays as published.
+    until: dt.datetime | None = None
+
+    def free(self, moment: dt.datetime) -> bool:
+        """Whether activity starting at `moment` in a kept shift may change (an intraday re-plan's rest of day)."""
+        if self.until is None:
+            return False
+        day_end = dt.datetime.combine(self.until.date() + dt.timedelta(days=1), dt.time())
+        return self.until <= moment < day_end
 
 
 def restrict_to_published(
@@ -83,15 +93,58 @@ def restrict_to_published(
             shift = published.get((agent_id, day))
             if day not in frozen_days or day in repaired or (shift is not None and published_option(option, shift)):
                 options.append(option)
-        agents.append(dataclasses.replace(agent, options=tuple(options), published_days=must_work))
-    return dataclasses.replace(data, agents=tuple(agents)), kept, repairs
+        taken = _taken_breaks(data, agent, options, published, frozen) if frozen.until is not None else ()
+        agents.append(dataclasses.replace(agent, options=tuple(options), published_days=must_work, taken_breaks=taken))
+    replan_from = None if frozen.until is None else grid.index_of(frozen.until)
+    return dataclasses.replace(data, agents=tuple(agents), replan_from=replan_from), kept, repairs
+
+
+def _taken_breaks(
+    data: ProblemData,
+    agent: AgentData,
+    options: list[ShiftOption],
+    published: dict[tuple[str, dt.date], ShiftAssignment],
+    frozen: FrozenDays,
+) -> tuple[tuple[int, int, int], ...]:
+    """(day, break rule index, offset) of each published break of a kept shift that started before `until`.
+
+    A shift's published breaks are matched to its template's break rules in order, kind by kind (the first
+    published lunch is the first lunch rule), as decode placed them."""
+    assert frozen.until is not None
+    grid = data.grid
+    agent_id = agent.agent.agent_id
+    out = []
+    for option in options:
+        shift = published.get((agent_id, grid.date_of(option.day)))
+        if shift is None or grid.start_of(option.start) != shift.start:
+            continue
+        template = data.scenario.site.template_by_id[option.template_id]
+        kinds = {rule.kind for rule in template.breaks}
+        breaks = sorted(
+            (s for s in frozen.segments if s.agent_id == agent_id and s.activity in kinds
+             and shift.start <= s.start < shift.end),
+            key=lambda s: s.start,
+        )  # fmt: skip
+        for index, rule in enumerate(template.breaks):
+            same_kind = [s for s in breaks if s.activity == rule.kind]
+            if not same_kind:
+                continue
+            segment = same_kind[0]
+            breaks.remove(segment)
+            if segment.start < frozen.until:
+                out.append((option.day, index, grid.index_of(segment.start) - option.start))
+    return tuple(out)
 
 
 def published_activities(
     segments: Sequence[Segment], frozen: FrozenDays, kept: set[tuple[str, dt.date]]
 ) -> list[Segment]:
     """The plan's activities with those of every kept published shift replaced by the published ones (a kept
-    shift is the agent's one option that day and must be worked, so the plan has it with the same times)."""
+    shift is the agent's one option that day and must be worked, so the plan has it with the same times).
+
+    In an intraday re-plan (`frozen.until`), a kept shift's activities from `until` to the end of that day are
+    the new plan's: a published segment across `until` ends there, the re-planned one across it starts there,
+    and the two are one segment again where they are the same activity."""
     spans: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     for shift in frozen.shifts:
         if (shift.agent_id, shift.date) in kept:
@@ -101,15 +154,41 @@ def published_activities(
         return any(start <= segment.start < end for start, end in spans.get(segment.agent_id, ()))
 
     new = [s for s in segments if not inside(s)]
-    new += [s for s in frozen.segments if inside(s)]
-    return sorted(new, key=lambda s: (s.agent_id, s.start))
+    if frozen.until is None:
+        new += [s for s in frozen.segments if inside(s)]
+        return sorted(new, key=lambda s: (s.agent_id, s.start))
+    cut = frozen.until
+    for segment in segments:
+        if inside(segment) and segment.end > cut and frozen.free(max(segment.start, cut)):
+            new.append(dataclasses.replace(segment, start=max(segment.start, cut)))
+    for segment in frozen.segments:
+        if inside(segment) and not frozen.free(segment.start):
+            ends_at_cut = segment.start < cut < segment.end and frozen.free(cut)
+            new.append(dataclasses.replace(segment, end=cut) if ends_at_cut else segment)
+    return _joined(sorted(new, key=lambda s: (s.agent_id, s.start)))
+
+
+def _joined(segments: list[Segment]) -> list[Segment]:
+    """Adjacent segments of one agent with the same activity and queue, as one."""
+    out: list[Segment] = []
+    for segment in segments:
+        last = out[-1] if out else None
+        if (
+            last is not None and last.agent_id == segment.agent_id and last.end == segment.start
+            and (last.activity, last.queue) == (segment.activity, segment.queue)
+        ):  # fmt: skip
+            out[-1] = dataclasses.replace(last, end=segment.end)
+        else:
+            out.append(segment)
+    return out
 
 
 def published_blocks(
-    ctx: ModelContext, frozen: FrozenDays, kept: set[tuple[str, dt.date]]
+    ctx: ModelContext, frozen: FrozenDays, kept: set[tuple[str, dt.date]], *, free: bool = False
 ) -> dict[tuple[int, int], str | None]:
     """(agent index, block first interval) -> the queue each kept published shift works in that block (None:
-    no queue), read from the published activities as `plan_decisions` reads a plan."""
+    no queue), read from the published activities as `plan_decisions` reads a plan. The blocks an intraday
+    re-plan may change are left out, or with `free` are the only ones returned."""
     shifts = [s for s in frozen.shifts if (s.agent_id, s.date) in kept]
     decisions = plan_decisions(ctx, shifts, frozen.segments)
     if decisions is None:
@@ -122,6 +201,8 @@ def published_blocks(
             spans[index_of[shift.agent_id]].append((grid.index_of(shift.start), grid.index_ceil(shift.end)))
     blocks: dict[tuple[int, int], str | None] = {}
     for (a, queue_id, first), var in ctx.y.items():
+        if frozen.free(grid.start_of(first)) != free:
+            continue  # an intraday re-plan's rest of the day: free (and only it, when asked for)
         if any(start <= first < end for start, end in spans.get(a, ())):
             blocks.setdefault((a, first), None)
             if decisions.get(var.index):

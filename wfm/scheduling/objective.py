@@ -62,6 +62,20 @@ def keep_service(ctx: ModelContext, values: dict[int, int], *, live: bool = True
     return caps
 
 
+def keep_published_queues(ctx: ModelContext, blocks: dict[tuple[int, int], str]) -> None:
+    """Each (agent, block) -> published queue of an intraday re-plan's rest of the day costs
+    `intraday_change_per_agent_hour` per hour the block is not on that queue."""
+    weight = ctx.data.scenario.site.weights.intraday_change_per_agent_hour
+    if weight <= 0 or not blocks:
+        return
+    hours = ctx.data.block_intervals * ctx.data.grid.interval_minutes / 60
+    for (a, first), queue_id in blocks.items():
+        var = ctx.y.get((a, queue_id, first))
+        if var is not None:
+            ctx.objective.append((weight * hours, 1 - var))
+    _minimize(ctx)
+
+
 def lost_contacts(ctx: ModelContext, values: dict[int, int]) -> dict[str, int]:
     """Per live queue, the contacts lost to its answer-time target at `values`, in thousandths."""
     return {queue_id: sum(values.get(var.index, 0) for var in lost) for queue_id, lost in ctx.lost.items()}

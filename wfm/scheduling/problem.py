@@ -86,6 +86,9 @@ class AgentData:
     previous_end: int | None
     # Days whose one remaining option is a published shift that must be worked (wfm.scheduling.freeze).
     published_days: frozenset[int] = frozenset()
+    # Breaks already taken in an intraday re-plan: (day, break rule index in the template, offset in the shift)
+    # of each, kept where it was (wfm.scheduling.freeze, `FrozenDays.until`).
+    taken_breaks: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ class ProblemData:
     block_intervals: int
     problems: tuple[str, ...] = field(default_factory=tuple)  # explanations of obvious infeasibility
     conflicts: tuple[AgentConflict, ...] = ()  # those of `problems` that concern one agent alone
+    # Intraday re-plan: the interval from which a shift under way may change; its breaks not yet taken go at or
+    # after it (wfm.scheduling.freeze). None: a plan made ahead.
+    replan_from: int | None = None
 
     def weeks(self) -> list[list[int]]:
         """Day indexes grouped into 7-day weeks from the horizon start (the last one may be partial)."""

@@ -19,7 +19,7 @@ from wfm.scheduling.decode import decode
 from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
 from wfm.scheduling.model import PreviousShift, build_model
-from wfm.scheduling.objective import held_service, keep_service
+from wfm.scheduling.objective import held_service, keep_published_queues, keep_service
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
@@ -83,6 +83,9 @@ def schedule(
     ctx = build_model(data, previous_plan, track_service=same_service)
     if frozen is not None:
         fix_blocks(ctx, published_blocks(ctx, frozen, kept))
+        if frozen.until is not None:
+            published = published_blocks(ctx, frozen, kept, free=True)
+            keep_published_queues(ctx, {key: q for key, q in published.items() if q is not None})
     limit = time_limit_seconds or settings.time_limit_seconds
     # Best-response passes beyond the first two while they still pay, within a tenth of the solve's time (in
     # --deterministic mode without reading the clock, so the hint is the same on any machine).
