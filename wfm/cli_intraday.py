@@ -104,10 +104,14 @@ def intraday(
         error(f"{actuals} does not exist; give today's contacts so far as a CSV (interval_start, queue, volume)")
         raise typer.Exit(EXIT_BAD_INPUT)
     moment = _moment(at, date, actuals)
+    dates = loaded.site.horizon.dates
+    if moment.date() not in dates:
+        error(f"{moment:%Y-%m-%d} is not a day of the plan in {run_folder} ({dates[0]} to {dates[-1]}); give --date")
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         frame = read_actuals(actuals, scenario_path, loaded, moment)
     except ScenarioError as exc:
-        err.print(exc.report(), markup=False, highlight=False)
+        err.print(exc.report(f"{actuals} cannot be used"), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     with interruptible():
         try:

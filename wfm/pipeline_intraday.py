@@ -79,7 +79,7 @@ def read_actuals(path: Path, scenario_path: Path, scenario: Scenario, at: dt.dat
                     path.name,
                     None,
                     "interval_start",
-                    str(first["interval_start"]),
+                    None,
                     f"{len(outside)} row(s) are not before {at:%H:%M} on {at:%Y-%m-%d} (the first: "
                     f"{pd.Timestamp(first['interval_start']):%Y-%m-%d %H:%M}, {first['queue']}): the re-plan uses "
                     "what has happened today so far; give a later --at or leave those rows out",

@@ -62,9 +62,9 @@ class ScenarioError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, what: str = "The scenario could not be loaded") -> str:
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        lines = [f"The scenario could not be loaded ({count} {noun}):"]
+        lines = [f"{what} ({count} {noun}):"]
         lines.extend(f"  - {problem}" for problem in self.problems)
         return "\n".join(lines)

@@ -234,7 +234,7 @@ def _hourly(
 ) -> list[tuple[str, dt.time | None, float, float, float]]:
     """(queue, hour, contacts, service published, service re-planned), volume-weighted per clock hour, live
     queues in site order, open hours only; each queue's rest of the day first (hour None)."""
-    out = []
+    out: list[tuple[str, dt.time | None, float, float, float]] = []
     for queue in scenario.site.queues:
         if queue.kind is not QueueKind.LIVE:
             continue

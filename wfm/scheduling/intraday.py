@@ -282,9 +282,10 @@ def offers(
         paid[offer.agent_id, week] = paid.get((offer.agent_id, week), 0) + minutes
         overtime_used[offer.agent_id, week] = overtime_used.get((offer.agent_id, week), 0.0) + offer.hours
         todays = [
-            dataclasses.replace(s, end=offer.end) if s.agent_id == offer.agent_id and s.date == start.date() else s
+            dataclasses.replace(s, end=offer.end, paid_minutes=s.paid_minutes + minutes)
+            if s.agent_id == offer.agent_id and s.end == offer.start else s
             for s in todays
-        ]
+        ]  # fmt: skip
 
     # VTO: leave early where every live interval they would leave keeps its target without them.
     offered = {o.agent_id for o in found}
