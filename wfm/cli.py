@@ -46,6 +46,7 @@ from wfm.cli_intraday import intraday
 from wfm.cli_progress import fmt, plan_quality, print_summary
 from wfm.cli_progress import progress as progress_line
 from wfm.cli_progress import stage as stage_line
+from wfm.cli_requests import requests
 from wfm.cli_simulate import print_simulation, simulate
 from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
 from wfm.domain import QueueKind
@@ -577,6 +578,7 @@ def demo(
 app.command("import")(import_contacts)
 app.command("simulate")(simulate)
 app.command("intraday")(intraday)
+app.command("requests")(requests)
 app.add_typer(batch_app, name="batch")
 
 

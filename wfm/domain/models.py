@@ -420,6 +420,18 @@ class SimulationSettings(Frozen):
     disagreement_min_contacts: Annotated[float, Field(ge=0)] = 5.0
 
 
+class RequestSettings(Frozen):
+    """How `wfm requests` decides time-off requests and shift swaps against a published plan: see
+    docs/requests.md. A request is approved when every rule holds for the people it touches and the service it
+    costs stays within these allowances."""
+
+    # The most a live queue's service level may fall in any interval, as a share (0.05 = 5 points), where it
+    # ends below the queue's target (above the target, cover to spare may go).
+    service_level_drop: Annotated[float, Field(ge=0, le=1)] = 0.05
+    # The most back-office items a request may add to those finishing past their SLA over the horizon.
+    items_late: Annotated[float, Field(ge=0)] = 0
+
+
 # The date orders regional spreadsheet exports write, by the name site.toml gives them; the strftime form reads them.
 DATE_FORMATS = {
     "YYYY-MM-DD": "%Y-%m-%d",
@@ -508,6 +520,7 @@ class Site(Frozen):
     forecast: ForecastSettings = ForecastSettings()
     input: InputSettings = InputSettings()
     simulation: SimulationSettings = SimulationSettings()
+    requests: RequestSettings = RequestSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -612,6 +625,38 @@ class TimeOff(Frozen):
         if self.end <= self.start:
             raise ValueError("end must be after start")
         return self
+
+
+class ChangeRequest(Frozen):
+    """A request against a published plan (`wfm requests`): whole days off, or two agents swapping their shifts
+    (or a shift and a day off) on one date."""
+
+    request_id: str = Field(min_length=1)
+    kind: Literal["time_off", "swap"]
+    agent_id: str
+    date: dt.date
+    # time_off: the last day off (the same day when not given).
+    end_date: dt.date | None = None
+    # swap: the other agent.
+    with_agent: str | None = None
+    # time_off: paid leave counts towards the week's hours as in time_off.csv; unpaid does not.
+    paid: bool = True
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> ChangeRequest:
+        if self.kind == "swap" and not self.with_agent:
+            raise ValueError("a swap needs with_agent")
+        if self.kind == "swap" and self.with_agent == self.agent_id:
+            raise ValueError("a swap needs two different agents")
+        if self.end_date is not None and self.end_date < self.date:
+            raise ValueError("end_date must not be before date")
+        return self
+
+    @property
+    def days(self) -> list[dt.date]:
+        last = self.end_date or self.date
+        return [self.date + dt.timedelta(days=i) for i in range((last - self.date).days + 1)]
 
 
 class FixedActivity(Frozen):

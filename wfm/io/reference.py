@@ -39,6 +39,7 @@ SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("[forecast]", models.ForecastSettings, "How the forecast is made."),
     ("[input]", models.InputSettings, "How the CSV files are written."),
     ("[simulation]", models.SimulationSettings, "How `wfm simulate` replays a plan (docs/simulation.md)."),
+    ("[requests]", models.RequestSettings, "How `wfm requests` decides time off and swaps (docs/requests.md)."),
 )
 # Site fields that are sections of their own above, not top-level keys.
 _SITE_TABLES = {
