@@ -22,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from wfm.cli_batch import batch_app
+from wfm.cli_batch import accuracy, batch_app
 from wfm.cli_common import (
     EXIT_WARNINGS,
     DeterministicOpt,
@@ -579,6 +579,7 @@ app.command("import")(import_contacts)
 app.command("simulate")(simulate)
 app.command("intraday")(intraday)
 app.command("requests")(requests)
+app.command("accuracy")(accuracy)
 app.add_typer(batch_app, name="batch")
 
 

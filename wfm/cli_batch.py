@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -118,3 +119,49 @@ def batch_status(
         err.print(f"[red]{escape(line)}[/red]; the next night repairs it", highlight=False)
     if broken:
         raise typer.Exit(1)
+
+
+def accuracy(
+    config: ConfigOpt,
+    site: Annotated[str | None, typer.Option("--site", help="One site of batch.toml (default: every site)")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks back from the latest actuals")] = 8,
+) -> None:
+    """How good the published forecasts were, week after week: each night's forecast (kept by the nightly job)
+    against what then happened, per queue, day and week: WAPE, bias and P10-P90 coverage. Writes
+    <schedules>/<site>/accuracy/ (accuracy.xlsx with a trend chart, accuracy_daily.csv, accuracy_weekly.csv).
+
+    Example: wfm accuracy --config batch.toml
+    """
+    from wfm.batch.accuracy import NoStore, site_accuracy, write_site_accuracy
+
+    loaded = _batch_config(config)
+    jobs = [job for job in loaded.sites if site is None or job.name == site]
+    if not jobs:
+        names = ", ".join(job.name for job in loaded.sites)
+        error(f"no site {site!r} in {config} (its sites: {names})")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    missing = 0
+    for job in jobs:
+        try:
+            report = site_accuracy(loaded, job, weeks)
+        except NoStore as exc:
+            error(str(exc))
+            missing += 1
+            continue
+        folder = write_site_accuracy(loaded, report)
+        table = Table(title=f"{job.name}: published forecasts against actuals, per week ({report.nights} nights kept)")
+        for column in ("queue", "week of", "intervals", "WAPE", "bias", "P10-P90 coverage"):
+            table.add_column(column, justify="left" if column in ("queue", "week of") else "right")
+        for row in report.weekly.itertuples(index=False):
+            wape, bias, coverage = row.wape, row.bias, row.p10_p90_coverage
+            table.add_row(str(row.queue), f"{row.period:%a %d %b %Y}", f"{row.intervals:,}",
+                          "-" if pd.isna(wape) else f"{wape:.1%}", "-" if pd.isna(bias) else f"{bias:+.1%}",
+                          "-" if pd.isna(coverage) else f"{coverage:.0%}")  # fmt: skip
+        if report.weekly.empty:
+            out.print(f"{job.name}: no published forecast has its actuals yet (the first nights' forecasts are "
+                      "judged once their days are over)", markup=False)  # fmt: skip
+        else:
+            out.print(table)
+        out.print(f"wrote {folder}/ (accuracy.xlsx, accuracy_daily.csv, accuracy_weekly.csv)", markup=False)
+    if missing:
+        raise typer.Exit(EXIT_BAD_INPUT)

@@ -66,6 +66,10 @@ class BatchSettings(_Frozen):
     # the newest history older than this many days before the night: the night warns (the exports stopped?)
     max_history_age_days: Annotated[int, Field(ge=1, le=3660)] = 7
     store_backups: Annotated[int, Field(ge=1, le=366)] = 3  # <store>.<night>.bak files kept beside the store
+    # The night warns when a queue's published forecasts ran further above or below the actual volume than this
+    # share over the last `bias_days` days (wfm accuracy shows the trend).
+    bias_warning: Annotated[float, Field(gt=0, le=10)] = 0.10
+    bias_days: Annotated[int, Field(ge=1, le=366)] = 7
 
 
 class BatchConfig(_Frozen):

@@ -53,6 +53,7 @@ from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, resee
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
 from wfm.faults import kill_point
+from wfm.forecast.accuracy_over_time import bias_drift, forecast_vs_actual
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, load_scenario
 from wfm.io.atomic import fsync_directory
@@ -338,6 +339,9 @@ def _run_locked(
                 log(f"ingest: rejected {name}:\n{why}")
             history = store.history()
             store_state = store.fingerprint()
+            # The forecasts published on earlier nights against what happened: a queue running off is a warning.
+            joined = forecast_vs_actual(store.published_forecasts(), history)
+            warnings += bias_drift(joined, run_date + dt.timedelta(days=1), settings.bias_days, settings.bias_warning)
     except (sqlite3.DatabaseError, pd.errors.DatabaseError) as error:  # damaged under way, locked, disk full...
         found = StoreState(store_path, exists=store_path.exists(), rows=0, damage=str(error))
         raise StoreRefused(
@@ -468,6 +472,11 @@ def _run_locked(
         replace=False,  # a new folder (the night's date, or <date>.N for a night planned again)
     )
     kill_point("batch:written")
+    try:  # kept for `wfm accuracy`; the night's plan is published whatever happens here
+        with HistoryStore(store_path) as store:
+            log(f"store: kept tonight's forecast ({store.keep_forecast(run_date, outcome.forecast):,} rows)")
+    except sqlite3.DatabaseError as error:
+        log(f"warning: tonight's forecast was not kept in the store ({error}); wfm accuracy will miss this night")
     superseded = _point_latest(root, written)
     log(f"published {written} and pointed {root / 'latest'} at it")
     kill_point("batch:latest-moved")

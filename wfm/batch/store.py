@@ -44,6 +44,16 @@ CREATE TABLE IF NOT EXISTS history_audit (
 CREATE TABLE IF NOT EXISTS ingested_files (
     name TEXT NOT NULL, sha256 TEXT NOT NULL, rows INTEGER NOT NULL, ingested_at TEXT NOT NULL
 );
+-- Each night's published forecast (the run's forecast.csv), kept to measure accuracy over time (wfm accuracy).
+CREATE TABLE IF NOT EXISTS published_forecast (
+    night TEXT NOT NULL,               -- the run date that published it
+    queue TEXT NOT NULL,
+    interval_start TEXT NOT NULL,
+    fold INTEGER NOT NULL DEFAULT 0,
+    volume REAL NOT NULL,
+    volume_p10 REAL, volume_p90 REAL, aht_seconds REAL,
+    PRIMARY KEY (night, queue, interval_start, fold)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS keep_replaced_values BEFORE UPDATE ON history
 WHEN OLD.volume IS NOT NEW.volume OR OLD.aht_seconds IS NOT NEW.aht_seconds
 BEGIN
@@ -124,6 +134,41 @@ class HistoryStore:
         )
         frame["interval_start"] = pd.to_datetime(frame["interval_start"])
         frame["fold"] = frame["fold"].astype("int8")
+        frame["queue"] = frame["queue"].astype(str)
+        return frame
+
+    def keep_forecast(self, night: dt.date, forecast: pd.DataFrame) -> int:
+        """Store the forecast published on `night` (replacing one stored for that night before: a night planned
+        again). Columns interval_start, queue, volume[, volume_p10, volume_p90, aht_seconds, fold]. Returns the
+        rows stored."""
+        starts = pd.to_datetime(forecast["interval_start"]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+
+        def column(name: str) -> pd.Series:
+            return forecast[name] if name in forecast.columns else pd.Series(float("nan"), index=forecast.index)
+
+        fold = forecast["fold"].astype(int) if "fold" in forecast.columns else pd.Series(0, index=forecast.index)
+        rows = [
+            (night.isoformat(), str(q), s, int(f), float(v), *(None if pd.isna(x) else float(x) for x in (lo, hi, a)))
+            for q, s, f, v, lo, hi, a in zip(
+                forecast["queue"], starts, fold, forecast["volume"], column("volume_p10"), column("volume_p90"),
+                column("aht_seconds"), strict=True,
+            )
+        ]  # fmt: skip
+        with self._db:
+            self._db.execute("DELETE FROM published_forecast WHERE night = ?", (night.isoformat(),))
+            self._db.executemany("INSERT INTO published_forecast VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def published_forecasts(self) -> pd.DataFrame:
+        """Every stored published forecast: night (date), queue, interval_start, fold, volume, volume_p10,
+        volume_p90, aht_seconds."""
+        frame = pd.read_sql_query(
+            "SELECT night, queue, interval_start, fold, volume, volume_p10, volume_p90, aht_seconds "
+            "FROM published_forecast ORDER BY night, interval_start, queue, fold",
+            self._db,
+        )
+        frame["night"] = pd.to_datetime(frame["night"]).dt.date
+        frame["interval_start"] = pd.to_datetime(frame["interval_start"])
         frame["queue"] = frame["queue"].astype(str)
         return frame
 

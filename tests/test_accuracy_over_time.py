@@ -1,0 +1,103 @@
+"""Forecast accuracy over time (issue 22): the forecast judged is the latest published before the interval's day;
+WAPE, bias and P10-P90 coverage with exact numbers; the night's bias warning; the nightly job keeping each
+published forecast; and `wfm accuracy` end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from batch_fixtures import SITE, run_night, tiny_site
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from wfm.batch.store import HistoryStore
+from wfm.cli import app
+from wfm.forecast.accuracy_over_time import accuracy, bias_drift, forecast_vs_actual
+
+MAR3 = dt.datetime(2026, 3, 3, 9, 0)
+NEXT = MAR3 + dt.timedelta(minutes=30)
+
+
+def published(*rows: tuple[str, dt.datetime, float, float | None, float | None]) -> pd.DataFrame:
+    """(night, interval_start, volume, p10, p90) of queue voice."""
+    return pd.DataFrame(
+        [(dt.date.fromisoformat(n), "voice", t, 0, v, lo, hi, 300.0) for n, t, v, lo, hi in rows],
+        columns=["night", "queue", "interval_start", "fold", "volume", "volume_p10", "volume_p90", "aht_seconds"],
+    )
+
+
+def history(*rows: tuple[dt.datetime, float]) -> pd.DataFrame:
+    return pd.DataFrame([(t, "voice", v, 300.0, 0) for t, v in rows],
+                        columns=["interval_start", "queue", "volume", "aht_seconds", "fold"])  # fmt: skip
+
+
+def test_each_interval_is_judged_against_the_last_forecast_published_before_its_day() -> None:
+    forecasts = published(
+        ("2026-03-01", MAR3, 80, None, None),
+        ("2026-03-02", MAR3, 110, 90, 120),  # the one the day was planned from
+        ("2026-03-03", MAR3, 101, 95, 105),  # published on the day itself: it had seen part of it
+    )
+    joined = forecast_vs_actual(forecasts, history((MAR3, 100)))
+    assert joined[["night", "actual", "forecast"]].values.tolist() == [[dt.date(2026, 3, 2), 100, 110]]
+
+
+def test_wape_bias_and_coverage_per_day_and_week() -> None:
+    forecasts = published(("2026-03-02", MAR3, 110, 90, 120), ("2026-03-02", NEXT, 40, 45, 60))
+    joined = forecast_vs_actual(forecasts, history((MAR3, 100), (NEXT, 50)))
+    for by, period in (("day", dt.date(2026, 3, 3)), ("week", dt.date(2026, 3, 2))):
+        [row] = accuracy(joined, by).to_dict("records")
+        # |110 - 100| + |40 - 50| = 20 of 150; +10 - 10 = 0; 100 inside [90, 120], 50 inside [45, 60].
+        assert (row["period"], row["intervals"], row["actual"], row["forecast"]) == (period, 2, 150, 150)
+        assert row["wape"] == pytest.approx(20 / 150)
+        assert row["bias"] == pytest.approx(0.0)
+        assert row["p10_p90_coverage"] == pytest.approx(1.0)
+
+
+def test_a_queue_whose_forecasts_ran_high_for_a_week_is_a_warning() -> None:
+    days = [dt.datetime(2026, 3, 2, 9) + dt.timedelta(days=d) for d in range(7)]
+    forecasts = published(*(("2026-03-01", t, 120, None, None) for t in days))
+    joined = forecast_vs_actual(forecasts, history(*((t, 100) for t in days)))
+    [warning] = bias_drift(joined, dt.date(2026, 3, 9), days=7, threshold=0.10)
+    assert warning.startswith("forecast bias on voice: the published forecasts ran 20% above the actual volume")
+    assert bias_drift(joined, dt.date(2026, 3, 9), days=7, threshold=0.25) == []
+
+
+runner = CliRunner()
+
+
+def test_the_night_keeps_its_forecast_and_wfm_accuracy_scores_it_once_the_day_is_over(tmp_path: Path) -> None:
+    root = tiny_site(tmp_path, horizon_days=2, settings="time_limit_seconds = 2")
+    night = dt.date(2026, 2, 28)
+    outcome = run_night(root, night)
+    assert outcome.folder is not None
+    [store] = root.rglob("*.sqlite")
+    with HistoryStore(store) as opened:
+        kept = opened.published_forecasts()
+    forecast = pd.read_csv(outcome.folder / "forecast.csv")
+    assert set(kept["night"]) == {night} and len(kept) == len(forecast)
+    # Monday's actuals (Sunday the queues are closed): 10 % more than forecast in every interval.
+    tomorrow = kept[kept["interval_start"].dt.date == dt.date(2026, 3, 2)]
+    actuals = tomorrow.assign(volume=tomorrow["volume"] * 1.1)[["interval_start", "queue", "volume", "fold"]]
+    with HistoryStore(store) as opened:
+        opened.ingest(actuals.assign(aht_seconds=float("nan")), source="test")
+    result = runner.invoke(app, ["accuracy", "--config", str(root / "batch.toml")])
+    assert result.exit_code == 0, result.output
+    weekly = pd.read_csv(root / "schedules" / SITE / "accuracy" / "accuracy_weekly.csv")
+    busy = weekly[weekly["actual"] > 0]
+    assert not busy.empty
+    # Forecast = actual / 1.1 everywhere: bias -1/11, WAPE 1/11.
+    assert busy["bias"].tolist() == pytest.approx([-1 / 11] * len(busy), abs=1e-4)
+    assert busy["wape"].tolist() == pytest.approx([1 / 11] * len(busy), abs=1e-4)
+    assert load_workbook(root / "schedules" / SITE / "accuracy" / "accuracy.xlsx").sheetnames == ["Accuracy", "Daily"]
+
+
+def test_wfm_accuracy_for_a_site_without_a_store_says_so(tmp_path: Path) -> None:
+    root = tiny_site(tmp_path, horizon_days=2, settings="")
+    result = runner.invoke(app, ["accuracy", "--config", str(root / "batch.toml")])
+    assert result.exit_code == 2
+    assert "no history store to read" in " ".join(result.output.split())
+    unknown = runner.invoke(app, ["accuracy", "--config", str(root / "batch.toml"), "--site", "elsewhere"])
+    assert unknown.exit_code == 2 and "no site 'elsewhere'" in unknown.output
