@@ -10,12 +10,15 @@
     seed = 7
     max_history_age_days = 7    # warn (exit 1) when the newest history is older than this on the night
     store_backups = 3           # <store>.<night>.bak copies kept, each taken before a night's ingest
+    bias_warning = 0.10         # warn when a queue's published forecasts ran 10 % high or low ...
+    bias_days = 7               # ... over the last 7 days (wfm accuracy shows the trend)
 
     [[sites]]
     name = "northbridge"
     scenario = "data/sample"    # site.toml, staff.csv, ... (its history.csv seeds an empty store)
     inbox = "inbox/northbridge" # new history exports; processed/ and rejected/ are made inside it
     # store = "schedules/northbridge/history.sqlite"   (the default)
+    # requests_inbox = "inbox/northbridge/requests"     (the default: time off and swaps, as `wfm requests` reads)
     # horizon_days = 7                                   (default: site.toml's)
     # max_history_age_days = 7                           (default: [batch]'s)
 
@@ -43,6 +46,8 @@ class SiteJob(_Frozen):
     scenario: Path
     inbox: Path
     store: Path | None = None
+    # Time-off requests and shift swaps to decide each night (default: <inbox>/requests).
+    requests_inbox: Path | None = None
     horizon_days: Annotated[int, Field(ge=1, le=56)] | None = None
     max_history_age_days: Annotated[int, Field(ge=1, le=3660)] | None = None
 
@@ -129,6 +134,9 @@ def load_batch_config(path: Path) -> BatchConfig:
                 "scenario": resolved(site.scenario),
                 "inbox": resolved(site.inbox),
                 "store": resolved(site.store) if site.store else None,
+                "requests_inbox": resolved(site.requests_inbox)
+                if site.requests_inbox
+                else resolved(site.inbox) / "requests",
             }
         )
         for site in config.sites

@@ -47,7 +47,8 @@ import pandas as pd
 
 from wfm.batch.checks import backlog_past_sla, stale_history
 from wfm.batch.config import BatchConfig, SiteJob
-from wfm.batch.inbox import ingest_inbox
+from wfm.batch.inbox import ingest_inbox, pending
+from wfm.batch.request_inbox import RequestReport, approved_time_off, decide_request_inbox, with_time_off
 from wfm.batch.store import HistoryStore, StoreState, inspect_store
 from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, reseed_warning, store_refusal
 from wfm.domain import Horizon, Scenario
@@ -361,17 +362,34 @@ def _run_locked(
         if warning:
             warnings.append(warning)
 
+    # Time off approved on earlier nights (and tonight, below) is kept in the store: every re-plan keeps it.
+    scenario = with_time_off(scenario, approved_time_off(store_path))
+    requests = RequestReport()
+    assert job.requests_inbox is not None  # load_batch_config sets it
+    if parent is not None:
+        requests = decide_request_inbox(job.requests_inbox, parent, scenario, store_path, run_date)
+        scenario = with_time_off(scenario, approved_time_off(store_path))
+        for name, approved, declined in requests.decided:
+            log(f"requests: {name}: {approved} approved, {declined} declined (see {name} in processed/)")
+        for name, error_file in requests.rejected:
+            warnings.append(f"rejected requests file {name}: see {error_file}")
+    elif pending(job.requests_inbox):
+        log("requests: waiting in the inbox until a plan is published to decide them against")
+
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
     published_run = parent.name if parent else None
     frozen = None
-    if parent is not None and settings.freeze_days > 0:
+    if parent is not None and (settings.freeze_days > 0 or requests.swap_days):
         shifts, segments, agents = _published(parent)
-        # only days the published plan planned can be kept as published
+        if requests.plan is not None:  # with tonight's approved requests in it
+            shifts, segments = list(requests.plan.shifts), list(requests.plan.segments)
+        # only days the published plan planned can be kept as published; a day with an approved swap is kept too
         covered = set(horizon_days(json.loads((parent / "kpis.json").read_text())))
-        days = tuple(
-            day for d in range(min(settings.freeze_days, horizon.days))
-            if (day := horizon.start + dt.timedelta(days=d)) in covered
-        )  # fmt: skip
+        days = tuple(sorted(
+            {day for d in range(min(settings.freeze_days, horizon.days))
+             if (day := horizon.start + dt.timedelta(days=d)) in covered}
+            | {day for day in requests.swap_days if day in covered and horizon.start <= day < horizon.end}
+        ))  # fmt: skip
         frozen = FrozenDays(days=days, shifts=tuple(shifts), segments=tuple(segments), agents=tuple(agents))
         earlier = [
             PreviousShift(agent_id=s.agent_id, start=s.start, end=s.end)
@@ -393,6 +411,7 @@ def _run_locked(
             "run_date": run_date,
             "settings": settings.model_dump(mode="json"),
             "job": job.model_dump(mode="json"),
+            "approved_time_off": len(approved_time_off(store_path)),
         }
     )
     tonights = [p for p in _run_folders(root) if run_key(p.name)[0] == run_date.isoformat()]
@@ -455,6 +474,7 @@ def _run_locked(
             {"file": n, "rows": c.rows, "changed": c.changed, "replaced": c.replaced} for n, c in report.loaded
         ],
         "rejected": [name for name, _, _ in report.rejected],
+        "requests": [{"file": n, "approved": a, "declined": d} for n, a, d in requests.decided],
         "agents": [a.agent_id for a in scenario.agents],
         "batch_seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
     }
