@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from batch_fixtures import SITE, run_night, tiny_site
 
-from wfm.batch.nightly import EXIT_OK, EXIT_WARNINGS, SiteOutcome, latest_problem
+from wfm.batch.nightly import EXIT_OK, EXIT_WARNINGS, SiteOutcome
+from wfm.batch.run_folders import latest_problem
 from wfm.faults import KILL_AT
 
 NIGHTS = (dt.date(2026, 3, 1), dt.date(2026, 3, 2))

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from wfm.batch.inbox import InboxReport, ingest_inbox
-from wfm.batch.nightly import _point_latest, _remove_leftovers, site_lock
+from wfm.batch.nightly import site_lock
+from wfm.batch.run_folders import _point_latest, _remove_leftovers
 from wfm.batch.store import HistoryStore
 from wfm.io import load_site
 
@@ -164,15 +165,15 @@ def test_retention_hides_a_run_before_deleting_it_and_the_next_night_removes_wha
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Issue 16 case 2: a kill during retention left a visible run folder without manifest.json for ever.
-    from wfm.batch import nightly
+    from wfm.batch import run_folders
 
     for name in ("2026-03-01", "2026-03-02", "2026-03-03"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "manifest.json").write_text("{}")
     _point_latest(tmp_path, tmp_path / "2026-03-03")
     deleted: list[str] = []
-    monkeypatch.setattr(nightly.shutil, "rmtree", lambda path, **_: deleted.append(Path(path).name))  # killed
-    nightly._keep_recent(tmp_path, dt.date(2026, 3, 3), 2, lambda _: None)  # type: ignore[arg-type]
+    monkeypatch.setattr(run_folders.shutil, "rmtree", lambda path, **_: deleted.append(Path(path).name))  # killed
+    run_folders._keep_recent(tmp_path, dt.date(2026, 3, 3), 2, lambda _: None)  # type: ignore[arg-type]
     assert [name.split(".deleting-")[0] for name in deleted] == [".2026-03-01"]  # hidden before deleting
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
         "2026-03-02", "2026-03-03", "latest",

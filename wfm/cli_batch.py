@@ -91,7 +91,8 @@ def batch_status(
 ) -> None:
     """Recent runs per site from their manifests: when, how long, status, service level, items past SLA,
     overtime. Exit 1 when a site's `latest` is missing or points at no complete run."""
-    from wfm.batch.nightly import latest_problem, recent_runs
+    from wfm.batch.nightly import recent_runs
+    from wfm.batch.run_folders import latest_problem
 
     loaded = _batch_config(config)
     table = Table(title="Nightly runs")
