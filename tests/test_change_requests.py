@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from plan_validator import validate_result
+from run_fixtures import tiny_run
 from scheduling_fixtures import START, requirements, scenario, site
 from typer.testing import CliRunner
 
@@ -124,15 +125,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from wfm.demo import generate_operation
-
-    root = tmp_path_factory.mktemp("requests")
-    folder = root / "scenario"
-    generate_operation(folder, agents=20, queues=3, weeks_history=3, horizon_days=2)
-    ran = runner.invoke(app, ["run", str(folder), "--out", str(root / "out"), "--seed", "7", "--time-limit", "2",
-                              "--quiet"])  # fmt: skip
-    assert ran.exit_code == 0, ran.output
-    return folder, root / "out" / "2026-03-02"
+    return tiny_run(tmp_path_factory.mktemp("requests"))
 
 
 def test_wfm_requests_writes_the_decisions_and_the_updated_plan_beside_the_published_one(run_folder) -> None:  # type: ignore[no-untyped-def]

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from plan_validator import validate_result
+from run_fixtures import tiny_run
 from typer.testing import CliRunner
 
 from wfm.cli import app
-from wfm.demo import generate_operation
 from wfm.forecast.intraday import blend_factor, reforecast_day
 from wfm.io import load_scenario
 from wfm.reports import read_run
@@ -178,12 +178,7 @@ def test_vto_only_where_every_interval_left_keeps_its_target(scenario) -> None: 
 @pytest.fixture(scope="module")
 def published_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("intraday")
-    folder = root / "scenario"
-    generate_operation(folder, agents=20, queues=3, weeks_history=3, horizon_days=2)
-    ran = runner.invoke(app, ["run", str(folder), "--out", str(root / "out"), "--seed", "7", "--time-limit", "2",
-                              "--quiet"])  # fmt: skip
-    assert ran.exit_code == 0, ran.output
-    run = root / "out" / "2026-03-02"
+    folder, run = tiny_run(root)
     forecast = pd.read_csv(run / "forecast.csv", parse_dates=["interval_start"])
     today = forecast[(forecast["interval_start"] >= "2026-03-03") & (forecast["interval_start"] < "2026-03-03 11:30")]
     actuals = today.assign(volume=(today["volume"] * 1.3).round())[["interval_start", "queue", "volume"]]

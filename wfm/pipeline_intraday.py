@@ -27,8 +27,7 @@ from wfm.io import ScenarioError, atomic_directory
 from wfm.io.errors import Problem
 from wfm.io.exports import read_history_export
 from wfm.pipeline import requirements_for
-from wfm.reports import read_run
-from wfm.reports.files import read_roster_agents, week_start
+from wfm.reports.files import DamagedRun, read_complete_run, read_roster_agents, week_start
 from wfm.reports.intraday_book import write_intraday_files
 from wfm.scheduling import ScheduleResult, schedule
 from wfm.scheduling.freeze import FrozenDays
@@ -103,13 +102,9 @@ def intraday_replan(
     IntradayError for a damaged run folder or a day outside the plan, NoReplan when no plan is found."""
     started = time.monotonic()
     try:
-        run = read_run(folder)
-    except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
-        # A hand-edited or damaged run file is bad input, not a bug.
-        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise IntradayError(
-            f"{folder} cannot be re-planned ({what}); give a complete run folder written by `wfm run`"
-        ) from None
+        run = read_complete_run(folder, "re-planned")
+    except DamagedRun as exc:
+        raise IntradayError(str(exc)) from None
     day = at.date()
     if day not in scenario.site.horizon.dates:
         first, last = scenario.site.horizon.dates[0], scenario.site.horizon.dates[-1]

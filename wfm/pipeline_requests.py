@@ -13,7 +13,7 @@ import pandas as pd
 
 from wfm.domain import ChangeRequest, Scenario
 from wfm.pipeline import RunOptions, RunOutcome, write_run
-from wfm.reports import read_run
+from wfm.reports.files import DamagedRun, read_complete_run
 from wfm.scheduling.change_requests import Decision, decide_requests
 from wfm.scheduling.kpis import compute_coverage, compute_kpis
 
@@ -55,12 +55,9 @@ def decide_run(
     """Decide `requests` against the plan in run `folder`; when any is approved, write the new run folder."""
     started_at = dt.datetime.now().astimezone()
     try:
-        run = read_run(folder)
-    except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
-        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise RequestsError(
-            f"{folder} cannot be read ({what}); give a complete run folder written by `wfm run`"
-        ) from None
+        run = read_complete_run(folder, "read")
+    except DamagedRun as exc:
+        raise RequestsError(str(exc)) from None
     decisions, changed, plan = decide_requests(scenario, run.requirements, run.result, requests)
     if not any(d.approved for d in decisions):
         return RequestsOutcome(decisions, changed, None)

@@ -332,6 +332,22 @@ def read_run(folder: Path) -> RunFiles:
     )
 
 
+class DamagedRun(Exception):
+    """A run folder a command cannot read: a file missing, hand-edited or damaged (bad input, not a bug)."""
+
+
+def read_complete_run(folder: Path, doing: str) -> RunFiles:
+    """`read_run`, with any problem of the folder's files raised as DamagedRun saying what to do; `doing` is
+    what the caller could not do ("re-planned", "read")."""
+    try:
+        return read_run(folder)
+    except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise DamagedRun(
+            f"{folder} cannot be {doing} ({what}); give a complete run folder written by `wfm run`"
+        ) from None
+
+
 def write_simulation_files(
     folder: Path, *, scenario: Scenario, run: RunFiles, simulation: SimulationResult, inputs: Mapping[str, str]
 ) -> None:
