@@ -114,7 +114,7 @@ def test_requests_are_decided_in_order_each_against_the_plan_the_earlier_ones_le
     decisions, changed, _ = decide_requests(the_scenario, needs, plan, [first, again])
     # The second finds c1 already off that day: nothing left to cover, and the time off is not added twice.
     assert [d.approved for d in decisions] == [True, True]
-    assert decisions[1].reason == "not working on those days in the plan: nothing to cover"
+    assert decisions[1].reason == "not working on those days in the plan: nothing to cover (recorded, no leave taken)"
     assert len(changed.time_off) == 1
 
 

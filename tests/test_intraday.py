@@ -126,13 +126,15 @@ def test_overtime_goes_where_service_is_short_and_the_contract_has_room(scenario
     cover = coverage_of(voice.id, volume=10, aht=300, staff={14: 6, 15: 6, 16: 1, 17: 1, 18: 1})
     published = plan([(agent, 8, 16, "work", voice.id)], [(agent, 8, 16)])
     week = DAY - dt.timedelta(days=DAY.weekday())
+    whole_week = {week + dt.timedelta(days=d): week for d in range(7)}
     found = offers(scenario, cover, published, at(12), week_paid_minutes={(agent, week): 30 * 60},
-                   week_of={DAY: week})  # fmt: skip
+                   week_of=whole_week)  # fmt: skip
     overtime = [o for o in found if o.kind == "overtime"]
     assert [(o.agent_id, o.start, o.queue) for o in overtime] == [(agent, at(16), voice.id)]
     offer = overtime[0]
-    # As long as the contract allows: its overtime a week, its day (8 h paid of max_hours_day), to 19:00 at most.
-    room_hours = min(contract.max_overtime_hours_week, contract.max_hours_day - 8, 3)
+    # As long as the contract allows (30 h paid so far this week, 8 h today) and the coverage goes (to 19:00).
+    week_room = min(contract.max_hours_week, contract.contracted_hours_week + contract.max_overtime_hours_week) - 30
+    room_hours = min(contract.max_hours_day - 8, week_room, 3)
     assert offer.hours == pytest.approx(room_hours)
     shrink = 1 - (voice.shrinkage if voice.shrinkage is not None else scenario.site.shrinkage)
     patience = voice.patience_seconds or np.inf
@@ -151,7 +153,8 @@ def test_no_overtime_where_the_week_has_no_room_left(scenario) -> None:  # type:
     published = plan([(agent, 8, 16, "work", voice.id)], [(agent, 8, 16)])
     week = DAY - dt.timedelta(days=DAY.weekday())
     full = round(contract.max_hours_week * 60)
-    found = offers(scenario, cover, published, at(12), week_paid_minutes={(agent, week): full}, week_of={DAY: week})
+    whole_week = {week + dt.timedelta(days=d): week for d in range(7)}
+    found = offers(scenario, cover, published, at(12), week_paid_minutes={(agent, week): full}, week_of=whole_week)
     assert [o for o in found if o.kind == "overtime"] == []
 
 

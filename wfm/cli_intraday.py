@@ -22,6 +22,7 @@ from wfm.pipeline_intraday import (
     read_actuals,
     write_intraday,
 )
+from wfm.reports.files import DamagedRun, scenario_as_planned
 
 DEFAULT_TIME_LIMIT = 10.0
 
@@ -99,11 +100,21 @@ def intraday(
     Example: wfm intraday schedules/2026-03-02 --actuals today.csv --at 11:30
     """
     scenario_path = run_scenario(run_folder, scenario)
-    loaded = load(scenario_path, load_scenario)
+    try:
+        loaded = scenario_as_planned(load(scenario_path, load_scenario), run_folder)
+    except DamagedRun as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     if not actuals.is_file():
         error(f"{actuals} does not exist; give today's contacts so far as a CSV (interval_start, queue, volume)")
         raise typer.Exit(EXIT_BAD_INPUT)
     moment = _moment(at, date, actuals)
+    step = loaded.site.interval_minutes
+    if (moment.hour * 60 + moment.minute) % step:
+        error(f"--at {at} is not on the site's {step}-minute intervals; give the start of the interval now under "
+              f"way (e.g. --at {moment.hour:02d}:{moment.minute - moment.minute % step:02d}): intervals before it are "
+              "over, and their actuals are what the re-plan uses")  # fmt: skip
+        raise typer.Exit(EXIT_BAD_INPUT)
     dates = loaded.site.horizon.dates
     if moment.date() not in dates:
         error(f"{moment:%Y-%m-%d} is not a day of the plan in {run_folder} ({dates[0]} to {dates[-1]}); give --date")

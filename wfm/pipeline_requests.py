@@ -41,11 +41,11 @@ def decisions_table(decisions: list[Decision]) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _approved_time_off(decisions: list[Decision], scenario: Scenario) -> pd.DataFrame:
-    approved = {(d.request.agent_id, d.request.date) for d in decisions if d.approved and d.request.kind == "time_off"}
+def _approved_time_off(before: Scenario, after: Scenario) -> pd.DataFrame:
+    """The time off the decisions added (not what the scenario had already), in time_off.csv's format."""
     rows = [(t.agent_id, t.start.isoformat(timespec="minutes"), t.end.isoformat(timespec="minutes"), t.reason,
              "yes" if t.paid else "no")
-            for t in scenario.time_off if (t.agent_id, t.start.date()) in approved]  # fmt: skip
+            for t in after.time_off if t not in before.time_off]  # fmt: skip
     return pd.DataFrame(rows, columns=["agent_id", "start", "end", "reason", "paid"])
 
 
@@ -70,7 +70,7 @@ def decide_run(
         buffer = io.StringIO()
         decisions_table(decisions).to_csv(buffer, index=False)
         time_off = io.StringIO()
-        _approved_time_off(decisions, changed).to_csv(time_off, index=False)
+        _approved_time_off(scenario, changed).to_csv(time_off, index=False)
         return {"decisions.csv": buffer.getvalue(), "time_off_approved.csv": time_off.getvalue()}
 
     written = write_run(

@@ -24,7 +24,7 @@ from wfm.io.atomic import atomic_write_text
 from wfm.io.change_requests import load_change_requests
 from wfm.pipeline_requests import decisions_table
 from wfm.reports import read_run
-from wfm.reports.files import horizon_days
+from wfm.reports.files import scenario_as_planned
 from wfm.scheduling.change_requests import decide_requests
 from wfm.scheduling.result import ScheduleResult
 
@@ -71,10 +71,8 @@ def decide_request_inbox(
     if not files:
         return report
     run = read_run(published)
-    days = horizon_days(run.kpis)
     # The plan's own horizon: the audit and coverage judge the plan on the days it planned.
-    horizon = scenario.site.horizon.model_copy(update={"start": days[0], "days": len(days)})
-    planned = scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon})})
+    planned = scenario_as_planned(scenario, published)
     plan = run.result
     approved_off: list[tuple[TimeOff, str]] = []
     for path in files:

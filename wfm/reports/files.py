@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.domain.models import Scenario
+from wfm.domain.models import Scenario, TimeOff
 from wfm.io.atomic import atomic_write_text
 from wfm.reports.excel import write_roster
 from wfm.reports.tables import assignments_table, shifts_table, week_start
@@ -346,6 +346,31 @@ def read_complete_run(folder: Path, doing: str) -> RunFiles:
         raise DamagedRun(
             f"{folder} cannot be {doing} ({what}); give a complete run folder written by `wfm run`"
         ) from None
+
+
+def scenario_as_planned(scenario: Scenario, folder: Path) -> Scenario:
+    """The scenario as the run in `folder` planned it: the run's own horizon (a nightly run's is not site.toml's)
+    and the time off approved since (`wfm requests`' time_off_approved.csv in the folder). Raises DamagedRun."""
+    try:
+        kpis = json.loads((folder / "kpis.json").read_text(encoding="utf-8"))
+        days = horizon_days(kpis if isinstance(kpis, dict) else {})
+        approved = folder / "time_off_approved.csv"
+        extra = (
+            [TimeOff(agent_id=str(r.agent_id), start=dt.datetime.fromisoformat(str(r.start)),
+                     end=dt.datetime.fromisoformat(str(r.end)), reason=str(r.reason), paid=str(r.paid) == "yes")
+             for r in pd.read_csv(approved, dtype=str, keep_default_na=False).itertuples(index=False)]
+            if approved.is_file() else []
+        )  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pd.errors.ParserError) as exc:
+        raise DamagedRun(f"{folder} cannot be read ({exc}); give a complete run folder written by `wfm run`") from None
+    if not days:
+        raise DamagedRun(f"{folder}/kpis.json has no horizon; give a complete run folder written by `wfm run`")
+    site = scenario.site
+    if (site.horizon.start, site.horizon.days) != (days[0], len(days)):
+        horizon = site.horizon.model_copy(update={"start": days[0], "days": len(days)})
+        scenario = scenario.model_copy(update={"site": site.model_copy(update={"horizon": horizon})})
+    new = tuple(t for t in extra if t not in scenario.time_off)
+    return scenario.model_copy(update={"time_off": (*scenario.time_off, *new)}) if new else scenario
 
 
 def write_simulation_files(

@@ -61,10 +61,12 @@ def rule_candidates(
     for day, taken_index, offset in agent.taken_breaks:
         if day == option.day and taken_index == index:
             return width, [offset]
-    cut = data.replan_from
+    cut, day_end = data.replan_from, data.replan_until
+    last = min(latest, option.end - option.start - width)
     if cut is not None and option.start < cut < option.end:
         first = max(first, cut - option.start)
-    last = min(latest, option.end - option.start - width)
+    if day_end is not None and cut is not None and option.start < day_end < option.end and option.start < day_end:
+        last = min(last, day_end - option.start - width)  # the re-planned day ends at midnight
     return width, [p for p in range(first, last + 1) if all(activity[i] == "work" for i in range(p, p + width))]
 
 

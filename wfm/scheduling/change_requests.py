@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from wfm.domain import ChangeRequest, QueueKind, Scenario, TimeOff
+from wfm.scheduling.decode import _overtime as decode_overtime
 from wfm.scheduling.kpis import compute_coverage
-from wfm.scheduling.problem import build_problem
+from wfm.scheduling.problem import ProblemData, build_problem
 from wfm.scheduling.result import ScheduleResult, Segment
 from wfm.scheduling.rules import HARD_RULES, audit_plan
 from wfm.staffing import grid_open_mask
@@ -50,7 +51,11 @@ def decide_requests(
     """Each request decided in order; returns the decisions, the scenario with approved time off added and the
     plan with every approved request in it."""
     decisions = []
-    coverage = compute_coverage(scenario, requirements, plan)
+    plan = plan_of_known_agents(scenario, plan)
+    # Every request is judged against the published plan's service, not the last one's: requests approved one
+    # after the other never take a queue further below it than the allowance (five days off that each cost four
+    # points do not add up to twenty).
+    published = compute_coverage(scenario, requirements, plan)
     names = {a.agent_id: a.name or a.agent_id for a in scenario.agents}
     for request in requests:
         note = ""
@@ -63,18 +68,21 @@ def decide_requests(
                 decisions.append(Decision(request, False, refusal, "-"))
                 continue
         touched = {request.agent_id} | ({request.with_agent} if request.with_agent else set())
-        broken = _broken_rules(changed_scenario, requirements, changed_plan, touched, names)
+        data = build_problem(changed_scenario, requirements)
+        broken = _broken_rules(data, changed_plan, touched, names)
         if broken:
             decisions.append(Decision(request, False, broken, "-"))
             continue
         changed_coverage = compute_coverage(changed_scenario, requirements, changed_plan)
-        loss, effect = _service_loss(changed_scenario, coverage, changed_coverage)
+        loss, effect = _service_loss(changed_scenario, published, changed_coverage)
         if loss:
             decisions.append(Decision(request, False, loss, effect))
             continue
         reason = note or "every rule holds and service stays within the allowance"
         decisions.append(Decision(request, True, reason, effect))
-        scenario, plan, coverage = changed_scenario, changed_plan, changed_coverage
+        # The week's overtime as the changed plan has it (a swapped or dropped shift changes it).
+        overtime = decode_overtime(data, list(changed_plan.shifts))
+        scenario, plan = changed_scenario, dataclasses.replace(changed_plan, overtime_hours=overtime)
     return decisions, scenario, plan
 
 
@@ -90,10 +98,13 @@ def _time_off(scenario: Scenario, plan: ScheduleResult, request: ChangeRequest) 
     absence = TimeOff(agent_id=request.agent_id, start=first, end=last, reason=request.reason or "time off",
                       paid=request.paid)  # fmt: skip
     covered = any(t.agent_id == request.agent_id and t.start <= first and last <= t.end for t in scenario.time_off)
-    changed = scenario if covered else scenario.model_copy(update={"time_off": (*scenario.time_off, absence)})
     dropped = [s for s in plan.shifts if s.agent_id == request.agent_id and s.date in days]
     if not dropped:
-        return changed, plan, "not working on those days in the plan: nothing to cover"
+        # Nobody to replace, and no leave taken: recorded unpaid (paid leave on a day off would add hours).
+        absence = absence.model_copy(update={"paid": False})
+    changed = scenario if covered else scenario.model_copy(update={"time_off": (*scenario.time_off, absence)})
+    if not dropped:
+        return changed, plan, "not working on those days in the plan: nothing to cover (recorded, no leave taken)"
     spans = [(s.start, s.end) for s in dropped]
     segments = [
         s for s in plan.segments
@@ -175,11 +186,27 @@ def _for_taker(scenario: Scenario, segment: Segment) -> list[Segment]:
     return out
 
 
-def _broken_rules(
-    scenario: Scenario, requirements: pd.DataFrame, plan: ScheduleResult, touched: set[str], names: dict[str, str]
-) -> str:
+def plan_of_known_agents(scenario: Scenario, plan: ScheduleResult) -> ScheduleResult:
+    """The plan without the shifts and activities of people no longer in the scenario (a leaver), and with work
+    on a queue someone is no longer skilled for shown as `available`: a published plan judged by today's
+    scenario (coverage counts only skilled work)."""
+    known = {a.agent_id for a in scenario.agents}
+    skills = {(s.agent_id, s.queue) for s in scenario.skills}
+    segments = []
+    for segment in plan.segments:
+        if segment.agent_id not in known:
+            continue
+        if segment.activity == "work" and segment.queue is not None and (segment.agent_id, segment.queue) not in skills:
+            segment = dataclasses.replace(segment, activity="available", queue=None)
+        segments.append(segment)
+    shifts = tuple(s for s in plan.shifts if s.agent_id in known)
+    if len(shifts) == len(plan.shifts) and segments == list(plan.segments):
+        return plan
+    return dataclasses.replace(plan, shifts=shifts, segments=tuple(segments))
+
+
+def _broken_rules(data: ProblemData, plan: ScheduleResult, touched: set[str], names: dict[str, str]) -> str:
     """The first hard rule the plan breaks for the people touched, in words; "" when none."""
-    data = build_problem(scenario, requirements)
     rules = {rule.id: rule for rule in HARD_RULES}
     agents = {agent.agent.agent_id: agent for agent in data.agents}
     for violation in audit_plan(data, plan):
@@ -210,7 +237,8 @@ def _service_loss(scenario: Scenario, before: pd.DataFrame, after: pd.DataFrame)
             if np.isfinite(judged).any():
                 i = int(np.argmax(judged))
                 moment = pd.Timestamp(b.at[i, "interval_start"])
-                text = (f"{names[queue.id]} at {moment:%a %H:%M} would fall from {b.at[i, 'service_level']:.0%} to "
+                text = (f"{names[queue.id]} at {moment:%a %H:%M} would "
+                        f"{'fall' if judged[i] > 0 else 'go'} from {b.at[i, 'service_level']:.0%} to "
                         f"{a.at[i, 'service_level']:.0%}")  # fmt: skip
                 if judged[i] > allowance.service_level_drop + 1e-9:
                     return (f"{text}, below its {target:.0%} target by more than the {allowance.service_level_drop:.0%}"

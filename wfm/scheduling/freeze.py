@@ -95,8 +95,12 @@ def restrict_to_published(
                 options.append(option)
         taken = _taken_breaks(data, agent, options, published, frozen) if frozen.until is not None else ()
         agents.append(dataclasses.replace(agent, options=tuple(options), published_days=must_work, taken_breaks=taken))
-    replan_from = None if frozen.until is None else grid.index_of(frozen.until)
-    return dataclasses.replace(data, agents=tuple(agents), replan_from=replan_from), kept, repairs
+    replan_from = replan_until = None
+    if frozen.until is not None:
+        replan_from = grid.index_of(frozen.until)
+        replan_until = grid.index_of(dt.datetime.combine(frozen.until.date() + dt.timedelta(days=1), dt.time()))
+    data = dataclasses.replace(data, agents=tuple(agents), replan_from=replan_from, replan_until=replan_until)
+    return data, kept, repairs
 
 
 def _taken_breaks(
@@ -131,7 +135,8 @@ def _taken_breaks(
                 continue
             segment = same_kind[0]
             breaks.remove(segment)
-            if segment.start < frozen.until:
+            # Taken (before `until`), or after the re-planned day (a shift across midnight): kept where it was.
+            if not frozen.free(segment.start):
                 out.append((option.day, index, grid.index_of(segment.start) - option.start))
     return tuple(out)
 
@@ -158,13 +163,19 @@ def published_activities(
         new += [s for s in frozen.segments if inside(s)]
         return sorted(new, key=lambda s: (s.agent_id, s.start))
     cut = frozen.until
+    day_end = dt.datetime.combine(cut.date() + dt.timedelta(days=1), dt.time())
+    # Kept shifts: the new plan's activity inside [cut, day_end), the published one outside it (before now, and
+    # after midnight for a shift across it), each segment clipped to its side.
     for segment in segments:
-        if inside(segment) and segment.end > cut and frozen.free(max(segment.start, cut)):
-            new.append(dataclasses.replace(segment, start=max(segment.start, cut)))
+        if inside(segment) and segment.end > cut and segment.start < day_end:
+            new.append(dataclasses.replace(segment, start=max(segment.start, cut), end=min(segment.end, day_end)))
     for segment in frozen.segments:
-        if inside(segment) and not frozen.free(segment.start):
-            ends_at_cut = segment.start < cut < segment.end and frozen.free(cut)
-            new.append(dataclasses.replace(segment, end=cut) if ends_at_cut else segment)
+        if not inside(segment):
+            continue
+        if segment.start < cut:
+            new.append(dataclasses.replace(segment, end=min(segment.end, cut)))
+        if segment.end > day_end:
+            new.append(dataclasses.replace(segment, start=max(segment.start, day_end)))
     return _joined(sorted(new, key=lambda s: (s.agent_id, s.start)))
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Contract, Queue, QueueKind, Scenario
+from wfm.domain import Queue, QueueKind, Scenario
+from wfm.scheduling.problem import WeekLimits, week_limits
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 from wfm.staffing import service_level
 
@@ -207,12 +209,11 @@ def offers(
         if shift.start >= day_end - dt.timedelta(hours=24) and shift.date > start.date():
             current = next_start.get(shift.agent_id)
             next_start[shift.agent_id] = shift.start if current is None else min(current, shift.start)
-    last_queue: dict[str, str | None] = {}
-    for segment in sorted(plan.segments, key=lambda s: s.start):
-        if segment.activity == "work" and segment.start >= start:
-            last_queue[segment.agent_id] = segment.queue
     paid = dict(week_paid_minutes)
-    overtime_used = dict(plan.overtime_hours)
+    days_in_week: dict[dt.date, int] = {}
+    for day in week_of.values():
+        days_in_week[day] = days_in_week.get(day, 0) + 1
+    absent = [(t.agent_id, t.start, t.end) for t in scenario.time_off]
 
     def indexes(first: dt.datetime, last: dt.datetime) -> np.ndarray:
         out = []
@@ -223,6 +224,8 @@ def offers(
             t += step
         return np.asarray(out, dtype=int)
 
+    # VTO is judged on the staffing without any overtime offered (an offer may be declined).
+    without_overtime = {queue_id: q.staff.copy() for queue_id, q in live.items()}
     found: list[Offer] = []
     # Overtime: the best extension per hour first, until none pays.
     for _ in range(MOST_OFFERS):
@@ -232,12 +235,16 @@ def offers(
             week = week_of.get(shift.date, shift.date)
             room = _overtime_room(
                 shift,
-                contract,
+                week_limits(contract, days_in_week.get(week, 7)),
+                contract.max_hours_day,
                 paid.get((shift.agent_id, week), 0),
-                overtime_used.get((shift.agent_id, week), 0.0),
                 next_start.get(shift.agent_id),
                 site.rules.min_rest_hours,
             )
+            # Not into time off that starts after the shift (an appointment, a half day).
+            for agent_id, off_start, _ in absent:
+                if agent_id == shift.agent_id and off_start >= shift.end:
+                    room = min(room, (off_start - shift.end).total_seconds() / 60)
             blocks = int(room // (block * site.interval_minutes))
             for queue_id, q in live.items():
                 weight = proficiency.get((shift.agent_id, queue_id))
@@ -280,7 +287,6 @@ def offers(
         week = week_of.get(offer.start.date(), offer.start.date())
         minutes = round(offer.hours * 60)
         paid[offer.agent_id, week] = paid.get((offer.agent_id, week), 0) + minutes
-        overtime_used[offer.agent_id, week] = overtime_used.get((offer.agent_id, week), 0.0) + offer.hours
         todays = [
             dataclasses.replace(s, end=offer.end, paid_minutes=s.paid_minutes + minutes)
             if s.agent_id == offer.agent_id and s.end == offer.start else s
@@ -304,31 +310,25 @@ def offers(
             inside = [s for s in work if s.end > candidate and s.start < leave]
             if any(s.activity == "work" and (s.queue not in live) for s in inside):
                 break
-            removed = {qid: indexes(max(s.start, candidate), min(s.end, leave)) for s in inside
-                       if s.activity == "work" and (qid := s.queue) in live}  # fmt: skip
-            ok = True
-            for queue_id, index in removed.items():
-                q = live[queue_id]
-                after = q.service(q.staff[index] - proficiency[(shift.agent_id, queue_id)], index)
-                if len(index) and after.min() < q.target:
-                    ok = False
+            removed = _intervals_by_queue(inside, live, candidate, leave, indexes)
+            ok = all(
+                live[queue_id].service(without_overtime[queue_id][index] - proficiency[(shift.agent_id, queue_id)],
+                                       index).min() >= live[queue_id].target
+                for queue_id, index in removed.items() if len(index)
+            )  # fmt: skip
             if not ok:
                 break
             leave = candidate
         if leave >= shift.end:
             continue
-        index_by_queue = {
-            s.queue: indexes(max(s.start, leave), s.end) for s in work
-            if s.activity == "work" and s.queue in live and s.end > leave
-        }  # fmt: skip
         lowest_before, lowest_after, lost = 1.0, 1.0, 0.0
-        for queue_id, index in index_by_queue.items():
+        for queue_id, index in _intervals_by_queue(work, live, leave, shift.end, indexes).items():
             if not len(index):
                 continue
-            q = live[queue_id]
-            before = q.service(q.staff[index], index)
-            q.staff[index] -= proficiency[(shift.agent_id, queue_id)]
-            after = q.service(q.staff[index], index)
+            q, staff = live[queue_id], without_overtime[queue_id]
+            before = q.service(staff[index], index)
+            staff[index] -= proficiency[(shift.agent_id, queue_id)]
+            after = q.service(staff[index], index)
             lowest_before, lowest_after = min(lowest_before, float(before.min())), min(lowest_after, float(after.min()))
             lost += float(np.sum(q.volume[index] * (before - after)))
         vto.append(Offer("vto", shift.agent_id, names[shift.agent_id], leave, shift.end, None, lowest_before,
@@ -336,19 +336,36 @@ def offers(
     return found + vto
 
 
+def _intervals_by_queue(
+    segments: list[Segment],
+    live: dict[str, _LiveQueue],
+    first: dt.datetime,
+    last: dt.datetime,
+    indexes: Callable[[dt.datetime, dt.datetime], np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Per live queue, the coverage indexes of every work segment's part inside [first, last) (a person may work a
+    queue in several stretches around a break)."""
+    parts: dict[str, list[np.ndarray]] = {}
+    for s in segments:
+        if s.activity == "work" and s.queue in live and s.end > first and s.start < last:
+            parts.setdefault(s.queue, []).append(indexes(max(s.start, first), min(s.end, last)))
+    return {queue_id: np.concatenate(found) for queue_id, found in parts.items()}
+
+
 def _overtime_room(
     shift: ShiftAssignment,
-    contract: Contract,
+    limits: WeekLimits,
+    max_hours_day: float,
     week_paid_minutes: int,
-    week_overtime_hours: float,
     next_start: dt.datetime | None,
     min_rest_hours: float,
 ) -> float:
-    """Minutes the shift may be extended at its end: the least of the day's, the week's paid and the week's
-    overtime room and the rest before the next shift."""
-    day = contract.max_hours_day * 60 - shift.paid_minutes
-    week = contract.max_hours_week * 60 - week_paid_minutes
-    overtime = (contract.max_overtime_hours_week - week_overtime_hours) * 60
+    """Minutes the shift may be extended at its end: the least of the day's room (max_hours_day), the week's
+    (max_hours_week, and contracted hours plus the most overtime, both pro rata in a part week as the plan's
+    own rules) and the rest before the next shift."""
+    day = max_hours_day * 60 - shift.paid_minutes
+    week = limits.max_minutes - week_paid_minutes
+    overtime = limits.contracted_minutes + limits.max_overtime_minutes - week_paid_minutes
     rest = np.inf
     if next_start is not None:
         rest = (next_start - shift.end).total_seconds() / 60 - min_rest_hours * 60

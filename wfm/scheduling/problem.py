@@ -138,6 +138,7 @@ class ProblemData:
     # Intraday re-plan: the interval from which a shift under way may change; its breaks not yet taken go at or
     # after it (wfm.scheduling.freeze). None: a plan made ahead.
     replan_from: int | None = None
+    replan_until: int | None = None  # ... and the interval where the re-planned day ends (midnight)
 
     def weeks(self) -> list[list[int]]:
         """Day indexes grouped into 7-day weeks from the horizon start (the last one may be partial)."""
