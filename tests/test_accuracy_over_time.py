@@ -56,6 +56,17 @@ def test_wape_bias_and_coverage_per_day_and_week() -> None:
         assert row["p10_p90_coverage"] == pytest.approx(1.0)
 
 
+def test_an_interval_without_a_row_on_a_day_with_actuals_had_no_contacts() -> None:
+    # Exports list the intervals with contacts: 09:30 forecast 20 calls and none came, scored as 0 against 20.
+    forecasts = published(("2026-03-02", MAR3, 100, None, None), ("2026-03-02", NEXT, 20, None, None))
+    joined = forecast_vs_actual(forecasts, history((MAR3, 100)))
+    assert joined[["actual", "forecast"]].values.tolist() == [[100, 100], [0, 20]]
+    [row] = accuracy(joined, "day").to_dict("records")
+    assert (row["wape"], row["bias"]) == pytest.approx((0.2, 0.2))
+    # A day with no actual at all for the queue (the export has not come yet) is not scored.
+    assert forecast_vs_actual(forecasts, history((MAR3 + dt.timedelta(days=1), 5))).empty
+
+
 def test_a_queue_whose_forecasts_ran_high_for_a_week_is_a_warning() -> None:
     days = [dt.datetime(2026, 3, 2, 9) + dt.timedelta(days=d) for d in range(7)]
     forecasts = published(*(("2026-03-01", t, 120, None, None) for t in days))

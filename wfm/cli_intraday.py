@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli_common import err, error, load, out, run_scenario
+from wfm.cli_common import err, error, load, out, run_scenario, warn
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError, load_scenario
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_NO_PLAN
@@ -138,5 +138,8 @@ def intraday(
             err.print(f"interrupted ({stop.name}): nothing was written", markup=False)
             raise typer.Exit(stop.exit_code) from None
     print_intraday(outcome)
+    notes = [line.removeprefix("REPAIRED: ") for line in outcome.replanned.message.splitlines() if line.strip()]
+    if notes:
+        warn(notes)
     out.print(f"re-planned in {outcome.seconds:.1f} s; wrote {folder}/ (changes.csv, offers.csv, intraday.xlsx)",
               markup=False)  # fmt: skip

@@ -46,7 +46,13 @@ import pandas as pd
 from wfm.batch.checks import backlog_past_sla, stale_history
 from wfm.batch.config import BatchConfig, SiteJob
 from wfm.batch.inbox import ingest_inbox, pending
-from wfm.batch.request_inbox import RequestReport, approved_time_off, decide_request_inbox, with_time_off
+from wfm.batch.request_inbox import (
+    RequestReport,
+    approved_swap_days,
+    approved_time_off,
+    decide_request_inbox,
+    with_time_off,
+)
 from wfm.batch.run_folders import (
     _keep_recent,
     _point_latest,
@@ -321,7 +327,8 @@ def _run_locked(
     # 3. the published plan: its first days stay, its earlier shifts count for rest and consecutive days
     published_run = parent.name if parent else None
     frozen = None
-    if parent is not None and (settings.freeze_days > 0 or requests.swap_days):
+    swap_days = approved_swap_days(store_path)  # tonight's and earlier nights' approved swaps
+    if parent is not None and (settings.freeze_days > 0 or swap_days):
         shifts, segments, agents = _published(parent)
         if requests.plan is not None:  # with tonight's approved requests in it
             shifts, segments = list(requests.plan.shifts), list(requests.plan.segments)
@@ -330,7 +337,7 @@ def _run_locked(
         days = tuple(sorted(
             {day for d in range(min(settings.freeze_days, horizon.days))
              if (day := horizon.start + dt.timedelta(days=d)) in covered}
-            | {day for day in requests.swap_days if day in covered and horizon.start <= day < horizon.end}
+            | {day for day in swap_days if day in covered and horizon.start <= day < horizon.end}
         ))  # fmt: skip
         frozen = FrozenDays(days=days, shifts=tuple(shifts), segments=tuple(segments), agents=tuple(agents))
         earlier = [
@@ -354,6 +361,7 @@ def _run_locked(
             "settings": settings.model_dump(mode="json"),
             "job": job.model_dump(mode="json"),
             "approved_time_off": len(approved_time_off(store_path)),
+            "approved_swaps": sorted(map(str, swap_days)),
         }
     )
     tonights = [p for p in _run_folders(root) if run_key(p.name)[0] == run_date.isoformat()]

@@ -1,7 +1,8 @@
 """Forecast accuracy over time: each night's published forecast against what then happened.
 
 Per interval, the forecast judged is the latest one published before the interval's day (the one the plan for that
-day was made from; a forecast published on the day itself is not counted, it had seen part of it). Scores per
+day was made from; a forecast published on the day itself is not counted, it had seen part of it). On a day a queue
+has actuals for, an interval without a row had no contacts (0). Scores per
 queue and day, and per queue and week (Monday first):
 
 - WAPE: sum |actual - forecast| / sum actual, over the intervals;
@@ -26,12 +27,19 @@ def forecast_vs_actual(published: pd.DataFrame, history: pd.DataFrame) -> pd.Dat
         return pd.DataFrame(columns=["interval_start", "queue", "night", "actual", "forecast", "volume_p10",
                                      "volume_p90"])  # fmt: skip
     frame = published.copy()
+    for column in ("volume", "volume_p10", "volume_p90"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["day"] = frame["interval_start"].dt.date
     frame = frame[frame["night"] < frame["day"]]
     # The latest night before the day, per interval.
     frame = frame.sort_values("night").drop_duplicates(["queue", "interval_start", "fold"], keep="last")
     actual = history.rename(columns={"volume": "actual"})[["queue", "interval_start", "fold", "actual"]]
-    joined = frame.merge(actual, on=["queue", "interval_start", "fold"], how="inner")
+    # An interval of a day the queue has actuals for but no row had no contacts (exports list the intervals
+    # with contacts): it counts as 0, or a forecast of calls that never came would go unscored.
+    seen = {(q, t.date()) for q, t in zip(actual["queue"], actual["interval_start"], strict=True)}
+    frame = frame[[(q, d) in seen for q, d in zip(frame["queue"], frame["day"], strict=True)]]
+    joined = frame.merge(actual, on=["queue", "interval_start", "fold"], how="left")
+    joined["actual"] = joined["actual"].fillna(0.0)
     return (
         joined.rename(columns={"volume": "forecast"})[
             ["interval_start", "queue", "night", "actual", "forecast", "volume_p10", "volume_p90"]

@@ -105,6 +105,7 @@ def write_intraday_files(
         "overtime_offers_hours": round(sum(o.hours for o in offers if o.kind == "overtime"), 2),
         "vto_offers_hours": round(sum(o.hours for o in offers if o.kind == "vto"), 2),
         "queues": _service_by_queue(scenario, coverage_published, coverage_replanned),
+        "message": replanned.message,
     }
     path = folder / "summary.json"
     atomic_write_text(path, json.dumps(summary, indent=2) + "\n")
