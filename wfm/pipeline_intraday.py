@@ -56,6 +56,7 @@ class IntradayOutcome:
     replanned: ScheduleResult
     coverage_published: pd.DataFrame  # the published plan on the re-forecast, the rest of the day
     coverage_replanned: pd.DataFrame
+    coverage_day: pd.DataFrame  # the re-plan's whole day (the morning as it happened), for the day sheet
     changes: list[Change]
     offers: list[Offer]
     seconds: float
@@ -146,6 +147,7 @@ def intraday_replan(
         replanned=replanned,
         coverage_published=rest(coverage_before),
         coverage_replanned=rest(coverage_after),
+        coverage_day=coverage_after[pd.to_datetime(coverage_after["interval_start"]).dt.date == day],
         changes=changes(scenario, run.result, replanned, at, day_end),
         offers=found,
         seconds=time.monotonic() - started,
@@ -168,7 +170,8 @@ def write_intraday(folder: Path, scenario: Scenario, outcome: IntradayOutcome) -
         write_intraday_files(
             staging, scenario=scenario, at=outcome.at, seconds=outcome.seconds, factors=outcome.reforecast,
             forecast=outcome.forecast, replanned=outcome.replanned, coverage_published=outcome.coverage_published,
-            coverage_replanned=outcome.coverage_replanned, changes=outcome.changes, offers=outcome.offers,
+            coverage_replanned=outcome.coverage_replanned, coverage_day=outcome.coverage_day, changes=outcome.changes,
+            offers=outcome.offers,
         )  # fmt: skip
     outcome.folder = target
     return target

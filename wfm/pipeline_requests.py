@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,9 +74,12 @@ def decide_run(
         _approved_time_off(scenario, changed).to_csv(time_off, index=False)
         return {"decisions.csv": buffer.getvalue(), "time_off_approved.csv": time_off.getvalue()}
 
+    # The next free <date>.N beside the run the decisions were made against (`latest` is a link to one).
+    published = folder.resolve()
+    base = re.sub(r"\.\d+$", "", published.name)
     written = write_run(
-        outcome, changed, scenario_path, folder.parent, options=RunOptions(seed=int(run.manifest.get("seed") or 0)),
-        command_line=command_line, started_at=started_at, folder_name=folder.name, replace=False,
+        outcome, changed, scenario_path, published.parent, options=RunOptions(seed=int(run.manifest.get("seed") or 0)),
+        command_line=command_line, started_at=started_at, folder_name=base, replace=False,
         extra_manifest={"requests": {"from_run": str(folder), "approved": approved,
                                      "declined": len(decisions) - approved}},
         extra_files=extra_files,

@@ -53,6 +53,7 @@ _SITE_TABLES = {
     "forecast",
     "input",
     "simulation",
+    "requests",
 }
 
 

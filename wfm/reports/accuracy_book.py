@@ -53,8 +53,9 @@ def write_accuracy_workbook(path: Path, *, site: str, weekly: pd.DataFrame, dail
             pivot = weekly.pivot(index="period", columns="queue", values=measure).reindex(weeks)
             for week in weeks:
                 values = [pivot.at[week, q] if q in pivot.columns else None for q in queues]
+                look = PERCENT if measure == "wape" else SIGNED
                 sheet.append([make(pd.Timestamp(week).to_pydatetime(), DATE),
-                              *(make(_number(v), PERCENT) for v in values)])  # fmt: skip
+                              *(make(_number(v), look) for v in values)])  # fmt: skip
         below = first_row + 2 * (len(weeks) + 1) + 1  # the charts go under the tables, one after the other
         for index, measure in enumerate(("WAPE", "Bias")):
             header = first_row + index * (len(weeks) + 1)

@@ -82,6 +82,7 @@ def write_intraday_files(
     replanned: ScheduleResult,
     coverage_published: pd.DataFrame,
     coverage_replanned: pd.DataFrame,
+    coverage_day: pd.DataFrame,
     changes: Sequence[Change],
     offers: Sequence[Offer],
 ) -> list[Path]:
@@ -112,7 +113,8 @@ def write_intraday_files(
     written.append(path)
     path = folder / "intraday.xlsx"
     _write_workbook(path, scenario=scenario, at=at, factors=factors, replanned=replanned, changes=changes,
-                    offers=offers, published=coverage_published, coverage=coverage_replanned)  # fmt: skip
+                    offers=offers, published=coverage_published, coverage=coverage_replanned,
+                    coverage_day=coverage_day)  # fmt: skip
     written.append(path)
     return written
 
@@ -150,6 +152,7 @@ def _write_workbook(
     offers: Sequence[Offer],
     published: pd.DataFrame,
     coverage: pd.DataFrame,
+    coverage_day: pd.DataFrame,
 ) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Intraday")
@@ -223,8 +226,9 @@ def _write_workbook(
     page_setup(day_sheet, scenario)
     todays = [s for s in replanned.shifts if s.date == at.date()]
     agents = {s.agent_id for s in todays}
+    segments = [s for s in replanned.segments if s.agent_id in agents]
     write_day_sheet(day_sheet, make.for_sheet(day_sheet), scenario=scenario, day=at.date(), shifts=todays,
-                    segments=[s for s in replanned.segments if s.agent_id in agents], coverage=coverage)  # fmt: skip
+                    segments=segments, coverage=coverage_day)  # fmt: skip
     buffer = io.BytesIO()
     workbook.save(buffer)
     atomic_write_bytes(path, buffer.getvalue())
