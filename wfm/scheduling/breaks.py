@@ -37,6 +37,9 @@ SHORT_COST, SHORT_BEYOND_COST, CUSHION_COST = 100, 200, 5
 DEEP_SHORTFALL_SHARE, SHORT_DEEP_COST = 0.5, 400
 DEFERRED_COST = 20  # deferred work waits a few minutes, but a late item costs more than a spare agent on the phones
 NO_QUEUE_REWARD = 10_000  # on shift with no open queue to work: the best moment for a break
+# An intraday re-plan: a break left where the published plan had it (people were told), worth two intervals of one
+# agent's cushion; a break moves only where that buys cover.
+KEEP_PUBLISHED_REWARD = 1_000
 DETERMINISTIC_SECONDS_PER_DAY = 1.0  # CP-SAT deterministic time: the same plan on any machine
 
 Shape = tuple[AgentData, ShiftOption, list[str | None], list[str]]  # agent, shift, queue and activity per interval
@@ -116,6 +119,8 @@ def _stagger_day(
             for p in fits:
                 var = model.new_bool_var(f"b_{index}_{r}_{p}")
                 choice[index, r, p] = var
+                if (option.day, r, p) in agent.published_breaks:
+                    objective.append(-KEEP_PUBLISHED_REWARD * var)
                 for i in range(p, p + width):
                     covering[i].append(var)
                     t = option.start + i

@@ -93,8 +93,9 @@ def restrict_to_published(
             shift = published.get((agent_id, day))
             if day not in frozen_days or day in repaired or (shift is not None and published_option(option, shift)):
                 options.append(option)
-        taken = _taken_breaks(data, agent, options, published, frozen) if frozen.until is not None else ()
-        agents.append(dataclasses.replace(agent, options=tuple(options), published_days=must_work, taken_breaks=taken))
+        taken, later = _taken_breaks(data, agent, options, published, frozen) if frozen.until is not None else ((), ())
+        agents.append(dataclasses.replace(agent, options=tuple(options), published_days=must_work, taken_breaks=taken,
+                                          published_breaks=later))  # fmt: skip
     replan_from = replan_until = None
     if frozen.until is not None:
         replan_from = grid.index_of(frozen.until)
@@ -109,15 +110,17 @@ def _taken_breaks(
     options: list[ShiftOption],
     published: dict[tuple[str, dt.date], ShiftAssignment],
     frozen: FrozenDays,
-) -> tuple[tuple[int, int, int], ...]:
-    """(day, break rule index, offset) of each published break of a kept shift that started before `until`.
+) -> tuple[tuple[tuple[int, int, int], ...], tuple[tuple[int, int, int], ...]]:
+    """(day, break rule index, offset) of each published break of a kept shift that started before `until`
+    (taken), and of each one not taken yet (published, free to move).
 
     A shift's published breaks are matched to its template's break rules in order, kind by kind (the first
     published lunch is the first lunch rule), as decode placed them."""
     assert frozen.until is not None
     grid = data.grid
     agent_id = agent.agent.agent_id
-    out = []
+    out: list[tuple[int, int, int]] = []
+    later: list[tuple[int, int, int]] = []
     for option in options:
         shift = published.get((agent_id, grid.date_of(option.day)))
         if shift is None or grid.start_of(option.start) != shift.start:
@@ -135,10 +138,11 @@ def _taken_breaks(
                 continue
             segment = same_kind[0]
             breaks.remove(segment)
-            # Taken (before `until`), or after the re-planned day (a shift across midnight): kept where it was.
-            if not frozen.free(segment.start):
-                out.append((option.day, index, grid.index_of(segment.start) - option.start))
-    return tuple(out)
+            # Taken (before `until`), or after the re-planned day (a shift across midnight): kept where it was;
+            # not taken yet: where the re-plan would rather leave it (`published_breaks`).
+            where = (option.day, index, grid.index_of(segment.start) - option.start)
+            (later if frozen.free(segment.start) else out).append(where)
+    return tuple(out), tuple(later)
 
 
 def published_activities(

@@ -89,6 +89,8 @@ class AgentData:
     # Breaks already taken in an intraday re-plan: (day, break rule index in the template, offset in the shift)
     # of each, kept where it was (wfm.scheduling.freeze, `FrozenDays.until`).
     taken_breaks: tuple[tuple[int, int, int], ...] = ()
+    # ... and of each published break not taken yet: the break model would rather leave it there.
+    published_breaks: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
