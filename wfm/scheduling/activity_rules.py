@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ortools.sat.python import cp_model
 
 from wfm.domain import Agent, Site
-from wfm.scheduling.problem import AgentData, ProblemData
+from wfm.scheduling.problem import AgentData, ProblemData, ShiftOption
 from wfm.scheduling.result import ScheduleResult, Segment, ShiftAssignment
 from wfm.scheduling.rules import Rule, Violation
 
@@ -121,7 +121,28 @@ def shift_stints(shift: ShiftAssignment, segments: Sequence[Segment]) -> list[St
     return stints
 
 
+def _replanned(data: ProblemData, first: int) -> bool:
+    """Whether block `first` of a published day is re-planned intraday (from the block before the cut, so a stint
+    across it is judged whole, to midnight): the stint rules then hold there as on any other day."""
+    if data.replan_from is None or data.replan_until is None:
+        return False
+    return data.replan_from - data.block_intervals <= first < data.replan_until
+
+
+def _replanned_option(data: ProblemData, option: ShiftOption) -> bool:
+    return (
+        data.replan_from is not None
+        and data.replan_until is not None
+        and (option.start < data.replan_until and option.end > data.replan_from)
+    )
+
+
 def _published_shift(data: ProblemData, agent: AgentData, shift: ShiftAssignment) -> bool:
+    """A shift of a published day, audited when it was published; one re-planned intraday is audited again."""
+    if data.replan_from is not None and data.replan_until is not None:
+        grid = data.grid
+        if shift.start < grid.start_of(data.replan_until) and shift.end > grid.start_of(data.replan_from):
+            return False
     return (shift.date - data.grid.origin.date()).days in agent.published_days
 
 
@@ -169,7 +190,9 @@ def _agent_blocks(ctx: ModelContext) -> dict[int, _AgentBlocks]:
         for option in agent.options:
             spans.append((option.start, option.end))
             if option.day in agent.published_days:
-                exempt.update(first for first in blocks if option.covers(first, first + block))
+                exempt.update(
+                    first for first in blocks if option.covers(first, first + block) and not _replanned(data, first)
+                )
         ordered = sorted(blocks)
         links = [
             (b, b2)
@@ -223,7 +246,7 @@ def _day_blocks(ctx: ModelContext, a: int) -> dict[int, list[int]]:
     agent = data.agents[a]
     out: dict[int, set[int]] = defaultdict(set)
     for option in agent.options:
-        if option.day in agent.published_days:
+        if option.day in agent.published_days and not _replanned_option(data, option):
             continue
         out[option.day].update(
             b for b in blocks.choices if b not in blocks.exempt and option.covers(b, b + data.block_intervals)
