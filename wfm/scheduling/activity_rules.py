@@ -122,11 +122,12 @@ def shift_stints(shift: ShiftAssignment, segments: Sequence[Segment]) -> list[St
 
 
 def _replanned(data: ProblemData, first: int) -> bool:
-    """Whether block `first` of a published day is re-planned intraday (from the block before the cut, so a stint
-    across it is judged whole, to midnight): the stint rules then hold there as on any other day."""
+    """Whether block `first` is on the day an intraday re-plan changes: the stint rules then hold on that whole day
+    as on any other (the published morning keeps them, and a stint across the cut is judged whole)."""
     if data.replan_from is None or data.replan_until is None:
         return False
-    return data.replan_from - data.block_intervals <= first < data.replan_until
+    day = round(24 * 60 / data.grid.interval_minutes)
+    return data.replan_until - day <= first < data.replan_until
 
 
 def _replanned_option(data: ProblemData, option: ShiftOption) -> bool:
