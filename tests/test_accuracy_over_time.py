@@ -1,6 +1,6 @@
 """Forecast accuracy over time (issue 22): the forecast judged is the latest published before the interval's day;
-WAPE, bias and P10-P90 coverage with exact numbers; the night's bias warning; the nightly job keeping each
-published forecast; and `wfm accuracy` end to end."""
+WAPE, bias and P10-P90 coverage with exact numbers; the night's bias warning; `wfm accuracy` without a store. (A
+night keeping its forecast and `wfm accuracy` scoring it are in test_batch_requests.py, on the same nights.)"""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_fixtures import SITE, run_night, tiny_site
-from openpyxl import load_workbook
+from batch_fixtures import tiny_site
 from typer.testing import CliRunner
 
-from wfm.batch.store import HistoryStore
 from wfm.cli import app
 from wfm.forecast.accuracy_over_time import accuracy, bias_drift, forecast_vs_actual
 
@@ -77,32 +75,6 @@ def test_a_queue_whose_forecasts_ran_high_for_a_week_is_a_warning() -> None:
 
 
 runner = CliRunner()
-
-
-def test_the_night_keeps_its_forecast_and_wfm_accuracy_scores_it_once_the_day_is_over(tmp_path: Path) -> None:
-    root = tiny_site(tmp_path, horizon_days=2, settings="time_limit_seconds = 2")
-    night = dt.date(2026, 2, 28)
-    outcome = run_night(root, night)
-    assert outcome.folder is not None
-    [store] = root.rglob("*.sqlite")
-    with HistoryStore(store) as opened:
-        kept = opened.published_forecasts()
-    forecast = pd.read_csv(outcome.folder / "forecast.csv")
-    assert set(kept["night"]) == {night} and len(kept) == len(forecast)
-    # Monday's actuals (Sunday the queues are closed): 10 % more than forecast in every interval.
-    tomorrow = kept[kept["interval_start"].dt.date == dt.date(2026, 3, 2)]
-    actuals = tomorrow.assign(volume=tomorrow["volume"] * 1.1)[["interval_start", "queue", "volume", "fold"]]
-    with HistoryStore(store) as opened:
-        opened.ingest(actuals.assign(aht_seconds=float("nan")), source="test")
-    result = runner.invoke(app, ["accuracy", "--config", str(root / "batch.toml")])
-    assert result.exit_code == 0, result.output
-    weekly = pd.read_csv(root / "schedules" / SITE / "accuracy" / "accuracy_weekly.csv")
-    busy = weekly[weekly["actual"] > 0]
-    assert not busy.empty
-    # Forecast = actual / 1.1 everywhere: bias -1/11, WAPE 1/11.
-    assert busy["bias"].tolist() == pytest.approx([-1 / 11] * len(busy), abs=1e-4)
-    assert busy["wape"].tolist() == pytest.approx([1 / 11] * len(busy), abs=1e-4)
-    assert load_workbook(root / "schedules" / SITE / "accuracy" / "accuracy.xlsx").sheetnames == ["Accuracy", "Daily"]
 
 
 def test_wfm_accuracy_for_a_site_without_a_store_says_so(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """The nightly job's requests inbox (issue 22): requests dropped in <inbox>/requests are decided against the plan
-published the night before, filed with their decisions, and approved time off is kept by every later re-plan."""
+published the night before, filed with their decisions, and approved time off is kept by every later re-plan; and,
+on the same nights, each published forecast kept and scored by `wfm accuracy` once its day has actuals."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from batch_fixtures import SITE, run_night, tiny_site
+from openpyxl import load_workbook
+from typer.testing import CliRunner
 
 from wfm.batch.request_inbox import approved_time_off
+from wfm.batch.store import HistoryStore
+from wfm.cli import app
 
 
 def test_a_night_decides_the_requests_inbox_and_its_re_plan_keeps_the_approved_time_off(tmp_path: Path) -> None:
@@ -42,3 +48,20 @@ def test_a_night_decides_the_requests_inbox_and_its_re_plan_keeps_the_approved_t
     assert (kept.agent_id, kept.start, kept.reason) == (who, dt.datetime(2026, 3, 2), "wedding")
     assert not list(inbox.glob("*.csv"))
     assert SITE in str(second.folder)
+
+    # Each night kept its forecast; Tuesday's actuals come in 10 % above the second night's forecast.
+    with HistoryStore(next(root.rglob("*.sqlite"))) as store:
+        kept = store.published_forecasts()
+        assert set(kept["night"]) == {dt.date(2026, 2, 28), dt.date(2026, 3, 1)}
+        tuesday = kept[(kept["night"] == dt.date(2026, 3, 1)) & (kept["interval_start"].dt.date == dt.date(2026, 3, 3))]
+        store.ingest(tuesday.assign(volume=tuesday["volume"] * 1.1, aht_seconds=float("nan"))[
+            ["interval_start", "queue", "volume", "aht_seconds", "fold"]], source="test")  # fmt: skip
+    result = CliRunner().invoke(app, ["accuracy", "--config", str(root / "batch.toml")])
+    assert result.exit_code == 0, result.output
+    weekly = pd.read_csv(root / "schedules" / SITE / "accuracy" / "accuracy_weekly.csv")
+    busy = weekly[weekly["actual"] > 0]
+    assert not busy.empty
+    # Forecast = actual / 1.1 everywhere: bias -1/11, WAPE 1/11.
+    assert busy["bias"].tolist() == pytest.approx([-1 / 11] * len(busy), abs=1e-4)
+    assert busy["wape"].tolist() == pytest.approx([1 / 11] * len(busy), abs=1e-4)
+    assert load_workbook(root / "schedules" / SITE / "accuracy" / "accuracy.xlsx").sheetnames == ["Accuracy", "Daily"]

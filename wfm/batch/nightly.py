@@ -289,7 +289,11 @@ def _run_locked(
             history = store.history()
             store_state = store.fingerprint()
             # The forecasts published on earlier nights against what happened: a queue running off is a warning.
-            joined = forecast_vs_actual(store.published_forecasts(), history)
+            recent = pd.Timestamp(run_date - dt.timedelta(days=settings.bias_days + 1))
+            published = store.published_forecasts()
+            joined = forecast_vs_actual(
+                published[published["interval_start"] >= recent], history[history["interval_start"] >= recent]
+            )
             warnings += bias_drift(joined, run_date + dt.timedelta(days=1), settings.bias_days, settings.bias_warning)
     except (sqlite3.DatabaseError, pd.errors.DatabaseError) as error:  # damaged under way, locked, disk full...
         found = StoreState(store_path, exists=store_path.exists(), rows=0, damage=str(error))

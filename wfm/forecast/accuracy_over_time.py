@@ -36,8 +36,8 @@ def forecast_vs_actual(published: pd.DataFrame, history: pd.DataFrame) -> pd.Dat
     actual = history.rename(columns={"volume": "actual"})[["queue", "interval_start", "fold", "actual"]]
     # An interval of a day the queue has actuals for but no row had no contacts (exports list the intervals
     # with contacts): it counts as 0, or a forecast of calls that never came would go unscored.
-    seen = {(q, t.date()) for q, t in zip(actual["queue"], actual["interval_start"], strict=True)}
-    frame = frame[[(q, d) in seen for q, d in zip(frame["queue"], frame["day"], strict=True)]]
+    seen = actual.assign(day=actual["interval_start"].dt.date)[["queue", "day"]].drop_duplicates()
+    frame = frame.merge(seen, on=["queue", "day"], how="inner")
     joined = frame.merge(actual, on=["queue", "interval_start", "fold"], how="left")
     joined["actual"] = joined["actual"].fillna(0.0)
     return (
