@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from wfm.domain import Scenario
 from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT
 
@@ -133,3 +134,17 @@ def run_scenario(run_folder: Path, scenario: Path | None) -> Path:
             raise typer.Exit(EXIT_BAD_INPUT)
         scenario = Path(named)
     return scenario
+
+
+def run_and_scenario(run_folder: Path, scenario: Path | None) -> tuple[Path, Scenario]:
+    """`run_scenario`'s path and that scenario loaded as the run planned it (its horizon, its approved time off);
+    exits 2 with what to do on a damaged run folder."""
+    from wfm.io import load_scenario
+    from wfm.reports.files import DamagedRun, scenario_as_planned
+
+    path = run_scenario(run_folder, scenario)
+    try:
+        return path, scenario_as_planned(load(path, load_scenario), run_folder)
+    except DamagedRun as exc:
+        error(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None

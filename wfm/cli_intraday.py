@@ -10,9 +10,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from wfm.cli_common import err, error, load, out, run_scenario, warn
+from wfm.cli_common import err, error, out, run_and_scenario, warn
 from wfm.interrupt import Interrupted, interruptible
-from wfm.io import ScenarioError, load_scenario
+from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_NO_PLAN
 from wfm.pipeline_intraday import (
     IntradayError,
@@ -22,7 +22,6 @@ from wfm.pipeline_intraday import (
     read_actuals,
     write_intraday,
 )
-from wfm.reports.files import DamagedRun, scenario_as_planned
 
 DEFAULT_TIME_LIMIT = 10.0
 
@@ -99,12 +98,7 @@ def intraday(
 
     Example: wfm intraday schedules/2026-03-02 --actuals today.csv --at 11:30
     """
-    scenario_path = run_scenario(run_folder, scenario)
-    try:
-        loaded = scenario_as_planned(load(scenario_path, load_scenario), run_folder)
-    except DamagedRun as exc:
-        error(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    scenario_path, loaded = run_and_scenario(run_folder, scenario)
     if not actuals.is_file():
         error(f"{actuals} does not exist; give today's contacts so far as a CSV (interval_start, queue, volume)")
         raise typer.Exit(EXIT_BAD_INPUT)

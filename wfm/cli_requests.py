@@ -9,12 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from wfm.cli_common import err, error, load, out, run_scenario
-from wfm.io import ScenarioError, load_scenario
+from wfm.cli_common import err, error, out, run_and_scenario
+from wfm.io import ScenarioError
 from wfm.io.change_requests import load_change_requests
 from wfm.pipeline import EXIT_BAD_INPUT
 from wfm.pipeline_requests import RequestsError, decide_run
-from wfm.reports.files import DamagedRun, scenario_as_planned
 
 
 def requests(
@@ -34,12 +33,7 @@ def requests(
 
     Example: wfm requests schedules/2026-03-02 requests_2026-03-03.csv
     """
-    scenario_path = run_scenario(run_folder, scenario)
-    try:
-        loaded = scenario_as_planned(load(scenario_path, load_scenario), run_folder)
-    except DamagedRun as exc:
-        error(str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    scenario_path, loaded = run_and_scenario(run_folder, scenario)
     if not requests_file.is_file():
         error(f"{requests_file} does not exist; give the requests as a CSV (kind, agent_id, date, ...)")
         raise typer.Exit(EXIT_BAD_INPUT)
