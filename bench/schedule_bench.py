@@ -33,9 +33,10 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.demo import generate_operation
-from wfm.domain import QueueKind, Scenario
+from wfm.domain import QueueKind
 from wfm.io import load_scenario
 from wfm.pipeline import RunOptions, plan
+from wfm.pipeline_whatif import home_office_only
 from wfm.scheduling import ScheduleResult
 from wfm.scheduling.activity_rules import queue_change_counts
 from wfm.simulation import simulate_plan
@@ -43,20 +44,6 @@ from wfm.simulation import simulate_plan
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from plan_validator import validate_result  # noqa: E402 - the test suite's independent validator
-
-
-def home_office_only(scenario: Scenario) -> Scenario:
-    """The same operation with cross-training switched off: each agent keeps only their home office's queues.
-
-    An agent whose every skill is in another office (none in the sample) would keep them, so nobody is dropped.
-    """
-    office_of = {q.id: q.office for q in scenario.site.queues}
-    kept = []
-    for agent in scenario.agents:
-        skills = [s for s in scenario.skills if s.agent_id == agent.agent_id]
-        home = [s for s in skills if office_of[s.queue] == agent.office]
-        kept.extend(home or skills)
-    return scenario.model_copy(update={"skills": tuple(kept)})
 
 
 def with_surge(source: Path, target: Path, factor: float) -> Path:

@@ -245,13 +245,13 @@ def test_a_second_run_for_the_same_start_goes_to_a_new_folder_and_force_replaces
 
 
 def test_the_suffix_is_one_past_the_highest_taken(tmp_path: Path) -> None:
-    from wfm.pipeline import _reserve_folder
+    from wfm.pipeline import reserve_folder
 
-    assert _reserve_folder(tmp_path, START) == tmp_path / START
-    assert _reserve_folder(tmp_path, START) == tmp_path / f"{START}.2"
+    assert reserve_folder(tmp_path, START) == tmp_path / START
+    assert reserve_folder(tmp_path, START) == tmp_path / f"{START}.2"
     (tmp_path / f"{START}.7").mkdir()
     (tmp_path / f"{START}.old").mkdir()
-    assert _reserve_folder(tmp_path, START) == tmp_path / f"{START}.8"
+    assert reserve_folder(tmp_path, START) == tmp_path / f"{START}.8"
 
 
 # --- 10. Ctrl-C and SIGTERM stop a run: nothing written, exit 130 / 143 ---------------------------------------

@@ -49,6 +49,7 @@ from wfm.cli_progress import progress as progress_line
 from wfm.cli_progress import stage as stage_line
 from wfm.cli_requests import requests
 from wfm.cli_simulate import print_simulation, simulate
+from wfm.cli_whatif import whatif
 from wfm.demo import MAX_AGENTS, MAX_QUEUES, MIN_AGENTS, generate_operation
 from wfm.domain import QueueKind
 from wfm.interrupt import Interrupted, interruptible
@@ -470,6 +471,7 @@ app.command("simulate")(simulate)
 app.command("intraday")(intraday)
 app.command("requests")(requests)
 app.command("accuracy")(accuracy)
+app.command("whatif")(whatif)
 app.add_typer(batch_app, name="batch")
 
 

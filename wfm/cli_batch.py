@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli_common import err, error, out
+from wfm.cluster import ClusterError, ClusterSettings
 from wfm.interrupt import Interrupted
 from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT
@@ -48,6 +50,14 @@ def batch_run(
             "empty or damaged (a damaged file is kept aside); without it such a night stops with exit 2",
         ),
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="A Dask scheduler to plan the sites on, tcp://host:8786 (default: the cluster address in "
+            "batch.toml, else this machine)",
+        ),
+    ] = None,
 ) -> None:
     """Ingest each site's inbox, refit the forecast, re-plan the next horizon keeping the published days, and
     publish `<schedules>/<site>/<date>/` with `latest` pointing at it. Put it in cron (see docs/nightly.md).
@@ -72,11 +82,20 @@ def batch_run(
     if unknown:
         error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
         raise typer.Exit(EXIT_BAD_INPUT)
+    if cluster:
+        try:
+            loaded = loaded.model_copy(update={"cluster": ClusterSettings(address=cluster)})
+        except ValidationError as exc:
+            error(f"--cluster: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
         outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
     except Interrupted as stop:
         err.print(f"interrupted ({stop.name}): nothing published; every site's latest is untouched", markup=False)
         raise typer.Exit(stop.exit_code) from None
+    except ClusterError as exc:
+        error(f"{exc}; nothing was run, every site's latest is untouched")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     for outcome in outcomes:
         stream = out if outcome.exit_code in (0, 1) else err
         # soft_wrap: no line breaks inside a path or the restore command a summary may hold (copy and paste)

@@ -256,7 +256,7 @@ def write_run(
         raise ValueError("only a run with a plan is written")
     name = folder_name or scenario.site.horizon.start.isoformat()
     out_root.mkdir(parents=True, exist_ok=True)
-    folder = out_root / name if replace else _reserve_folder(out_root, name)
+    folder = out_root / name if replace else reserve_folder(out_root, name)
     try:
         _write_run_folder(outcome, scenario, scenario_path, folder, options, command_line, started_at,
                           extra_manifest, extra_files)  # fmt: skip
@@ -269,7 +269,7 @@ def write_run(
     return folder
 
 
-def _reserve_folder(out_root: Path, name: str) -> Path:
+def reserve_folder(out_root: Path, name: str) -> Path:
     """`out_root/name` if nothing is there, else `out_root/name.N` for the N after the highest taken (2 at
     first), created empty: mkdir fails if another process took it first, and then the next one is tried."""
     folder = out_root / name

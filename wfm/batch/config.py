@@ -13,6 +13,9 @@
     bias_warning = 0.10         # warn when a queue's published forecasts ran 10 % high or low ...
     bias_days = 7               # ... over the last 7 days (wfm accuracy shows the trend)
 
+    [cluster]                   # optional: plan the sites on a Dask cluster (docs/cluster.md)
+    address = "tcp://planner-01:8786"
+
     [[sites]]
     name = "northbridge"
     scenario = "data/sample"    # site.toml, staff.csv, ... (its history.csv seeds an empty store)
@@ -28,13 +31,13 @@ Relative paths are read from the folder of batch.toml.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wfm.io.errors import Problem, ScenarioError
+from wfm.cluster import ClusterSettings
+from wfm.io.errors import Problem, ScenarioError, read_toml, validated
 
 
 class _Frozen(BaseModel):
@@ -79,6 +82,7 @@ class BatchSettings(_Frozen):
 
 class BatchConfig(_Frozen):
     batch: BatchSettings = BatchSettings()
+    cluster: ClusterSettings = ClusterSettings()
     sites: tuple[SiteJob, ...] = Field(min_length=1)
 
     def store_of(self, site: SiteJob) -> Path:
@@ -92,22 +96,8 @@ def load_batch_config(path: Path) -> BatchConfig:
     """Read batch.toml; every problem is reported as file, key and what to do (never a traceback)."""
     path = Path(path)
     label = path.name
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(label, None, None, None, f"this is not valid TOML: {exc}")]) from None
-    try:
-        config = BatchConfig.model_validate(raw)
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                label, None, None, None, str(error["msg"]), section="key '" + ".".join(map(str, error["loc"])) + "'"
-            )
-            for error in exc.errors()
-        ]
-        raise ScenarioError(problems) from None
+    raw = read_toml(path)
+    config = validated(BatchConfig, raw, label)
     base = path.resolve().parent
 
     def resolved(value: Path) -> Path:
@@ -142,4 +132,4 @@ def load_batch_config(path: Path) -> BatchConfig:
         for site in config.sites
     )
     batch = config.batch.model_copy(update={"schedules": resolved(config.batch.schedules)})
-    return BatchConfig(batch=batch, sites=sites)
+    return BatchConfig(batch=batch, cluster=config.cluster, sites=sites)

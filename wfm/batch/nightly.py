@@ -29,15 +29,12 @@ import fcntl
 import hashlib
 import json
 import os
-import signal
 import socket
 import sqlite3
 import time
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +60,7 @@ from wfm.batch.run_folders import (
 )
 from wfm.batch.store import HistoryStore, StoreState, inspect_store
 from wfm.batch.store_guard import StoreRefused, earlier_store, move_aside, reseed_warning, store_refusal
+from wfm.cluster import Task, run_tasks
 from wfm.domain import Horizon, Scenario
 from wfm.domain.models import PreviousShift
 from wfm.faults import kill_point
@@ -462,14 +460,6 @@ def _run_locked(
     return SiteOutcome(job.name, code, summary, log.path, written, warnings)
 
 
-def _die_with_parent() -> None:
-    """Pool workers end with the job: a killed job must not leave a site half-way through publishing."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def run_batch(
     config: BatchConfig,
     run_date: dt.date,
@@ -477,25 +467,21 @@ def run_batch(
     sites: list[str] | None = None,
     reseed: bool = False,
 ) -> list[SiteOutcome]:
-    """Every site's night (or the named ones), in up to `max_workers` parallel processes. `reseed`: see
-    `run_site`."""
+    """Every site's night (or the named ones): on the Dask cluster of `[cluster] address` if set, else in up to
+    `max_workers` processes of this machine. A site whose task fails or whose process dies fails alone.
+    `reseed`: see `run_site`. Raises ClusterError when the cluster cannot be used."""
     jobs = [job for job in config.sites if sites is None or job.name in sites]
-    workers = min(config.batch.max_workers, len(jobs))
-    if workers <= 1:
-        return [run_site(config, job, run_date, command_line, reseed) for job in jobs]
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_die_with_parent
-    ) as pool:
-        futures = [(job, pool.submit(run_site, config, job, run_date, command_line, reseed)) for job in jobs]
-        outcomes = []
-        for job, future in futures:
-            try:
-                outcomes.append(future.result())
-            except Exception as error:  # a worker that died (killed, out of memory): that site failed, not all
-                log = config.batch.schedules / job.name / "logs" / f"{run_date.isoformat()}.log"
-                summary = f"{job.name}: internal error, its process ended ({type(error).__name__}); log {log}"
-                outcomes.append(SiteOutcome(job.name, EXIT_INTERNAL, summary, log))
-        return outcomes
+    tasks = [Task(job.name, (config, job, run_date, command_line, reseed)) for job in jobs]
+    outcomes = run_tasks(run_site, tasks, workers=config.batch.max_workers, address=config.cluster.address)
+    done = []
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if outcome.value is not None:
+            done.append(outcome.value)
+            continue
+        log = config.batch.schedules / job.name / "logs" / f"{run_date.isoformat()}.log"
+        summary = f"{job.name}: internal error, its task ended ({outcome.error}); log {log}"
+        done.append(SiteOutcome(job.name, EXIT_INTERNAL, summary, log))
+    return done
 
 
 def worst_exit_code(outcomes: list[SiteOutcome]) -> int:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -68,3 +73,30 @@ class ScenarioError(Exception):
         lines = [f"{what} ({count} {noun}):"]
         lines.extend(f"  - {problem}" for problem in self.problems)
         return "\n".join(lines)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def validated(model: type[_Model], raw: object, label: str) -> _Model:
+    """`raw` (a TOML file's tables) as `model`; each problem reported as the file and key, never a traceback."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(
+            Problem(
+                label, None, None, None, str(error["msg"]), section="key '" + ".".join(map(str, error["loc"])) + "'"
+            )
+            for error in exc.errors()
+        ) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables; a file that cannot be read or is not TOML is one problem naming the file."""
+    label = path.name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(label, None, None, None, f"this is not valid TOML: {exc}")]) from None

@@ -12,7 +12,7 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 
 from wfm.io.atomic import atomic_write_bytes
-from wfm.reports.excel import CellMaker
+from wfm.reports.excel import CellMaker, landscape_page
 from wfm.reports.layout import set_widths
 from wfm.reports.styles import HEADER, SECTION, TITLE, Look
 from wfm.reports.summary_sheet import HEADER_ROW_POINTS
@@ -28,7 +28,7 @@ def write_accuracy_workbook(path: Path, *, site: str, weekly: pd.DataFrame, dail
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Accuracy")
     make = CellMaker(workbook, sheet)
-    _page(sheet, site)
+    landscape_page(sheet, site)
     set_widths(sheet, (22, 16, 10, 11, 11, 9, 9, 11))
     sheet.append([make(f"Forecast accuracy over time, {site}", TITLE)])
     sheet.append([make("Each interval judged against the forecast published the night before its day at the "
@@ -75,7 +75,7 @@ def write_accuracy_workbook(path: Path, *, site: str, weekly: pd.DataFrame, dail
             sheet.add_chart(chart, f"A{below + index * 15}")
     daily_sheet = workbook.create_sheet("Daily")
     make_daily = make.for_sheet(daily_sheet)
-    _page(daily_sheet, site)
+    landscape_page(daily_sheet, site)
     set_widths(daily_sheet, (22, 16, 10, 11, 11, 9, 9, 11))
     daily_sheet.print_title_rows = "1:1"
     daily_sheet.row_dimensions[1].height = HEADER_ROW_POINTS
@@ -97,15 +97,3 @@ def _rows(sheet: object, make: CellMaker, table: pd.DataFrame) -> None:
 
 def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
-
-
-def _page(sheet: object, site: str) -> None:
-    setup = sheet.page_setup  # type: ignore[attr-defined]
-    setup.orientation = "landscape"
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # type: ignore[attr-defined]
-    sheet.oddHeader.left.text = site.replace("&", "&&")  # type: ignore[attr-defined]
-    sheet.oddFooter.right.text = "Page &P of &N"  # type: ignore[attr-defined]

@@ -189,14 +189,19 @@ def page_setup(sheet: Any, scenario: Scenario) -> None:
     """Landscape, one page wide, site and dates in the header, page numbers in the footer."""
     horizon = scenario.site.horizon
     last_day = horizon.end - dt.timedelta(days=1)
+    landscape_page(sheet, scenario.site.name, f"{horizon.start.isoformat()} {EN_DASH} {last_day.isoformat()}")
+
+
+def landscape_page(sheet: Any, left: str, right: str = "") -> None:
+    """Landscape, one page wide, `left` and `right` in the header, sheet name and page numbers in the footer."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.gridLines = False
     # "&" starts a header code (page number, sheet name), so a literal one is doubled.
-    sheet.oddHeader.left.text = scenario.site.name.replace("&", "&&")
-    sheet.oddHeader.right.text = f"{horizon.start.isoformat()} {EN_DASH} {last_day.isoformat()}"
+    sheet.oddHeader.left.text = left.replace("&", "&&")
+    sheet.oddHeader.right.text = right.replace("&", "&&")
     sheet.oddFooter.left.text = "&A"
     sheet.oddFooter.right.text = "Page &P of &N"
 
