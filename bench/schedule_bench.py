@@ -35,8 +35,8 @@ import pandas as pd
 from wfm.demo import generate_operation
 from wfm.domain import QueueKind
 from wfm.io import load_scenario
+from wfm.io.variations import home_office_only
 from wfm.pipeline import RunOptions, plan
-from wfm.pipeline_whatif import home_office_only
 from wfm.scheduling import ScheduleResult
 from wfm.scheduling.activity_rules import queue_change_counts
 from wfm.simulation import simulate_plan

@@ -15,9 +15,9 @@ from wfm.demo import generate_operation
 from wfm.domain import Scenario
 from wfm.forecast import run_forecast
 from wfm.io import ScenarioError, load_scenario
-from wfm.io.variations import grid, parse_vary, read_vary_file
+from wfm.io.variations import check_scopes, grid, parse_vary, read_vary_file
 from wfm.pipeline import EXIT_BAD_INPUT
-from wfm.pipeline_whatif import KNOBS, apply_case, check_scopes
+from wfm.pipeline_whatif import KNOBS, apply_case
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 runner = CliRunner()
@@ -84,10 +84,10 @@ def test_a_grid_of_more_than_64_plans_is_refused_before_anything_is_planned() ->
 
 def test_a_scope_must_name_an_office_or_queue_the_setting_applies_to(tiny_scenario: Scenario) -> None:
     with pytest.raises(ScenarioError, match=r"'claims' names no queue of .*: front, middle, back"):
-        check_scopes(tiny_scenario, parse_vary(["volume.claims=1.1"], KNOBS))
+        check_scopes(tiny_scenario, parse_vary(["volume.claims=1.1"], KNOBS), KNOBS)
     with pytest.raises(ScenarioError, match="'front' names no deferred queue"):
-        check_scopes(tiny_scenario, parse_vary(["sla_hours.front=4"], KNOBS))
-    check_scopes(tiny_scenario, parse_vary(["volume.back=1.3", "service_level.voice_service=0.9"], KNOBS))
+        check_scopes(tiny_scenario, parse_vary(["sla_hours.front=4"], KNOBS), KNOBS)
+    check_scopes(tiny_scenario, parse_vary(["volume.back=1.3", "service_level.voice_service=0.9"], KNOBS), KNOBS)
 
 
 def test_volume_and_handle_time_scale_only_the_queues_in_scope(tiny_scenario: Scenario) -> None:

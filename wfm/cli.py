@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli_batch import accuracy, batch_app
+from wfm.cli_capacity import capacity
 from wfm.cli_common import (
     EXIT_WARNINGS,
     DeterministicOpt,
@@ -471,6 +472,7 @@ app.command("simulate")(simulate)
 app.command("intraday")(intraday)
 app.command("requests")(requests)
 app.command("accuracy")(accuracy)
+app.command("capacity")(capacity)
 app.command("whatif")(whatif)
 app.add_typer(batch_app, name="batch")
 

@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from wfm.cli_common import err, error, out
+from wfm.cli_common import cluster_address, err, error, out
 from wfm.cluster import ClusterError, ClusterSettings
 from wfm.interrupt import Interrupted
 from wfm.io import ScenarioError
@@ -83,11 +82,8 @@ def batch_run(
         error(f"{config} has no site {', '.join(unknown)}; its sites: {', '.join(s.name for s in loaded.sites)}")
         raise typer.Exit(EXIT_BAD_INPUT)
     if cluster:
-        try:
-            loaded = loaded.model_copy(update={"cluster": ClusterSettings(address=cluster)})
-        except ValidationError as exc:
-            error(f"--cluster: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+        address = cluster_address(cluster, loaded.cluster, "batch.toml")
+        loaded = loaded.model_copy(update={"cluster": ClusterSettings(address=address)})
     try:
         outcomes = run_batch(loaded, night, sys.argv, sites=site, reseed=reseed)
     except Interrupted as stop:

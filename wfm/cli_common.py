@@ -3,18 +3,22 @@ errors, and how warnings and errors are printed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from wfm.cluster import ClusterError, ClusterSettings
 from wfm.domain import Scenario
+from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT
 
@@ -148,3 +152,32 @@ def run_and_scenario(run_folder: Path, scenario: Path | None) -> tuple[Path, Sce
     except DamagedRun as exc:
         error(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def cluster_address(option: str | None, from_file: ClusterSettings, where: str) -> str | None:
+    """`--cluster` if given, else the file's `[cluster] address`; a malformed one exits 2 naming where it came from
+    (`where`: the file and key)."""
+    try:
+        return ClusterSettings(address=option).address if option else from_file.address
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        error(f"{'--cluster' if option else where}: {message}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextlib.contextmanager
+def scenario_grid_errors(cannot_start: str) -> Iterator[None]:
+    """What a what-if or capacity grid may end with, as exit codes: bad input (a setting, a file, a cluster that
+    cannot be used, data the forecast cannot honestly use) exits 2, Ctrl-C / SIGTERM 130 / 143; nothing written."""
+    with interruptible():
+        try:
+            yield
+        except ScenarioError as exc:
+            err.print(exc.report(cannot_start), markup=False, highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except (ClusterError, ValueError) as exc:  # ValueError: the forecast or staffing cannot use this input
+            error(str(exc))
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except Interrupted as stop:
+            err.print(f"interrupted ({stop.name}): nothing was written", markup=False)
+            raise typer.Exit(stop.exit_code) from None

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from rich.table import Table
 
-from wfm.cli_common import ScenarioArg, err, error, load, out, warn
-from wfm.cluster import ClusterError, ClusterSettings
-from wfm.interrupt import Interrupted, interruptible
+from wfm.cli_common import ScenarioArg, cluster_address, err, error, load, out, scenario_grid_errors, warn
+from wfm.cluster import ClusterSettings
 from wfm.io import ScenarioError, load_scenario
 from wfm.io.errors import validated
 from wfm.io.variations import Setting, parse_vary, read_vary_file
@@ -144,35 +143,18 @@ def whatif(
         time_limit_seconds=time_limit or defaults.time_limit_seconds,
         deterministic=defaults.deterministic and not wall_clock,
     )
-    try:
-        address = ClusterSettings(address=cluster).address if cluster else file.cluster.address
-    except ValidationError as exc:
-        error(f"--cluster: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    address = cluster_address(cluster, file.cluster, f"{config.name if config else 'whatif.toml'}, key 'cluster'")
     err.print(f"what-if on {loaded.site.name}: {', '.join(f'{s.key} {len(s.values)} values' for s in settings)}",
               markup=False, highlight=False)  # fmt: skip
-    with interruptible():
-        try:
-            outcome = run_whatif(
-                loaded, settings, options, days=days or defaults.days, workers=workers or defaults.workers,
-                address=address, stage=lambda text: err.print(text, markup=False, highlight=False),
-            )  # fmt: skip
-            if not outcome.results:
-                error("no scenario was planned: " + "; ".join(f"{f.name}: {f.error}" for f in outcome.failures))
-                raise typer.Exit(EXIT_NO_PLAN)
-            folder = write_whatif(outcome, out_root, command_line=["wfm", *sys.argv[1:]], replace=force)
-        except ScenarioError as exc:
-            err.print(exc.report("The what-if cannot start"), markup=False, highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except ClusterError as exc:
-            error(str(exc))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except ValueError as exc:  # the forecast or staffing cannot honestly be made from this input
-            error(str(exc))
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        except Interrupted as stop:
-            err.print(f"interrupted ({stop.name}): nothing was written", markup=False)
-            raise typer.Exit(stop.exit_code) from None
+    with scenario_grid_errors("The what-if cannot start"):
+        outcome = run_whatif(
+            loaded, settings, options, days=days or defaults.days, workers=workers or defaults.workers,
+            address=address, stage=lambda text: err.print(text, markup=False, highlight=False),
+        )  # fmt: skip
+        if not outcome.results:
+            error("no scenario was planned: " + "; ".join(f"{f.name}: {f.error}" for f in outcome.failures))
+            raise typer.Exit(EXIT_NO_PLAN)
+        folder = write_whatif(outcome, out_root, command_line=["wfm", *sys.argv[1:]], replace=force)
     warn(sorted({w for r in outcome.results for w in r.warnings}))
     print_whatif(outcome)
     without = [r for r in outcome.results if r.kpis is None]

@@ -84,6 +84,15 @@ def run_tasks(
         return list(threads.map(lambda task: _in_own_process(function, task), tasks))
 
 
+def where_tasks_run(workers: int, tasks: int, address: str | None) -> str:
+    """Where `run_tasks` runs this many tasks, in words for the planner."""
+    if address:
+        return f"Dask scheduler {address}"
+    if workers <= 1 or tasks <= 1:
+        return "this process"
+    return f"up to {min(workers, tasks)} processes on this machine"
+
+
 def failure_text(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

@@ -14,7 +14,7 @@ import platform
 import shutil
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,6 +267,22 @@ def write_run(
         raise
     outcome.folder = folder
     return folder
+
+
+@contextlib.contextmanager
+def output_folder(out_root: Path, name: str, *, replace: bool) -> Iterator[tuple[Path, Path]]:
+    """(the folder, a staging folder to write into): `out_root/name`, replaced only when the block completes if
+    `replace`, else the next free `name.N` (see `write_run`); an exception leaves nothing behind."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    folder = out_root / name if replace else reserve_folder(out_root, name)
+    try:
+        with atomic_directory(folder) as staging:
+            yield folder, staging
+    except BaseException:
+        if not replace:  # the reserved, still empty folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def reserve_folder(out_root: Path, name: str) -> Path:

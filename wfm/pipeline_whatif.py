@@ -8,7 +8,6 @@ this machine, or on a Dask cluster, with the same results.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import time
@@ -20,13 +19,12 @@ from typing import Any
 import pandas as pd
 
 from wfm import __version__
-from wfm.cluster import Task, TaskOutcome, check_reachable, run_tasks
-from wfm.domain import Horizon, Office, QueueKind, Scenario
+from wfm.cluster import Task, TaskOutcome, check_reachable, run_tasks, where_tasks_run
+from wfm.domain import Horizon, Office, Scenario
 from wfm.forecast import run_forecast
-from wfm.io import atomic_directory, atomic_write_text
-from wfm.io.errors import Problem, ScenarioError
-from wfm.io.variations import Case, Knob, Setting, grid
-from wfm.pipeline import RunOptions, plan, reserve_folder
+from wfm.io import atomic_write_text
+from wfm.io.variations import Case, Knob, Setting, apply_to_scenario, check_scopes, grid, scale_forecast
+from wfm.pipeline import RunOptions, output_folder, plan
 from wfm.reports.whatif_book import write_whatif_book
 
 KNOBS: dict[str, Knob] = {
@@ -70,70 +68,9 @@ class WhatIfOutcome:
     folder: Path | None = None
 
 
-def home_office_only(scenario: Scenario) -> Scenario:
-    """The same operation with cross-training switched off: each agent keeps only their home office's queues.
-
-    An agent whose every skill is in another office would keep them, so nobody is dropped.
-    """
-    office_of = {q.id: q.office for q in scenario.site.queues}
-    kept = []
-    for agent in scenario.agents:
-        skills = [s for s in scenario.skills if s.agent_id == agent.agent_id]
-        home = [s for s in skills if office_of[s.queue] == agent.office]
-        kept.extend(home or skills)
-    return scenario.model_copy(update={"skills": tuple(kept)})
-
-
-def queues_in(scenario: Scenario, scope: str | None, key: str, kind: QueueKind | None = None) -> set[str]:
-    """The queues `scope` names (an office or a queue id; every queue without one), of `kind` if given."""
-    queues = [q for q in scenario.site.queues if kind is None or q.kind is kind]
-    chosen = {q.id for q in queues if scope is None or scope in (q.id, q.office.value)}
-    if not chosen:
-        offices = [o.value for o in Office if o in {q.office for q in scenario.site.queues}]
-        what = f"{kind.value} queue" if kind else "queue"
-        names = ", ".join([*offices, *(q.id for q in queues)])
-        raise ScenarioError([Problem("--vary", None, None, None, f"{key}: '{scope}' names no {what} of "
-                                     f"{scenario.site.name}; name an office or a {what}: {names}")])  # fmt: skip
-    return chosen
-
-
-def check_scopes(scenario: Scenario, settings: Sequence[Setting]) -> None:
-    """Every scope names something the setting applies to, checked before anything is planned."""
-    kinds = {"service_level": QueueKind.LIVE, "answer_seconds": QueueKind.LIVE, "sla_hours": QueueKind.DEFERRED}
-    for setting in settings:
-        if KNOBS[setting.name].scoped:
-            queues_in(scenario, setting.scope, setting.key, kinds.get(setting.name))
-
-
 def apply_case(scenario: Scenario, forecast: pd.DataFrame, case: Case) -> tuple[Scenario, pd.DataFrame]:
     """The scenario and forecast as `case` has them."""
-    forecast = forecast.copy()
-    queues = {q.id: q for q in scenario.site.queues}
-    shrinkage_all: float | None = None
-    for key, value in case.values:
-        name, _, scope_text = key.partition(".")
-        scope = scope_text or None
-        if name in ("volume", "aht"):
-            rows = forecast["queue"].isin(queues_in(scenario, scope, key))
-            columns = [c for c in forecast.columns if c == "volume" or c.startswith("volume_")]
-            for column in columns if name == "volume" else ["aht_seconds"]:
-                forecast.loc[rows, column] = forecast.loc[rows, column] * value
-        elif name in ("service_level", "answer_seconds", "sla_hours"):
-            kind = QueueKind.DEFERRED if name == "sla_hours" else QueueKind.LIVE
-            for queue_id in queues_in(scenario, scope, key, kind):
-                queues[queue_id] = queues[queue_id].model_copy(update={name: value})
-        elif name == "shrinkage":
-            if scope is None:
-                shrinkage_all = value
-            for queue_id in queues_in(scenario, scope, key):
-                queues[queue_id] = queues[queue_id].model_copy(update={"shrinkage": value})
-    site_update: dict[str, Any] = {"queues": tuple(queues[q.id] for q in scenario.site.queues)}
-    if shrinkage_all is not None:
-        site_update["shrinkage"] = shrinkage_all
-    scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update=site_update)})
-    if case.get("cross_training", True) is False:
-        scenario = home_office_only(scenario)
-    return scenario, forecast
+    return apply_to_scenario(scenario, case), scale_forecast(forecast, scenario, case)
 
 
 def with_days(scenario: Scenario, days: int | None) -> Scenario:
@@ -181,20 +118,14 @@ def run_whatif(
     nothing, ClusterError when the cluster cannot be used, ValueError when the forecast cannot be made."""
     started = time.monotonic()
     scenario = with_days(scenario, days)
-    check_scopes(scenario, settings)
+    check_scopes(scenario, settings, KNOBS)
     cases = grid(settings)
     if address:
         check_reachable(address)
     if stage:
         stage(f"forecasting {len(scenario.site.queues)} queues once for all {len(cases)} scenarios")
     forecast_result = run_forecast(scenario.history, scenario.site, events=scenario.events)
-    where = (
-        f"Dask scheduler {address}"
-        if address
-        else "this process"
-        if workers <= 1 or len(cases) <= 1
-        else f"up to {min(workers, len(cases))} processes on this machine"
-    )
+    where = where_tasks_run(workers, len(cases), address)
     if stage:
         stage(f"planning {len(cases)} scenarios ({where})")
     tasks = [Task(case.name, (scenario, forecast_result.forecast, case, options)) for case in cases]
@@ -263,41 +194,31 @@ def _cell(value: Any) -> Any:
 
 def write_whatif(outcome: WhatIfOutcome, out_root: Path, *, command_line: list[str], replace: bool) -> Path:
     """`<out_root>/whatif/<horizon start>/` (or `.2`, `.3`, ... unless `replace`), whole or not at all."""
-    root = out_root / "whatif"
-    root.mkdir(parents=True, exist_ok=True)
-    name = outcome.horizon.start.isoformat()
-    folder = root / name if replace else reserve_folder(root, name)
     rows, per_queue = comparison_rows(outcome), queue_rows(outcome)
-    try:
-        with atomic_directory(folder) as staging:
-            pd.DataFrame(rows).to_csv(staging / "whatif.csv", index=False)
-            pd.DataFrame(per_queue).to_csv(staging / "whatif_queues.csv", index=False)
-            write_whatif_book(staging / "whatif.xlsx", outcome.scenario_name, outcome.horizon, rows, per_queue,
-                              [(f.name, f.error or "") for f in outcome.failures])  # fmt: skip
-            options = outcome.options
-            summary = {
-                "wfm_version": __version__,
-                "written_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                "command_line": command_line,
-                "site": outcome.scenario_name,
-                "horizon": {"start": outcome.horizon.start.isoformat(), "days": outcome.horizon.days},
-                "options": {
-                    "seed": options.seed,
-                    "time_limit_seconds": options.time_limit_seconds,
-                    "solver_workers": options.workers,
-                    "deterministic": options.deterministic,
-                },
-                "ran_on": outcome.where,
-                "seconds": outcome.seconds,
-                "scenarios": [{"scenario": c.name, "label": c.label} for c in outcome.cases],
-                "failed": [{"scenario": f.name, "error": f.error} for f in outcome.failures],
-                "warnings": {r.name: list(r.warnings) for r in outcome.results if r.warnings},
-            }
-            atomic_write_text(staging / "summary.json", json.dumps(summary, indent=1, default=str))
-    except BaseException:
-        if not replace:  # the reserved, still empty folder
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
+    with output_folder(out_root / "whatif", outcome.horizon.start.isoformat(), replace=replace) as (folder, staging):
+        pd.DataFrame(rows).to_csv(staging / "whatif.csv", index=False)
+        pd.DataFrame(per_queue).to_csv(staging / "whatif_queues.csv", index=False)
+        write_whatif_book(staging / "whatif.xlsx", outcome.scenario_name, outcome.horizon, rows, per_queue,
+                          [(f.name, f.error or "") for f in outcome.failures])  # fmt: skip
+        options = outcome.options
+        summary = {
+            "wfm_version": __version__,
+            "written_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command_line": command_line,
+            "site": outcome.scenario_name,
+            "horizon": {"start": outcome.horizon.start.isoformat(), "days": outcome.horizon.days},
+            "options": {
+                "seed": options.seed,
+                "time_limit_seconds": options.time_limit_seconds,
+                "solver_workers": options.workers,
+                "deterministic": options.deterministic,
+            },
+            "ran_on": outcome.where,
+            "seconds": outcome.seconds,
+            "scenarios": [{"scenario": c.name, "label": c.label} for c in outcome.cases],
+            "failed": [{"scenario": f.name, "error": f.error} for f in outcome.failures],
+            "warnings": {r.name: list(r.warnings) for r in outcome.results if r.warnings},
+        }
+        atomic_write_text(staging / "summary.json", json.dumps(summary, indent=1, default=str))
     outcome.folder = folder
     return folder

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+
+from wfm.domain import Office, QueueKind, Scenario
 from wfm.io.errors import Problem, ScenarioError, read_toml
 
 Kind = Literal["factor", "share", "seconds", "hours", "switch", "count"]
@@ -189,3 +192,76 @@ def grid(settings: Sequence[Setting]) -> list[Case]:
         Case(f"S{i}", tuple((s.key, v) for s, v in zip(settings, combo, strict=True)))
         for i, combo in enumerate(combos, start=1)
     ]
+
+
+# --- Applying a case ------------------------------------------------------------------------------------------
+
+# The queues a scoped target applies to: a scope naming none of them is an error.
+SCOPE_KINDS = {"service_level": QueueKind.LIVE, "answer_seconds": QueueKind.LIVE, "sla_hours": QueueKind.DEFERRED}
+
+
+def queues_in(scenario: Scenario, scope: str | None, key: str, kind: QueueKind | None = None) -> set[str]:
+    """The queues `scope` names (an office or a queue id; every queue without one), of `kind` if given."""
+    queues = [q for q in scenario.site.queues if kind is None or q.kind is kind]
+    chosen = {q.id for q in queues if scope is None or scope in (q.id, q.office.value)}
+    if not chosen:
+        offices = [o.value for o in Office if o in {q.office for q in scenario.site.queues}]
+        what = f"{kind.value} queue" if kind else "queue"
+        names = ", ".join([*offices, *(q.id for q in queues)])
+        raise ScenarioError([Problem("--vary", None, None, None, f"{key}: '{scope}' names no {what} of "
+                                     f"{scenario.site.name}; name an office or a {what}: {names}")])  # fmt: skip
+    return chosen
+
+
+def check_scopes(scenario: Scenario, settings: Sequence[Setting], knobs: Mapping[str, Knob]) -> None:
+    """Every scope names something its setting applies to, checked before anything is planned."""
+    for setting in settings:
+        if knobs[setting.name].scoped:
+            queues_in(scenario, setting.scope, setting.key, SCOPE_KINDS.get(setting.name))
+
+
+def scale_forecast(forecast: pd.DataFrame, scenario: Scenario, case: Case) -> pd.DataFrame:
+    """The forecast with `volume` (and its P10-P90 band, where given) and `aht` factors applied to the queues in
+    their scope."""
+    forecast = forecast.copy()
+    for key, value in case.values:
+        name, _, scope = key.partition(".")
+        if name not in ("volume", "aht"):
+            continue
+        rows = forecast["queue"].isin(queues_in(scenario, scope or None, key))
+        columns = [c for c in forecast.columns if c == "volume" or c.startswith("volume_")]
+        for column in columns if name == "volume" else ["aht_seconds"]:
+            forecast.loc[rows, column] = forecast.loc[rows, column] * value
+    return forecast
+
+
+def apply_to_scenario(scenario: Scenario, case: Case) -> Scenario:
+    """The scenario with the case's targets (`service_level`, `answer_seconds`, `sla_hours`), `shrinkage` and
+    `cross_training`; other settings are the caller's."""
+    queues = {q.id: q for q in scenario.site.queues}
+    site_update: dict[str, Any] = {}
+    for key, value in case.values:
+        name, _, scope_text = key.partition(".")
+        scope = scope_text or None
+        if name in SCOPE_KINDS or name == "shrinkage":
+            for queue_id in queues_in(scenario, scope, key, SCOPE_KINDS.get(name)):
+                queues[queue_id] = queues[queue_id].model_copy(update={name: value})
+            if name == "shrinkage" and scope is None:
+                site_update["shrinkage"] = value
+    site_update["queues"] = tuple(queues[q.id] for q in scenario.site.queues)
+    scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update=site_update)})
+    return home_office_only(scenario) if case.get("cross_training", True) is False else scenario
+
+
+def home_office_only(scenario: Scenario) -> Scenario:
+    """The same operation with cross-training switched off: each agent keeps only their home office's queues.
+
+    An agent whose every skill is in another office would keep them, so nobody is dropped.
+    """
+    office_of = {q.id: q.office for q in scenario.site.queues}
+    kept = []
+    for agent in scenario.agents:
+        skills = [s for s in scenario.skills if s.agent_id == agent.agent_id]
+        home = [s for s in skills if office_of[s.queue] == agent.office]
+        kept.extend(home or skills)
+    return scenario.model_copy(update={"skills": tuple(kept)})
