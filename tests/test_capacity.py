@@ -15,14 +15,23 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from wfm.cli import app
-from wfm.domain import Agent, Contract, Horizon, Queue, Scenario, ShiftTemplate, Site
+from wfm.domain import Agent, BacklogItem, BreakRule, Contract, Horizon, Queue, Scenario, ShiftTemplate, Site
 from wfm.domain.capacity_plan import CapacityPlan, HiringClass, SuggestedClasses
 from wfm.forecast.history import normalize_history
-from wfm.forecast.long_range import daily_forecast, damped_steps, long_range_forecast, read_volume_plan
+from wfm.forecast.long_range import daily_forecast, damped_steps, long_range_forecast
 from wfm.io import ScenarioError
+from wfm.io.capacity_file import read_volume_plan
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_NO_PLAN
-from wfm.pipeline_capacity import capacity_case, padding_weeks, requirements_over
-from wfm.staffing.capacity import CapacityFigures, attrition_factor, capacity_figures, class_fte, suggest_classes
+from wfm.pipeline_capacity import capacity_case, check_deadlines, padding_weeks, requirements_over
+from wfm.staffing.capacity import (
+    CapacityFigures,
+    attrition_factor,
+    capacity_figures,
+    class_fte,
+    contract_on_floor_share,
+    on_floor_shares,
+    suggest_classes,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -60,9 +69,9 @@ CENTRE = Scenario(site=SITE, agents=(agent("F1", "front"), agent("F2", "front"),
                   skills=(), history=EMPTY_HISTORY)  # fmt: skip
 
 
-def hand_forecast(weeks: int) -> pd.DataFrame:
+def hand_forecast(weeks: int, start: dt.date = START) -> pd.DataFrame:
     """Every half hour of `weeks` weeks: 1 call (60 s) and 10 letters (360 s) at 08:00 and 08:30 on weekdays."""
-    starts = pd.date_range(pd.Timestamp(START), periods=weeks * 7 * 48, freq="30min")
+    starts = pd.date_range(pd.Timestamp(start), periods=weeks * 7 * 48, freq="30min")
     busy = (starts.day_of_week < 5) & (starts.hour == 8)
     return pd.concat([
         pd.DataFrame({"interval_start": starts, "queue": "calls", "volume": np.where(busy, 1.0, 0.0),
@@ -72,10 +81,12 @@ def hand_forecast(weeks: int) -> pd.DataFrame:
     ], ignore_index=True)  # fmt: skip
 
 
-def hand_figures(weeks: int, plan: CapacityPlan | None = None) -> CapacityFigures:
-    pad = padding_weeks(CENTRE)
-    requirements = requirements_over(hand_forecast(weeks + pad), CENTRE, START, weeks, pad)
-    return capacity_figures(requirements, CENTRE, plan or CapacityPlan(), START, weeks)
+def hand_figures(
+    weeks: int, plan: CapacityPlan | None = None, scenario: Scenario = CENTRE, start: dt.date = START
+) -> CapacityFigures:
+    pad = padding_weeks(scenario)
+    requirements = requirements_over(hand_forecast(weeks + pad, start), scenario, start, weeks, pad)
+    return capacity_figures(requirements, scenario, plan or CapacityPlan(), start, weeks)
 
 
 # --- Required FTE ------------------------------------------------------------------------------------------------
@@ -101,6 +112,26 @@ def test_a_plan_longer_than_26_weeks_is_computed_in_chunks_without_losing_work_a
     assert letters.to_numpy() == pytest.approx(np.full(28, 12.5))
 
 
+def test_work_carried_over_a_weekend_into_the_second_chunk_is_staffed_in_it() -> None:
+    # Letters with a 24-hour SLA, 10 of 6 minutes at 17:30 on weekdays: 1 hour of work a day, half of it done in
+    # the last half hour (17:30-18:00) and half the next open day; Friday's half on Monday. 5 hours a week,
+    # / (1 - 0.2) = 6.25 agent-hours. The Friday before the plan leaves 5 letters on hand (the backlog).
+    # Before chunks started early, week 27 (the second chunk's first) lost Friday's 0.5 hours: 5.625.
+    evening = LETTERS.model_copy(update={"sla_hours": 24})
+    scenario = CENTRE.model_copy(update={
+        "site": SITE.model_copy(update={"queues": (evening,)}),
+        "backlog": (BacklogItem(queue="letters", items=5, oldest_arrival=dt.datetime(2026, 2, 27, 17, 30)),),
+    })  # fmt: skip
+    pad = padding_weeks(scenario)
+    starts = pd.date_range(pd.Timestamp(START), periods=(28 + pad) * 7 * 48, freq="30min")
+    arriving = (starts.day_of_week < 5) & (starts.hour == 17) & (starts.minute == 30)
+    forecast = pd.DataFrame({"interval_start": starts, "queue": "letters", "volume": np.where(arriving, 10.0, 0.0),
+                             "aht_seconds": 360.0})  # fmt: skip
+    figures = capacity_figures(requirements_over(forecast, scenario, START, 28, pad), scenario, CapacityPlan(),
+                               START, 28)  # fmt: skip
+    assert figures.queues["required_agent_hours"].to_numpy() == pytest.approx(np.full(28, 6.25))
+
+
 def test_the_office_rows_add_up_and_the_site_is_their_sum() -> None:
     figures = hand_figures(2, CapacityPlan(attrition_per_month=0.0))
     offices = figures.offices.set_index(["week_start", "office"])
@@ -110,6 +141,37 @@ def test_the_office_rows_add_up_and_the_site_is_their_sum() -> None:
     assert front["gap_fte"] == pytest.approx(3.0 - 10 / 0.88 / 37.5)
     assert site["required_fte"] == pytest.approx(front["required_fte"] + back["required_fte"])
     assert site["gap_fte"] == pytest.approx(front["gap_fte"] + back["gap_fte"])
+
+
+# Paid breaks: 15 minutes twice in a paid day of 8 hours (the unpaid lunch is not paid time): 450 of 480 paid
+# minutes on the floor, 93.75 %.
+BREAKS = ShiftTemplate(id="breaks", start_times=("08:00",), length_minutes=510, breaks=(
+    BreakRule(minutes=15, paid=True, earliest_after_minutes=90, latest_after_minutes=150),
+    BreakRule(kind="lunch", minutes=30, paid=False, earliest_after_minutes=210, latest_after_minutes=300),
+    BreakRule(minutes=15, paid=True, earliest_after_minutes=360, latest_after_minutes=420),
+))  # fmt: skip
+
+
+def test_required_fte_is_grossed_up_for_paid_breaks_by_each_office_s_share_of_paid_time_on_the_floor() -> None:
+    site = SITE.model_copy(update={
+        "shift_templates": (DAY, BREAKS),
+        "contracts": (FULL.model_copy(update={"shift_templates": ("breaks",)}),  # 0.9375
+                      HALF.model_copy(update={"shift_templates": ("day", "breaks")})),  # (1 + 0.9375) / 2
+    })  # fmt: skip
+    scenario = CENTRE.model_copy(update={"site": site})
+    assert contract_on_floor_share(site.contract_by_id["ft"], site) == pytest.approx(0.9375)
+    assert contract_on_floor_share(site.contract_by_id["pt"], site) == pytest.approx(0.96875)
+    # front: 3 full-timers; back: 37.5 h at 0.9375 and 2 x 18.75 h at 0.96875, weighted by hours: 0.953125
+    assert on_floor_shares(scenario) == pytest.approx({"front": 0.9375, "back": 0.953125})
+    figures = hand_figures(2, CapacityPlan(attrition_per_month=0.0), scenario)
+    assert figures.on_floor_share == pytest.approx({"front": 0.9375, "back": 0.953125})
+    queues = figures.queues.set_index(["week_start", "queue"])
+    assert queues.loc[(START, "calls"), "required_agent_hours"] == pytest.approx(10.0)  # hours on the queue
+    assert queues.loc[(START, "calls"), "required_fte"] == pytest.approx(10 / 0.88 / 0.9375 / 37.5)  # 0.323232
+    assert queues.loc[(START, "letters"), "required_fte"] == pytest.approx(0.397417, abs=1e-6)  # 12.5/.88/.953125/37.5
+    offices = figures.offices.set_index(["week_start", "office"])
+    assert offices.loc[(START, "back"), "available_fte"] == pytest.approx(2.0)  # paid FTE, as before
+    assert offices.loc[(START, "front"), "gap_fte"] == pytest.approx(3.0 - 0.323232, abs=1e-6)
 
 
 # --- Available FTE: attrition and classes -------------------------------------------------------------------------
@@ -123,6 +185,27 @@ def test_attrition_is_compounded_monthly_on_the_weeks_elapsed() -> None:
     back = figures.offices[figures.offices["office"] == "back"]["available_fte"].to_numpy()
     assert back[0] == pytest.approx(2.0)
     assert back[26] == pytest.approx(2 * 0.913308, abs=1e-6)  # week 27, 26 weeks elapsed
+
+
+def test_a_deadline_too_long_for_the_staffing_grid_is_refused_naming_the_queue() -> None:
+    slow = LETTERS.model_copy(update={"sla_hours": 24 * 7 * 24 + 1})  # 24 weeks and an hour
+    scenario = CENTRE.model_copy(update={"site": SITE.model_copy(update={"queues": (CALLS, slow)})})
+    with pytest.raises(ScenarioError) as caught:
+        check_deadlines(scenario)
+    assert [str(p) for p in caught.value.problems] == [
+        "site.toml, [[queues]] 'letters', key 'sla_hours': the capacity plan staffs deadlines of at most 24 weeks "
+        "(4032 hours); give a shorter sla_hours or leave the queue out."
+    ]
+    check_deadlines(CENTRE)  # 8 hours: fine
+
+
+def test_attrition_counts_from_the_staff_snapshot_not_from_a_later_start() -> None:
+    # staff.csv is the staff on the horizon's start (START); a plan starting 26 weeks later has lost 8.67 % already.
+    later = START + dt.timedelta(weeks=26)
+    figures = hand_figures(2, CapacityPlan(attrition_per_month=0.015), start=later)
+    back = figures.offices[figures.offices["office"] == "back"].set_index("week_start")
+    assert back.loc[later, "available_fte"] == pytest.approx(2 * 0.913308, abs=1e-6)
+    assert back.loc[later + dt.timedelta(weeks=1), "staff_fte"] == pytest.approx(2 * 0.985 ** (27 * 12 / 52))
 
 
 def test_a_class_counts_nothing_in_training_then_ramps_linearly_then_counts_whole_less_attrition() -> None:
@@ -243,6 +326,67 @@ def test_growth_is_theil_sen_over_the_level_capped_shrunk_to_the_year_it_covers_
     assert forecast.weekly()[0][-1] == pytest.approx(level * (1 + 0.01 * 12 / 52 * 12))  # 89.92: the cap
 
 
+def test_a_plan_past_a_year_continues_the_trend_at_week_53_without_a_drop() -> None:
+    # 70 weeks of letters growing by one a day each week (100, 101, ..., 169 a weekday): weekly totals rise by 5,
+    # no season. With more than a year + 8 weeks the season is measured: each year-ago week over the year-ago
+    # level with the trend between them taken out is exactly 1, weeks 53-56 (the year-ago weeks again) too.
+    history = _history(70, lambda week, weekday: 100 + week)
+    site = SITE.model_copy(update={"queues": (LETTERS,)})
+    rows = normalize_history(history[history["queue"] == "letters"], site)
+    forecast, _, _ = daily_forecast(rows, site, START, 56)
+    (model,) = forecast.models
+    assert model.seasonal and model.trend_weeks == 52
+    assert model.weekly_level == pytest.approx(827.5)  # 5 x 165.5, the last 8 weeks' mean
+    assert model.growth_used == pytest.approx(5 / 827.5)
+    weekly = forecast.weekly()[0]
+    assert weekly == pytest.approx(827.5 + 5 * np.minimum(4 + damped_steps(np.arange(56) + 0.5), 52))
+    # Weeks 52 and 53: 1005.94 and 1007.67. Week 53's year-ago week is week 1's; when its trend was taken out over
+    # 56.5 weeks instead of 4.5, week 53 fell to 781.0 from 1121.7 (the season was also detrended relative to
+    # today's level instead of the year-ago one's, which lifted the first year: week 1 was 860.3 for a true 850).
+    assert weekly[51:53] == pytest.approx([1005.94, 1007.67], abs=0.01)
+    assert weekly[52] > weekly[51]
+
+
+def test_a_start_after_the_history_says_how_far_it_extrapolates_and_one_without_a_week_before_it_is_refused() -> None:
+    history = _history(10, lambda week, weekday: 10)
+    site = SITE.model_copy(update={"queues": (LETTERS,)})
+    rows = normalize_history(history[history["queue"] == "letters"], site)
+    later = START + dt.timedelta(weeks=30)
+    forecast, _, _ = daily_forecast(rows, site, later, 2)
+    assert (forecast.history_end, forecast.weeks_past_history) == (dt.date(2026, 2, 27), 30)
+    assert forecast.warnings[0].startswith(
+        "the history ends 2026-02-27, 30 whole week(s) before the plan's start "
+        "2026-09-28: the forecast extrapolates 30 weeks past the last history"
+    )
+    assert forecast.warnings[0] in forecast.notes
+    with pytest.raises(ScenarioError) as caught:
+        daily_forecast(rows, site, START - dt.timedelta(weeks=10), 2)
+    (problem,) = caught.value.problems
+    assert "at least 1 whole week (7 days) of history before the plan's start 2025-12-22" in str(problem)
+    assert "it runs 2025-12-22 to 2026-02-27: start on or after 2025-12-29" in str(problem)
+
+
+def _holiday_notes(history: pd.DataFrame) -> list[str]:
+    site = SITE.model_copy(update={"queues": (LETTERS,), "country": "GB"})
+    rows = normalize_history(history[history["queue"] == "letters"], site)
+    forecast, _, _ = daily_forecast(rows, site, START, 6)
+    return [n for n in forecast.notes if n.startswith("2026-04-03")]
+
+
+def test_holiday_notes_say_whether_the_history_had_holidays_to_go_by() -> None:
+    # 8 weeks from 5 January: no public holiday in the history, so Good Friday is forecast closed as a fallback.
+    assert _holiday_notes(_history(8, lambda week, weekday: 10)) == [
+        "2026-04-03 Good Friday: every queue 0% of a normal day (closed: no holiday in the history to go by; an "
+        "events.csv line if it opens)"
+    ]
+    # 12 weeks from 8 December with nothing on Christmas, Boxing Day and New Year's Day: like those.
+    history = _history(12, lambda week, weekday: 10)
+    shut = history["interval_start"].dt.date.isin([dt.date(2025, 12, 25), dt.date(2025, 12, 26), dt.date(2026, 1, 1)])
+    assert _holiday_notes(history[~shut]) == [
+        "2026-04-03 Good Friday: every queue 0% of a normal day (like the other holidays in the history)"
+    ]
+
+
 def test_a_volume_plan_replaces_the_weeks_it_gives_keeping_the_shape_of_the_week(tmp_path: Path) -> None:
     history = _history(10, lambda week, weekday: 20 if weekday == 0 else 10)
     scenario = CENTRE.model_copy(update={"history": history})
@@ -263,6 +407,16 @@ def test_a_volume_plan_replaces_the_weeks_it_gives_keeping_the_shape_of_the_week
     with pytest.raises(ScenarioError) as caught:
         read_volume_plan(bad, SITE, START, 4)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "week_start"), (3, "queue"), (4, "volume")]
+
+
+def test_a_volume_plan_row_with_too_many_columns_is_reported_with_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "volume_plan.csv"
+    path.write_text("week_start,queue,volume\n2026-03-16,letters,1,200\n2026-03-23,letters,90\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        read_volume_plan(path, SITE, START, 4)
+    (problem,) = caught.value.problems
+    assert str(problem) == ("volume_plan.csv, row 2: 4 columns where the header has 3 (week_start, queue, volume): "
+                            "too many columns (extra: '200'); a comma inside a value needs quotes.")  # fmt: skip
 
 
 # --- The command ------------------------------------------------------------------------------------------------
@@ -287,12 +441,21 @@ def test_the_sample_plan_writes_every_file_and_its_figures_hold_together(tmp_pat
     queues = pd.read_csv(folder / "capacity_queues.csv")
     assert list(queues.columns[:8]) == ["scenario", "week_start", "queue", "office", "volume", "aht_seconds",
                                         "required_agent_hours", "required_fte"]  # fmt: skip
-    assert (queues["required_fte"] - queues["required_agent_hours"] / 0.88 / 37.5).abs().max() < 1e-3
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["start"] == "2026-03-02" and summary["weeks"] == 26
+    # Paid breaks: 2 x 15 min in every paid shift of the sample (ft40 450/480; ft35 also "short", 390/420; pt20
+    # 225/240 and 255/270; pt24 also 345/360), weighted by the office's contracted hours: front 0.938676, middle
+    # 0.938514, back 0.938565 (summary.json has 4 decimals).
+    assert summary["on_floor_share"] == {"front": 0.9387, "middle": 0.9385, "back": 0.9386}
+    share = queues["office"].map({"front": 0.938676, "middle": 0.938514, "back": 0.938565})
+    assert (queues["required_fte"] - queues["required_agent_hours"] / 0.88 / share / 37.5).abs().max() < 1e-3
+    assert summary["forecast"]["weeks_past_history"] == 0
     book = load_workbook(folder / "capacity.xlsx")
     assert book.sheetnames == ["Site", "Front", "Middle", "Back", "Queues", "Hiring", "Forecast"]
     assert len(book["Front"]._charts) == 2
+    assert "93.9% of a paid hour" in " ".join(str(row[0].value) for row in book["Back"].iter_rows(max_row=4))
+    assert book["Queues"].print_title_rows == "$6:$6"  # "Week starting" and the queues, on every printed page
+    assert [c.value for c in book["Queues"][6][:2]] == ["Week starting", "voice_service"]
     assert "capacity" in result.output and str(folder) in result.output.replace("\n", "")
 
 
@@ -352,6 +515,54 @@ def test_bad_input_exits_2_with_one_clear_message_and_writes_nothing(
     assert "(1 problem)" in output and message in output
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_volume_plan_with_too_many_columns_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "volume_plan.csv").write_text("week_start,queue,volume\n2026-03-16,chat,1,200\n", encoding="utf-8")
+    plan = tmp_path / "capacity.toml"
+    plan.write_text('volume_plan = "volume_plan.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["capacity", str(SAMPLE), "--weeks", "2", "--plan", str(plan), "--out", str(out)])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    output = " ".join(result.output.split())
+    assert "(1 problem)" in output and "volume_plan.csv, row 2: 4 columns where the header has 3" in output
+    assert "Traceback" not in output and not out.exists()
+
+
+def test_a_start_without_a_week_of_history_before_it_is_refused_and_one_years_on_is_noted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    early = runner.invoke(app, ["capacity", str(SAMPLE), "--weeks", "2", "--start", "2025-12-01", "--out", str(out)])
+    assert early.exit_code == EXIT_BAD_INPUT, early.output
+    output = " ".join(early.output.split())
+    assert "history.csv: the long-range forecast needs at least 1 whole week (7 days) of history before the plan's " \
+           "start 2025-12-01" in output  # fmt: skip
+    assert "it runs 2025-12-01 to 2026-02-28: start on or after 2025-12-08" in output
+    assert "Traceback" not in output and not out.exists()
+    late = runner.invoke(app, ["capacity", str(SAMPLE), "--weeks", "2", "--start", "2031-01-06", "--out", str(out)])
+    assert late.exit_code == 0, late.output
+    output = " ".join(late.output.split())
+    assert "the forecast extrapolates 253 weeks past the last history" in output
+    summary = json.loads((out / "capacity" / "2031-01-06" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["forecast"]["weeks_past_history"] == 253
+    assert any("extrapolates 253 weeks" in note for note in summary["forecast"]["notes"])
+    # staff.csv is the staff of 2 March 2026: 253 weeks of attrition by week 1. The back office's 1,190 contracted
+    # hours are 31.73 FTE then, 31.73 x 0.985 ** (253 x 12/52) = 13.13 FTE in January 2031.
+    offices = pd.read_csv(out / "capacity" / "2031-01-06" / "capacity.csv")
+    back = offices[(offices["office"] == "back") & (offices["week_start"] == "2031-01-06")]
+    assert back["available_fte"].iloc[0] == pytest.approx(13.1308, abs=1e-3)
+
+
+def test_reports_import_nothing_from_the_pipeline_or_the_command() -> None:
+    import ast
+
+    for module in ("wfm/reports/capacity_book.py", "wfm/staffing/capacity.py", "wfm/forecast/long_range.py"):
+        tree = ast.parse((REPO / module).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        later = ("wfm.pipeline", "wfm.cli", "wfm.reports", "wfm.scheduling", "wfm.cluster")
+        allowed_reports = module.startswith("wfm/reports")
+        assert not [
+            m for m in imported if m.startswith(later) and not (allowed_reports and m.startswith("wfm.reports"))
+        ], module
 
 
 def test_a_start_that_is_not_a_monday_and_a_scope_that_names_nothing_are_refused(tmp_path: Path) -> None:

@@ -115,7 +115,9 @@ def test_targets_shrinkage_and_cross_training_change_the_scenario_and_nothing_el
     queues = {q.id: q for q in changed.site.queues}
     assert (queues["voice_service"].service_level, queues["voice_service"].answer_seconds) == (0.9, 30)
     assert (queues["collections"].sla_hours, queues["account_maintenance"].sla_hours) == (8.0, 12.0)
-    assert changed.site.shrinkage == 0.2 and {q.shrinkage for q in queues.values()} == {0.2}
+    # shrinkage inflates live requirements only: the live queue gets it, deferred ones keep the site's rule
+    assert changed.site.shrinkage == 0.2 and queues["voice_service"].shrinkage == 0.2
+    assert queues["collections"].shrinkage is None
     # 29 skills, 9 of them in another office than the agent's own: off leaves 20, one home queue each
     assert (len(tiny_scenario.skills), len(changed.skills)) == (29, 20)
     office = {q.id: q.office for q in changed.site.queues}
@@ -124,17 +126,20 @@ def test_targets_shrinkage_and_cross_training_change_the_scenario_and_nothing_el
 
 
 def test_whatif_writes_one_comparison_of_every_scenario(tiny: Path, tmp_path: Path) -> None:
-    ran = runner.invoke(app, ["whatif", str(tiny), "--vary", "volume=1,1.2", "--days", "1", "--time-limit", "1",
-                              "--out", str(tmp_path)])  # fmt: skip
+    ran = runner.invoke(app, ["whatif", str(tiny), "--vary", "volume=1,1.2", "--vary", "service_level=0.9", "--days",
+                              "1", "--time-limit", "1", "--out", str(tmp_path)])  # fmt: skip
     assert ran.exit_code == 0, ran.output
     folder = tmp_path / "whatif" / "2026-03-02"
     assert {p.name for p in folder.iterdir()} == {"whatif.csv", "whatif_queues.csv", "whatif.xlsx", "summary.json"}
     rows = pd.read_csv(folder / "whatif.csv")
     assert list(rows["scenario"]) == ["S1", "S2"]
-    assert list(rows["volume"]) == [1.0, 1.2]
-    assert {"service_level", "items_past_sla", "overtime_hours", "labour_cost", "front_agent_hours",
-            "middle_agent_hours", "back_agent_hours"} <= set(rows.columns)  # fmt: skip
+    # a column per varied setting, then what the plan achieved under its own name
+    assert list(rows.columns[:4]) == ["scenario", "label", "volume", "service_level"]
+    assert list(rows["volume"]) == [1.0, 1.2] and list(rows["service_level"]) == [0.9, 0.9]
+    assert {"live_service_level", "items_past_sla", "overtime_hours", "labour_cost", "front_agent_hours",
+            "middle_agent_hours", "back_agent_hours", "plan_gap"} <= set(rows.columns)  # fmt: skip
     queues = pd.read_csv(folder / "whatif_queues.csv").set_index(["scenario", "queue"])
+    assert queues.at[("S1", "voice_service"), "service_level_target"] == 0.9
     arrived = queues["items_arrived"]
     for queue in ("voice_service", "collections", "account_maintenance"):  # 20 % more of every queue's work
         assert arrived[("S2", queue)] == pytest.approx(1.2 * arrived[("S1", queue)], abs=0.02)
@@ -143,14 +148,14 @@ def test_whatif_writes_one_comparison_of_every_scenario(tiny: Path, tmp_path: Pa
     assert summary["options"]["deterministic"] is True and summary["failed"] == []
     book = load_workbook(folder / "whatif.xlsx")
     assert book.sheetnames == ["Comparison", "Queues", "Scenarios"]
-    assert len(book["Comparison"]._charts) == 3
-    again = runner.invoke(app, ["whatif", str(tiny), "--vary", "volume=1,1.2", "--days", "1", "--time-limit", "1",
+    comparison = book["Comparison"]
+    assert [c.value for c in comparison[4]][:4] == ["Scenario", "volume", "service_level", "Service level (live)"]
+    assert len(comparison._charts) == 3
+    again = runner.invoke(app, ["whatif", str(tiny), "--vary", "volume=1", "--days", "1", "--time-limit", "1",
                                 "--out", str(tmp_path)])  # fmt: skip
     assert again.exit_code == 0, again.output
     assert (tmp_path / "whatif" / "2026-03-02.2" / "whatif.csv").exists()  # never over an earlier comparison
-    # deterministic: the same inputs and seed give the same plans
-    second = pd.read_csv(tmp_path / "whatif" / "2026-03-02.2" / "whatif.csv")
-    pd.testing.assert_frame_equal(rows.drop(columns=["seconds"]), second.drop(columns=["seconds"]))
+    assert len(pd.read_csv(folder / "whatif.csv")) == 2
 
 
 @pytest.mark.parametrize(
@@ -161,6 +166,12 @@ def test_whatif_writes_one_comparison_of_every_scenario(tiny: Path, tmp_path: Pa
         (["--vary", "volume.claims=1.2"], "'claims' names no queue"),
         (["--vary", "volume=1", "--cluster", "planner-01"], "'planner-01' is not a scheduler address"),
         (["--vary", "volume=1", "--cluster", "tcp://127.0.0.1:9"], "could not reach the Dask scheduler"),
+        (["--vary", "volume=1", "--cluster", "garbage://x"], "'garbage://x' is not a scheduler address"),
+        (["--vary", "volume=1", "--cluster", "tcp://localhost:abc"], "is not a scheduler address"),
+        (["--vary", "service_level=0,0.9"], "service_level 0: Input should be greater than 0"),
+        (["--vary", "answer_seconds=20.5"], "answer_seconds 20.5: Input should be a valid integer"),
+        (["--vary", "shrinkage.back=0.1"], "'back' names no live queue"),
+        (["--vary", "volume=1", "--days", "5"], "5 is more than the 2 days of site.toml's [horizon]"),
     ],
 )
 def test_bad_whatif_input_is_one_clear_error_and_nothing_written(
@@ -183,12 +194,14 @@ def test_a_bad_whatif_file_names_the_file_and_key(tiny: Path, tmp_path: Path) ->
 
 def test_six_scenarios_on_the_sample_as_the_readme_runs_them(tmp_path: Path) -> None:
     """The README's command, over the horizon's first day and a short search to keep the test quick."""
-    ran = runner.invoke(app, ["whatif", str(SAMPLE), "--vary", "volume=1.0,1.15,1.3", "--vary",
-                              "cross_training=on,off", "--days", "1", "--time-limit", "1", "--out", str(tmp_path),
-                              "--workers", "2"])  # fmt: skip
+    grid = ["--vary", "volume=1.0,1.15,1.3", "--vary", "cross_training=on,off"]
+    ran = runner.invoke(app, ["whatif", str(SAMPLE), *grid, "--days", "1", "--time-limit", "1", "--out", str(tmp_path)])
     assert ran.exit_code == 0, ran.output
     rows = pd.read_csv(tmp_path / "whatif" / "2026-03-02" / "whatif.csv")
     assert len(rows) == 6 and set(rows["status"]) <= {"OPTIMAL", "FEASIBLE"}
     queues = pd.read_csv(tmp_path / "whatif" / "2026-03-02" / "whatif_queues.csv")
     arrived = queues.groupby("scenario")["items_arrived"].sum()
     assert arrived["S5"] == pytest.approx(1.3 * arrived["S1"], rel=1e-3)
+    # cross-training off moves work between offices: the offices' hours are not those of the blended plan
+    offices = ["front_agent_hours", "middle_agent_hours", "back_agent_hours"]
+    assert (rows.loc[0, offices] != rows.loc[1, offices]).any()

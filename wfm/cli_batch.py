@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from wfm.cli_common import cluster_address, err, error, out
-from wfm.cluster import ClusterError, ClusterSettings
+from wfm.cluster import ClusterError
+from wfm.domain.cluster import ClusterSettings
 from wfm.interrupt import Interrupted
 from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT

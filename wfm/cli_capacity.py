@@ -11,13 +11,23 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from wfm.cli_common import ScenarioArg, cluster_address, err, error, load, out, scenario_grid_errors, warn
+from wfm.cli_common import (
+    ScenarioArg,
+    cluster_address,
+    err,
+    error,
+    interrupted_writes_nothing,
+    load,
+    out,
+    scenario_grid_errors,
+    warn,
+)
 from wfm.io import ScenarioError, load_scenario
 from wfm.io.capacity_file import CapacityFile, load_capacity_plan
 from wfm.io.variations import parse_vary
 from wfm.pipeline import EXIT_BAD_INPUT, EXIT_NO_PLAN
-from wfm.pipeline_capacity import KNOBS, MAX_WEEKS, CapacityOutcome, default_start, run_capacity, write_capacity
-from wfm.staffing.capacity import SITE, office_summary, offices_of
+from wfm.pipeline_capacity import KNOBS, MAX_WEEKS, default_start, run_capacity, write_capacity
+from wfm.staffing.capacity import SITE, CapacityOutcome, office_summary, offices_of
 
 CANNOT_START = "The capacity plan cannot start"
 
@@ -65,6 +75,8 @@ def print_capacity(outcome: CapacityOutcome) -> None:
     out.print(table)
     out.print("  the site row adds the offices up: a surplus in one covers another only as far as its people are "
               "cross-trained", markup=False, highlight=False)  # fmt: skip
+    shares = ", ".join(f"{o} {share:.1%}" for o, share in outcome.on_floor_share.items())
+    out.print(f"  required includes paid breaks: of a paid hour on the floor, {shares}", markup=False, highlight=False)
     for c in base.figures.suggestions:
         note = c.note(outcome.start)
         if c.people:
@@ -144,11 +156,12 @@ def capacity(
             loaded, file.plan, file.settings, start=start, weeks=weeks, workers=workers, address=address,
             stage=lambda text: err.print(text, markup=False, highlight=False),
         )  # fmt: skip
-        if not outcome.results:
-            error("no scenario was computed: " + "; ".join(f"{f.name}: {f.error}" for f in outcome.failures))
-            raise typer.Exit(EXIT_NO_PLAN)
+    if not outcome.results:
+        error("no scenario was computed: " + "; ".join(f"{f.name}: {f.error}" for f in outcome.failures))
+        raise typer.Exit(EXIT_NO_PLAN)
+    with interrupted_writes_nothing():
         folder = write_capacity(outcome, out_root, command_line=["wfm", *sys.argv[1:]], replace=force)
-    warn(loaded.warnings)
+    warn([*loaded.warnings, *outcome.warnings])
     print_capacity(outcome)
     if outcome.failures:
         warn([f"{f.name} failed: {f.error}" for f in outcome.failures])

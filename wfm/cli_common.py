@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from wfm.cluster import ClusterError, ClusterSettings
+from wfm.cluster import ClusterError
 from wfm.domain import Scenario
+from wfm.domain.cluster import ClusterSettings
 from wfm.interrupt import Interrupted, interruptible
 from wfm.io import ScenarioError
 from wfm.pipeline import EXIT_BAD_INPUT
@@ -166,9 +167,21 @@ def cluster_address(option: str | None, from_file: ClusterSettings, where: str) 
 
 
 @contextlib.contextmanager
+def interrupted_writes_nothing() -> Iterator[None]:
+    """Ctrl-C / SIGTERM while the block writes: exit 130 / 143 (the outputs are written whole or not at all)."""
+    with interruptible():
+        try:
+            yield
+        except Interrupted as stop:
+            err.print(f"interrupted ({stop.name}): nothing was written", markup=False)
+            raise typer.Exit(stop.exit_code) from None
+
+
+@contextlib.contextmanager
 def scenario_grid_errors(cannot_start: str) -> Iterator[None]:
-    """What a what-if or capacity grid may end with, as exit codes: bad input (a setting, a file, a cluster that
-    cannot be used, data the forecast cannot honestly use) exits 2, Ctrl-C / SIGTERM 130 / 143; nothing written."""
+    """How computing a what-if or capacity grid may end, as exit codes: bad input (a setting, a file, a cluster
+    that cannot be used, data the forecast cannot honestly use) exits 2, Ctrl-C / SIGTERM 130 / 143. Around the
+    computing only: an error while writing is not the input's fault."""
     with interruptible():
         try:
             yield

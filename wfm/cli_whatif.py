@@ -10,8 +10,18 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field
 from rich.table import Table
 
-from wfm.cli_common import ScenarioArg, cluster_address, err, error, load, out, scenario_grid_errors, warn
-from wfm.cluster import ClusterSettings
+from wfm.cli_common import (
+    ScenarioArg,
+    cluster_address,
+    err,
+    error,
+    interrupted_writes_nothing,
+    load,
+    out,
+    scenario_grid_errors,
+    warn,
+)
+from wfm.domain.cluster import ClusterSettings
 from wfm.io import ScenarioError, load_scenario
 from wfm.io.errors import validated
 from wfm.io.variations import Setting, parse_vary, read_vary_file
@@ -151,9 +161,12 @@ def whatif(
             loaded, settings, options, days=days or defaults.days, workers=workers or defaults.workers,
             address=address, stage=lambda text: err.print(text, markup=False, highlight=False),
         )  # fmt: skip
-        if not outcome.results:
-            error("no scenario was planned: " + "; ".join(f"{f.name}: {f.error}" for f in outcome.failures))
-            raise typer.Exit(EXIT_NO_PLAN)
+    if not any(r.kpis is not None for r in outcome.results):
+        reasons = [f"{r.name}: {r.status}, {r.message}" for r in outcome.results]
+        error("no scenario could be planned, nothing written: "
+              + "; ".join(reasons + [f"{f.name}: {f.error}" for f in outcome.failures]))  # fmt: skip
+        raise typer.Exit(EXIT_NO_PLAN)
+    with interrupted_writes_nothing():
         folder = write_whatif(outcome, out_root, command_line=["wfm", *sys.argv[1:]], replace=force)
     warn(sorted({w for r in outcome.results for w in r.warnings}))
     print_whatif(outcome)
@@ -164,5 +177,5 @@ def whatif(
         warn([f"{f.name} failed: {f.error}" for f in outcome.failures])
     out.print(f"{len(outcome.results)} scenarios in {outcome.seconds:.0f} s ({outcome.where}); wrote {folder}/ "
               "(whatif.xlsx, whatif.csv, whatif_queues.csv)", markup=False)  # fmt: skip
-    if outcome.failures:
-        raise typer.Exit(EXIT_NO_PLAN)
+    if outcome.failures or without:
+        raise typer.Exit(EXIT_NO_PLAN)  # written, but not every scenario has a plan to compare

@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel, ConfigDict, field_validator
 
 from wfm import __version__
 
@@ -28,21 +27,9 @@ T = TypeVar("T")
 
 # How long to wait for the scheduler to answer before saying it cannot be reached.
 CONNECT_TIMEOUT_SECONDS = 15
-
-
-class ClusterSettings(BaseModel):
-    """`[cluster]` of batch.toml or a what-if or capacity file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    # A Dask distributed scheduler, e.g. "tcp://planner-01:8786"; none: this machine.
-    address: str | None = None
-
-    @field_validator("address")
-    @classmethod
-    def _scheduler_address(cls, value: str | None) -> str | None:
-        if value is not None and "://" not in value:
-            raise ValueError(f"{value!r} is not a scheduler address; write it as tcp://host:8786")
-        return value
+# Tasks still waiting when the cluster has had no worker this long are given up (the workers are gone).
+NO_WORKERS_SECONDS = 300.0
+POLL_SECONDS = 5.0  # how often the scheduler is asked whether it still has workers, while tasks run
 
 
 class ClusterError(Exception):
@@ -94,15 +81,34 @@ def where_tasks_run(workers: int, tasks: int, address: str | None) -> str:
 
 
 def failure_text(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    """The failure in one line, with every problem of an input error (not just its heading)."""
+    problems = getattr(error, "problems", None)
+    if problems:
+        return f"{type(error).__name__}: " + "; ".join(str(p) for p in problems)
+    text = " ".join(line.strip() for line in str(error).strip().splitlines() if line.strip())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+@dataclass(frozen=True)
+class _Failed:
+    text: str
+
+
+def _catching(function: Callable[..., T], *args: Any) -> T | _Failed:
+    """Run where the task runs, so the failure is put in words there: an exception need not survive being sent
+    back from another process or machine (one with its own constructor arguments would not)."""
+    try:
+        return function(*args)
+    except Exception as error:
+        return _Failed(failure_text(error))
+
+
+def _outcome(name: str, value: T | _Failed) -> TaskOutcome[T]:
+    return TaskOutcome(name, error=value.text) if isinstance(value, _Failed) else TaskOutcome(name, value)
 
 
 def _in_process(function: Callable[..., T], task: Task) -> TaskOutcome[T]:
-    try:
-        return TaskOutcome(task.name, function(*task.args))
-    except Exception as error:
-        return TaskOutcome(task.name, error=failure_text(error))
+    return _outcome(task.name, _catching(function, *task.args))
 
 
 def _die_with_parent() -> None:
@@ -118,7 +124,7 @@ def _in_own_process(function: Callable[..., T], task: Task) -> TaskOutcome[T]:
     where a shared pool would break for every task still in it."""
     pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_die_with_parent)
     try:
-        return TaskOutcome(task.name, pool.submit(function, *task.args).result())
+        return _outcome(task.name, pool.submit(_catching, function, *task.args).result())
     except Exception as error:
         if type(error).__name__ == "BrokenProcessPool":
             return TaskOutcome(task.name, error="its process ended (killed, or out of memory)")
@@ -134,15 +140,13 @@ def _worker_version() -> str:
 
 
 def check_reachable(address: str) -> None:
-    """Fail fast, before any work, when nothing listens at a tcp:// scheduler address (Dask's own client keeps
+    """Fail fast, before any work, when nothing listens at the scheduler's address (Dask's own client keeps
     retrying until its timeout)."""
-    scheme, _, rest = address.partition("://")
-    host, _, port = rest.rpartition(":")
-    if scheme != "tcp" or not port.isdigit():
-        return  # another transport: Dask's client says what is wrong
+    _, _, rest = address.partition("://")
+    host, _, port = rest.rpartition(":")  # ClusterSettings checked the form: tcp:// or tls://, host, port
     try:
-        socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout=CONNECT_TIMEOUT_SECONDS).close()
-    except OSError as error:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_SECONDS).close()
+    except (OSError, ValueError) as error:
         raise ClusterError(_unreachable(address, error)) from None
 
 
@@ -174,12 +178,39 @@ def _on_cluster(function: Callable[..., T], tasks: Sequence[Task], address: str)
                 f"worker {worker} of {address} runs wfm {version}, this machine {__version__}: install the same "
                 "wfm on every worker (results must not depend on which machine planned them)"
             )
-        futures = [client.submit(function, *task.args, key=f"{task.name}-{i}", pure=False) for i, task in
-                   enumerate(tasks)]  # fmt: skip
+        futures = [client.submit(_catching, function, *task.args, key=f"{task.name}-{i}", pure=False)
+                   for i, task in enumerate(tasks)]  # fmt: skip
+        abandoned = _wait_while_workers(client, futures)
         outcomes: list[TaskOutcome[T]] = []
         for task, future in zip(tasks, futures, strict=True):
+            if future in abandoned:
+                outcomes.append(TaskOutcome(task.name, error=f"the cluster had no worker for "
+                                            f"{NO_WORKERS_SECONDS:g} s; the task was given up"))  # fmt: skip
+                continue
             try:
-                outcomes.append(TaskOutcome(task.name, future.result()))
-            except Exception as error:  # the task raised, or its worker died more often than the scheduler allows
+                outcomes.append(_outcome(task.name, future.result()))
+            except Exception as error:  # its worker died more often than the scheduler allows, or it was lost
                 outcomes.append(TaskOutcome(task.name, error=failure_text(error)))
         return outcomes
+
+
+def _wait_while_workers(client: Any, futures: list[Any]) -> set[Any]:
+    """Wait for every task; the ones still waiting after the cluster has had no worker for NO_WORKERS_SECONDS
+    are cancelled and returned (a task never finishes on a cluster whose workers are all gone: without this a
+    nightly job would hang until someone noticed)."""
+    alone_since: float | None = None
+    asked = time.monotonic()
+    while not all(f.done() for f in futures):
+        time.sleep(0.2)
+        if time.monotonic() - asked < POLL_SECONDS:
+            continue
+        asked = time.monotonic()
+        if client.scheduler_info().get("workers"):
+            alone_since = None
+            continue
+        alone_since = alone_since or asked
+        if asked - alone_since >= NO_WORKERS_SECONDS:
+            waiting = {f for f in futures if not f.done()}
+            client.cancel(list(waiting))
+            return waiting
+    return set()

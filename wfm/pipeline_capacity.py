@@ -14,23 +14,34 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from wfm import __version__
-from wfm.cluster import Task, TaskOutcome, run_tasks, where_tasks_run
+from wfm.cluster import Task, run_tasks, where_tasks_run
 from wfm.domain import Horizon, Scenario
 from wfm.domain.capacity_plan import CapacityPlan
-from wfm.forecast.long_range import LongRangeForecast, long_range_forecast, read_volume_plan
+from wfm.forecast.long_range import LongRangeForecast, long_range_forecast
 from wfm.io import atomic_write_text
+from wfm.io.capacity_file import read_volume_plan
+from wfm.io.errors import Problem, ScenarioError
 from wfm.io.variations import Case, Knob, Setting, apply_to_scenario, check_scopes, grid, scale_forecast
 from wfm.pipeline import output_folder, requirements_for
 from wfm.reports.capacity_book import write_capacity_book
 from wfm.reports.files import csv_text, json_safe
-from wfm.staffing.capacity import OFFICE_COLUMNS, QUEUE_COLUMNS, CapacityFigures, capacity_figures, office_summary
+from wfm.staffing.capacity import (
+    OFFICE_COLUMNS,
+    QUEUE_COLUMNS,
+    CapacityOutcome,
+    CapacityResult,
+    ScenarioFailure,
+    capacity_figures,
+    office_summary,
+    on_floor_shares,
+    staff_weeks_elapsed,
+)
 
 KNOBS: dict[str, Knob] = {
     "volume": Knob("factor", True, "forecast volume times this (1.1 = 10 % more contacts and items)"),
@@ -40,40 +51,8 @@ KNOBS: dict[str, Knob] = {
     "absence_shrinkage": Knob("share", False, "planned time off the floor: leave, training, meetings (0.12 = 12 %)"),
 }
 CHUNK_WEEKS = 26  # the staffing math runs over at most this many weeks at once (a horizon is at most 366 days)
+GRID_WEEKS = 52  # a chunk with the padding before and after it: within a horizon's 366 days
 MAX_WEEKS = 104
-
-
-@dataclass(frozen=True)
-class CapacityResult:
-    """One scenario's capacity plan, as a task returns it."""
-
-    name: str
-    label: str
-    values: tuple[tuple[str, Any], ...]
-    figures: CapacityFigures
-    plan: CapacityPlan
-    seconds: float
-
-
-@dataclass
-class CapacityOutcome:
-    site: str
-    start: dt.date
-    weeks: int
-    plan: CapacityPlan
-    forecast: LongRangeForecast
-    cases: list[Case]
-    results: list[CapacityResult]
-    failures: list[TaskOutcome[CapacityResult]]
-    seconds: float
-    where: str
-    notes: list[str] = field(default_factory=list)
-    folder: Path | None = None
-
-    @property
-    def base(self) -> CapacityResult | None:
-        """The first scenario (each setting's first value), when it ran."""
-        return next((r for r in self.results if r.name == "S1"), None)
 
 
 def default_start(scenario: Scenario) -> dt.date:
@@ -83,9 +62,25 @@ def default_start(scenario: Scenario) -> dt.date:
 
 
 def padding_weeks(scenario: Scenario) -> int:
-    """Weeks forecast beyond the plan so the last week's deferred work falls due inside the staffing grid."""
+    """Weeks forecast beyond the plan so the last week's deferred work falls due inside the staffing grid (and
+    staffed before each chunk after the first, so the work carried into it is there)."""
     longest = max((q.sla_hours or 0.0 for q in scenario.site.queues), default=0.0)
     return math.ceil(longest / (24 * 7)) + 1  # a week more than the longest deadline: closed days move deadlines
+
+
+def check_deadlines(scenario: Scenario) -> None:
+    """A chunk of the staffing grid has its padding before and after it, within a horizon's 366 days: a deadline
+    longer than that cannot be staffed week by week. Raises ScenarioError naming the queue."""
+    most = (GRID_WEEKS - 1) // 2 - 1  # weeks of deadline that leave a week of plan between the two paddings
+    problems = [
+        Problem("site.toml", None, None, None, f"the capacity plan staffs deadlines of at most {most} weeks "
+                f"({most * 7 * 24} hours); give a shorter sla_hours or leave the queue out",
+                section=f"[[queues]] '{q.id}', key 'sla_hours'")
+        for q in scenario.site.queues
+        if q.sla_hours is not None and q.sla_hours > most * 7 * 24
+    ]  # fmt: skip
+    if problems:
+        raise ScenarioError(problems)
 
 
 def apply_case(
@@ -102,21 +97,26 @@ def requirements_over(
     intervals: pd.DataFrame, scenario: Scenario, start: dt.date, weeks: int, pad: int
 ) -> pd.DataFrame:
     """The staffing math (`requirements_for`) over `weeks` weeks from `start`, in chunks of up to 26 weeks, each
-    with `pad` more weeks after it so that work arriving at its end falls due inside its grid. The scenario's
-    backlog counts only when the plan starts on its horizon's first day (it is the work on hand then)."""
+    with `pad` more weeks after it so that work arriving at its end falls due inside its grid, and (after the
+    first) `pad` weeks before it so that the work arriving before it and due inside it is there: each chunk keeps
+    only its own weeks. The scenario's backlog counts only when the plan starts on its horizon's first day (it is
+    the work on hand then)."""
     moments = pd.to_datetime(intervals["interval_start"])
+    chunk_weeks = max(min(CHUNK_WEEKS, GRID_WEEKS - 2 * pad), 1)
     parts = []
-    for first in range(0, weeks, CHUNK_WEEKS):
-        length = min(CHUNK_WEEKS, weeks - first)
-        chunk_start = start + dt.timedelta(weeks=first)
-        horizon = Horizon(start=chunk_start, days=7 * (length + pad))
-        backlog = scenario.backlog if chunk_start == scenario.site.horizon.start else ()
+    for first in range(0, weeks, chunk_weeks):
+        length = min(chunk_weeks, weeks - first)
+        lead = min(pad, first)
+        own_start = start + dt.timedelta(weeks=first)
+        own_end = pd.Timestamp(own_start + dt.timedelta(weeks=length))
+        horizon = Horizon(start=own_start - dt.timedelta(weeks=lead), days=7 * (lead + length + pad))
+        backlog = scenario.backlog if first == 0 and start == scenario.site.horizon.start else ()
         chunk = scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon}),
                                             "backlog": backlog})  # fmt: skip
-        inside = (moments >= pd.Timestamp(chunk_start)) & (moments < pd.Timestamp(horizon.end))
+        inside = (moments >= pd.Timestamp(horizon.start)) & (moments < pd.Timestamp(horizon.end))
         requirements, _ = requirements_for(intervals[inside], chunk)
-        keep = pd.to_datetime(requirements["interval_start"]) < pd.Timestamp(chunk_start + dt.timedelta(weeks=length))
-        parts.append(requirements[keep])
+        at = pd.to_datetime(requirements["interval_start"])
+        parts.append(requirements[(at >= pd.Timestamp(own_start)) & (at < own_end)])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -148,6 +148,7 @@ def run_capacity(
     nothing or a bad volume plan, ClusterError when the cluster cannot be used."""
     started = time.monotonic()
     check_scopes(scenario, settings, KNOBS)
+    check_deadlines(scenario)
     cases = grid(settings)
     notes: list[str] = []
     volume_plan = None
@@ -159,8 +160,14 @@ def run_capacity(
         stage(f"forecasting {len(scenario.site.queues)} queues {weeks} weeks ahead")
     forecast = long_range_forecast(scenario, start, weeks + pad, volume_plan)
     notes += list(forecast.notes)
+    warnings = list(forecast.warnings)
     if scenario.backlog and start != scenario.site.horizon.start:
         notes.append(f"backlog.csv is the work on hand on {scenario.site.horizon.start}, not on {start}: left out")
+    elapsed = staff_weeks_elapsed(scenario, start)
+    if elapsed >= 1:
+        warnings.append(f"staff.csv is the staff on {scenario.site.horizon.start} (the scenario's horizon start): "
+                        f"attrition counts from then, so week 1 has {elapsed:.0f} weeks of it already")  # fmt: skip
+        notes.append(warnings[-1])
     where = where_tasks_run(workers, len(cases), address)
     if stage:
         stage(f"staffing {len(cases)} scenario(s) over {weeks} weeks ({where})")
@@ -176,10 +183,12 @@ def run_capacity(
         forecast=forecast,
         cases=cases,
         results=[o.value for o in outcomes if o.value is not None],
-        failures=[o for o in outcomes if not o.ok],
+        failures=[ScenarioFailure(o.name, o.error or "failed") for o in outcomes if not o.ok],
         seconds=round(time.monotonic() - started, 1),
         where=where,
         notes=notes,
+        warnings=warnings,
+        on_floor_share=on_floor_shares(scenario),
     )
 
 
@@ -229,7 +238,10 @@ def summary(outcome: CapacityOutcome, command_line: list[str]) -> dict[str, Any]
         "plan": outcome.plan.model_dump(mode="json"),
         "ran_on": outcome.where,
         "seconds": outcome.seconds,
+        "on_floor_share": outcome.on_floor_share,
         "forecast": {
+            "history_end": outcome.forecast.history_end,
+            "weeks_past_history": outcome.forecast.weeks_past_history,
             "queues": [vars(m) for m in outcome.forecast.models],
             "notes": outcome.notes,
         },

@@ -23,6 +23,7 @@ from wfm.cluster import Task, TaskOutcome, check_reachable, run_tasks, where_tas
 from wfm.domain import Horizon, Office, Scenario
 from wfm.forecast import run_forecast
 from wfm.io import atomic_write_text
+from wfm.io.errors import Problem, ScenarioError
 from wfm.io.variations import Case, Knob, Setting, apply_to_scenario, check_scopes, grid, scale_forecast
 from wfm.pipeline import RunOptions, output_folder, plan
 from wfm.reports.whatif_book import write_whatif_book
@@ -77,6 +78,10 @@ def with_days(scenario: Scenario, days: int | None) -> Scenario:
     """The scenario planned over its first `days` days (all of its horizon without)."""
     if days is None or days == scenario.site.horizon.days:
         return scenario
+    if days > scenario.site.horizon.days:
+        most = scenario.site.horizon.days
+        raise ScenarioError([Problem("--days", None, None, None, f"{days} is more than the {most} days of "
+                                     "site.toml's [horizon]; give at most that, or lengthen the horizon")])  # fmt: skip
     horizon = Horizon(start=scenario.site.horizon.start, days=days)
     return scenario.model_copy(update={"site": scenario.site.model_copy(update={"horizon": horizon})})
 
@@ -155,7 +160,7 @@ def comparison_rows(outcome: WhatIfOutcome) -> list[dict[str, Any]]:
         row.update({key: _cell(value) for key, value in result.values})
         row.update({
             "status": result.status,
-            "service_level": overall.get("service_level"),
+            "live_service_level": overall.get("service_level"),
             "items_past_sla": overall.get("items_past_sla"),
             "backlog_end": overall.get("backlog_end"),
             "understaffed_agent_hours": overall.get("understaffed_agent_hours"),

@@ -36,7 +36,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wfm.cluster import ClusterSettings
+from wfm.domain.cluster import ClusterSettings
 from wfm.io.errors import Problem, ScenarioError, read_toml, validated
 
 

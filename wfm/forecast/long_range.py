@@ -13,23 +13,23 @@ while the business grows or shrinks. Here each queue's day is
   week, and never carried further than the weeks it was measured on (13 weeks of history can at most move the
   level by 13 weeks' growth), so a short history cannot extrapolate wildly;
 - **yearly season**: with at least 1 year + 8 weeks of history, the year-ago week's total over the year-ago level
-  (the 8 weeks before the same origin a year earlier), with the trend between the two taken out;
+  (the 8 weeks before the same origin a year earlier), with the trend between the two taken out (the same weekly
+  volume the forecast adds: a year-ago level below today's grew by more, relatively);
 - **holidays**: as the interval forecast decides them (`holiday_factors`: as last time, else like the queue's
   other holidays, else closed); the season's weekly totals are taken with holidays replaced by a normal day, so a
   moving holiday (Easter) is counted once, on its own date.
 
-A planner's business forecast (`volume_plan`: weekly volume per queue) replaces the model's weekly total where
-given; the model's days and holidays still shape the week. Each day is spread over intervals with the queue's
-mean intraday shape of that weekday over the last 8 weeks, and each interval's handle time is the
-volume-weighted mean of that weekday and time of day over the last 8 weeks. docs/capacity.md has the limits.
-"""
+A planner's business forecast (`volume_plan`: weekly volume per queue, read by `wfm.io.capacity_file`) replaces the
+model's weekly total where given; the model's days and holidays still shape the week. Each day is spread over
+intervals with the queue's mean intraday shape of that weekday over the last 8 weeks, and each interval's handle
+time is the volume-weighted mean of that weekday and time of day over the last 8 weeks. docs/capacity.md has the
+limits."""
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,6 @@ SEASON_WEEKS = 52
 SEASON_MIN_WEEKS = SEASON_WEEKS + LEVEL_WEEKS  # a year-ago week and the 8 weeks before it
 SEASON_RANGE = (0.5, 2.0)  # a year-ago week at a tenth of its level is a data gap, not a season
 NEAREST_SAME_WEEKDAYS = 4  # a holiday or missing day counts as the mean of the 4 nearest normal same weekdays
-PLAN_COLUMNS = ("week_start", "queue", "volume")
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,9 @@ class DailyForecast:
     volume: np.ndarray
     models: tuple[QueueModel, ...]
     notes: tuple[str, ...]
+    history_end: dt.date | None = None  # the last day of history before the start
+    weeks_past_history: int = 0  # whole weeks between the history's end and the start, bridged by the trend
+    warnings: tuple[str, ...] = ()  # notes the planner must see when the plan is made (also in `notes`)
 
     @property
     def dates(self) -> pd.DatetimeIndex:
@@ -104,6 +106,9 @@ class LongRangeForecast:
     weekly: pd.DataFrame
     models: tuple[QueueModel, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    history_end: dt.date | None = None
+    weeks_past_history: int = 0
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -165,7 +170,9 @@ def daily_forecast(
     rows: pd.DataFrame, site: Site, start: dt.date, weeks: int, events: tuple[Event, ...] | list[Event] = ()
 ) -> tuple[DailyForecast, DayTable, np.ndarray]:
     """Daily volume per queue for `weeks` weeks from `start`, from normalized history rows (`normalize_history`)
-    before `start`. Returns the forecast, the history's DayTable and its usable days (for the intraday shape)."""
+    before `start`. Returns the forecast, the history's DayTable and its usable days (for the intraday shape).
+    Raises ScenarioError when there is not one whole week of history before `start`."""
+    everything = rows
     rows = rows[rows["interval_start"] < pd.Timestamp(start)]
     last_day = rows["interval_start"].max().normalize() if len(rows) else pd.Timestamp(start)
     # Weeks are counted back from the start, or, when the history stopped weeks earlier, from the same weekday
@@ -173,6 +180,9 @@ def daily_forecast(
     # trend. A last week with a few days missing (a closed Sunday) is filled like any missing day.
     whole_weeks_missing = max((pd.Timestamp(start) - last_day - pd.Timedelta(days=1)).days // 7, 0)
     origin = pd.Timestamp(start) - pd.Timedelta(days=7 * whole_weeks_missing)
+    first_day = rows["interval_start"].min().normalize() if len(rows) else origin
+    if (origin - first_day).days < 7:
+        raise ScenarioError([_too_little_history(everything, start)])
     table = build_day_table(rows, site, origin, events)
     usable = usable_days(table, site)
     clean = clean_day_totals(table, usable)
@@ -207,7 +217,7 @@ def daily_forecast(
         seasonal = history_weeks >= SEASON_MIN_WEEKS and level > 0
         season = np.ones(weeks)
         if seasonal:
-            season = _season(clean[q], table, start, weeks, used, in_sample + gap_weeks)
+            season = _season(clean[q], table, start, weeks, used * level, in_sample + gap_weeks)
         weekday = np.asarray(dates.day_of_week)
         volume[q] = levels[q, weekday] * np.repeat(trend * season, 7)
         models.append(
@@ -222,10 +232,10 @@ def daily_forecast(
         if abs(measured) > MAX_GROWTH_PER_WEEK:
             notes.append(f"queue {queue.id}: its history grows {measured:+.2%} a week; capped at "
                          f"{MAX_GROWTH_PER_WEEK:.0%}")  # fmt: skip
-    factor, _ = holiday_factors(table, site, dates)
+    factor, decided = holiday_factors(table, site, dates)
     event = event_factors(site, events, dates)
     volume *= np.where(np.isnan(event), factor, event)
-    notes.extend(_holiday_summary(site, dates, factor))
+    notes.extend(_holiday_summary(site, dates, factor, decided, ~np.isnan(event)))
     short = sorted({m.trend_weeks for m in models if 0 < m.trend_weeks < TREND_WEEKS})
     if short:
         notes.append(f"trends measured over {short[0]} weeks count {short[0]}/{TREND_WEEKS} of their slope (over less "
@@ -233,15 +243,43 @@ def daily_forecast(
     if history_weeks < SEASON_MIN_WEEKS:
         notes.append(f"no yearly season: {history_weeks} weeks of history, {SEASON_MIN_WEEKS} needed (1 year + "
                      f"{LEVEL_WEEKS} weeks); seasonal peaks must come from volume_plan")  # fmt: skip
-    forecast = DailyForecast(site, start, weeks, volume, tuple(models), tuple(notes))
+    warnings: list[str] = []
+    if whole_weeks_missing:
+        warnings.append(
+            f"the history ends {last_day.date()}, {whole_weeks_missing} whole week(s) before the plan's start {start}: "
+            f"the forecast extrapolates {whole_weeks_missing} weeks past the last history before its first week (the "
+            f"level is the history's last {LEVEL_WEEKS} weeks, carried by the trend at most as far as the weeks it was "
+            "measured on); give a recent history.csv for a plan that far ahead"
+        )
+        notes.insert(0, warnings[-1])
+    forecast = DailyForecast(site, start, weeks, volume, tuple(models), tuple(notes), last_day.date(),
+                             whole_weeks_missing, tuple(warnings))  # fmt: skip
     return forecast, table, usable
 
 
+def _too_little_history(rows: pd.DataFrame, start: dt.date) -> Problem:
+    """What the forecast needs when there is not one whole week of history before `start`."""
+    need = (f"the long-range forecast needs at least 1 whole week (7 days) of history before the plan's start "
+            f"{start} ({LEVEL_WEEKS} weeks for a weekday level and a trend, {SEASON_MIN_WEEKS} for a yearly "
+            "season)")  # fmt: skip
+    if not len(rows):
+        return Problem("history.csv", None, None, None, f"{need}; it has no rows")
+    first = rows["interval_start"].min().normalize().date()
+    last = rows["interval_start"].max().normalize().date()
+    if (last - first).days < 6:
+        return Problem("history.csv", None, None, None, f"{need}; it covers only {first} to {last}")
+    earliest = first + dt.timedelta(days=7)
+    earliest += dt.timedelta(days=(start.weekday() - earliest.weekday()) % 7)
+    return Problem("history.csv", None, None, None, f"{need}; it runs {first} to {last}: start on or after "
+                   f"{earliest}, or add older history")  # fmt: skip
+
+
 def _season(
-    clean: np.ndarray, table: DayTable, start: dt.date, weeks: int, growth: float, level_to_start: float
+    clean: np.ndarray, table: DayTable, start: dt.date, weeks: int, slope: float, level_to_start: float
 ) -> np.ndarray:
     """Per forecast week: the year-ago week's clean total over the year-ago level, the trend between them taken out
-    (it is applied separately); beyond a year ahead the season repeats."""
+    (it is applied separately): `slope` (the growth used, in volume a week, as the forecast adds it) times the
+    weeks from the year-ago level's middle to the middle of that week; beyond a year ahead the season repeats."""
     first = table.dates[0]
     year_ago_origin = (table.origin - pd.Timedelta(days=7 * SEASON_WEEKS) - first).days
     before = clean[year_ago_origin - 7 * LEVEL_WEEKS : year_ago_origin]
@@ -250,87 +288,52 @@ def _season(
     if level <= 0:
         return season
     for h in range(weeks):
-        day = (pd.Timestamp(start) + pd.Timedelta(days=7 * (h % SEASON_WEEKS) - 7 * SEASON_WEEKS) - first).days
+        offset = h % SEASON_WEEKS  # the forecast week's place in the year: the same for its year-ago week and trend
+        day = (pd.Timestamp(start) + pd.Timedelta(days=7 * offset - 7 * SEASON_WEEKS) - first).days
         if day < 0 or day + 7 > table.days:
             continue
-        detrended = level * max(1.0 + growth * (level_to_start + h + 0.5), 0.1)
+        detrended = max(level + slope * (level_to_start + offset + 0.5), 0.1 * level)
         season[h] = float(np.clip(clean[day : day + 7].sum() / detrended, *SEASON_RANGE))
     return season
 
 
-def _holiday_summary(site: Site, dates: pd.DatetimeIndex, factor: np.ndarray) -> list[str]:
-    """One line per public holiday ahead: each queue's share of a normal day."""
+# How `holiday_factors` decided a queue's holiday (the start of its note), in the planner's words.
+HOLIDAY_CASES = (
+    ("as last time", "as on this holiday in the history"),
+    ("like its other holidays", "like the other holidays in the history"),
+    ("as closed", "closed: no holiday in the history to go by; an events.csv line if it opens"),
+)
+
+
+def _holiday_summary(
+    site: Site, dates: pd.DatetimeIndex, factor: np.ndarray, decided: list[str], event: np.ndarray
+) -> list[str]:
+    """One line per public holiday ahead: each queue's share of a normal day and how it was decided (`decided`:
+    the notes of `holiday_factors`); queues with an events.csv line that day are left out (the event decides)."""
     names = holiday_names(site.country, dates[0].date(), dates[-1].date()) if len(dates) else {}
     lines = []
-    for d in np.flatnonzero((factor != 1.0).any(axis=0)):
-        name = names.get(dates[d].date(), "public holiday")
-        if np.all(factor[:, d] == factor[0, d]):
-            shares = f"every queue {factor[0, d]:.0%}"
-        else:
-            shares = ", ".join(f"{queue.id} {factor[q, d]:.0%}" for q, queue in enumerate(site.queues))
-        lines.append(f"{dates[d].date()} {name}: {shares} of a normal day (as on its holidays in the history)")
+    for d in np.flatnonzero(((factor != 1.0) & ~event).any(axis=0)):
+        day, name = dates[d].date(), names.get(dates[d].date(), "public holiday")
+        groups: dict[str, list[tuple[str, float]]] = {}
+        for q, queue in enumerate(site.queues):
+            if event[q, d]:
+                continue
+            prefix = f"{day} {name}: queue {queue.id} forecast "
+            how = next((n.removeprefix(prefix) for n in decided if n.startswith(prefix)), "")
+            case = next((words for start, words in HOLIDAY_CASES if how.startswith(start)), "as decided")
+            groups.setdefault(case, []).append((queue.id, float(factor[q, d])))
+        shares = [share for group in groups.values() for _, share in group]
+        if len(groups) == 1 and len(set(shares)) == 1 and len(shares) == len(site.queues):
+            ((case, _),) = groups.items()
+            lines.append(f"{day} {name}: every queue {shares[0]:.0%} of a normal day ({case})")
+            continue
+        parts = [", ".join(f"{q} {share:.0%}" for q, share in group) + f" ({case})" for case, group in groups.items()]
+        lines.append(f"{day} {name}, share of a normal day: {'; '.join(parts)}")
     return lines
 
 
 # ------------------------------------------------------------------------------------------------------------
 # A planner's weekly volumes
-
-
-def read_volume_plan(path: Path, site: Site, start: dt.date, weeks: int) -> tuple[pd.DataFrame, list[str]]:
-    """volume_plan CSV (week_start, queue, volume): the business's weekly volume per queue. Every problem with its
-    row and column as a ScenarioError; rows for weeks outside the plan are left out with a note."""
-    label = path.name
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in reader.fieldnames or []]
-            records = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
-    missing = [c for c in PLAN_COLUMNS if c not in header]
-    if missing:
-        raise ScenarioError([Problem(label, 1, None, None, f"the header needs the columns {', '.join(PLAN_COLUMNS)}; "
-                                     f"missing: {', '.join(missing)}")])  # fmt: skip
-    queues = [q.id for q in site.queues]
-    problems: list[Problem] = []
-    kept: list[tuple[dt.date, str, float]] = []
-    seen: dict[tuple[dt.date, str], int] = {}
-    outside = 0
-    for number, record in enumerate(records, start=2):
-        try:
-            week = dt.date.fromisoformat(record["week_start"])
-        except ValueError:
-            problems.append(Problem(label, number, "week_start", record["week_start"], "a date (YYYY-MM-DD)"))
-            continue
-        if week.weekday() != start.weekday():
-            problems.append(Problem(label, number, "week_start", record["week_start"],
-                                    f"a {start:%A} (the plan's weeks start on {start:%A}s, e.g. {start})"))  # fmt: skip
-            continue
-        if record["queue"] not in queues:
-            problems.append(Problem(label, number, "queue", record["queue"], f"a queue of {site.name}: "
-                                    f"{', '.join(queues)}"))  # fmt: skip
-            continue
-        try:
-            volume = float(record["volume"])
-        except ValueError:
-            volume = float("nan")
-        if not np.isfinite(volume) or volume < 0:
-            problems.append(Problem(label, number, "volume", record["volume"], "a volume of 0 or more"))
-            continue
-        key = (week, record["queue"])
-        if key in seen:
-            problems.append(Problem(label, number, "week_start", record["week_start"],
-                                    f"another week for {record['queue']} (row {seen[key]} has it)"))  # fmt: skip
-            continue
-        seen[key] = number
-        if not 0 <= (week - start).days < 7 * weeks:
-            outside += 1
-            continue
-        kept.append((week, record["queue"], volume))
-    if problems:
-        raise ScenarioError(problems)
-    notes = [f"{label}: {outside} row(s) for weeks outside the plan left out"] if outside else []
-    return pd.DataFrame(kept, columns=list(PLAN_COLUMNS)), notes
 
 
 def apply_volume_plan(forecast: DailyForecast, plan: pd.DataFrame) -> DailyForecast:
@@ -348,7 +351,7 @@ def apply_volume_plan(forecast: DailyForecast, plan: pd.DataFrame) -> DailyForec
             days = forecast.dates[7 * h : 7 * h + 7]
             open_days = np.array([WEEKDAYS[d.day_of_week] in queue.open_days for d in days], dtype=float)
             week[:] = float(row.volume) * open_days / max(open_days.sum(), 1.0)
-    return DailyForecast(forecast.site, forecast.start, forecast.weeks, volume, forecast.models, forecast.notes)
+    return dataclasses.replace(forecast, volume=volume)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -439,7 +442,9 @@ def weekly_table(intervals: pd.DataFrame, start: dt.date, planned: set[tuple[dt.
 def long_range_forecast(
     scenario: Scenario, start: dt.date, weeks: int, volume_plan: pd.DataFrame | None = None
 ) -> LongRangeForecast:
-    """The scenario's demand for `weeks` weeks from `start`: the model above, the plan's weeks in its place."""
+    """The scenario's demand for `weeks` weeks from `start`: the model above, the plan's weeks in its place
+    (`volume_plan`: week_start, queue, volume, as `wfm.io.capacity_file.read_volume_plan` reads it). Raises
+    ScenarioError when there is not one whole week of history before `start`."""
     site = scenario.site
     rows = normalize_history(scenario.history, site)
     daily, table, usable = daily_forecast(rows, site, start, weeks, scenario.events)
@@ -455,4 +460,7 @@ def long_range_forecast(
         weekly=weekly_table(intervals, start, planned),
         models=daily.models,
         notes=daily.notes,
+        history_end=daily.history_end,
+        weeks_past_history=daily.weeks_past_history,
+        warnings=daily.warnings,
     )

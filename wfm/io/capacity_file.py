@@ -1,17 +1,23 @@
 """capacity.toml read and checked: the plan's settings (wfm.domain.capacity_plan), its `[vary]` scenarios and its
-`[cluster]` address; every problem names the key and what to write instead (docs/capacity.md)."""
+`[cluster]` address; every problem names the key and what to write instead (docs/capacity.md). Also the
+volume_plan CSV it names: the business's weekly volumes, every problem with its row and column."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
-from wfm.cluster import ClusterSettings
+from wfm.domain import Site
 from wfm.domain.capacity_plan import CapacityPlan
+from wfm.domain.cluster import ClusterSettings
 from wfm.io.errors import Problem, ScenarioError
 from wfm.io.variations import Knob, Setting, read_vary_file
 
@@ -58,3 +64,77 @@ def _problem(label: str, error: Mapping[str, Any]) -> Problem:
     if error["type"] == "extra_forbidden":
         message = "not a capacity.toml key (docs/capacity.md lists them)"
     return Problem(label, None, None, None, message, section="key '" + ".".join(map(str, error["loc"])) + "'")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# volume_plan
+
+
+PLAN_COLUMNS = ("week_start", "queue", "volume")
+
+
+def read_volume_plan(path: Path, site: Site, start: dt.date, weeks: int) -> tuple[pd.DataFrame, list[str]]:
+    """volume_plan CSV (week_start, queue, volume): the business's weekly volume per queue, as a frame of
+    PLAN_COLUMNS (week_start a date, volume a float) and notes. Every problem with its row and column as a
+    ScenarioError; rows for weeks outside the `weeks` weeks from `start` are left out with a note."""
+    label = path.name
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
+    missing = [c for c in PLAN_COLUMNS if c not in header]
+    if missing:
+        raise ScenarioError([Problem(label, 1, None, None, f"the header needs the columns {', '.join(PLAN_COLUMNS)}; "
+                                     f"missing: {', '.join(missing)}")])  # fmt: skip
+    queues = [q.id for q in site.queues]
+    problems: list[Problem] = []
+    kept: list[tuple[dt.date, str, float]] = []
+    seen: dict[tuple[dt.date, str], int] = {}
+    outside = 0
+    for number, cells in enumerate(rows, start=2):  # as a spreadsheet numbers them: the header is row 1
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        if len(cells) > len(header):
+            extra = ",".join(cells[len(header) :])
+            problems.append(Problem(label, number, None, None, f"{len(cells)} columns where the header has "
+                                    f"{len(header)} ({', '.join(header)}): too many columns (extra: {extra!r}); a "
+                                    "comma inside a value needs quotes"))  # fmt: skip
+            continue
+        record = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        try:
+            week = dt.date.fromisoformat(record["week_start"])
+        except ValueError:
+            problems.append(Problem(label, number, "week_start", record["week_start"], "a date (YYYY-MM-DD)"))
+            continue
+        if week.weekday() != start.weekday():
+            problems.append(Problem(label, number, "week_start", record["week_start"],
+                                    f"a {start:%A} (the plan's weeks start on {start:%A}s, e.g. {start})"))  # fmt: skip
+            continue
+        if record["queue"] not in queues:
+            problems.append(Problem(label, number, "queue", record["queue"], f"a queue of {site.name}: "
+                                    f"{', '.join(queues)}"))  # fmt: skip
+            continue
+        try:
+            volume = float(record["volume"])
+        except ValueError:
+            volume = float("nan")
+        if not math.isfinite(volume) or volume < 0:
+            problems.append(Problem(label, number, "volume", record["volume"], "a volume of 0 or more"))
+            continue
+        key = (week, record["queue"])
+        if key in seen:
+            problems.append(Problem(label, number, "week_start", record["week_start"],
+                                    f"another week for {record['queue']} (row {seen[key]} has it)"))  # fmt: skip
+            continue
+        seen[key] = number
+        if not 0 <= (week - start).days < 7 * weeks:
+            outside += 1
+            continue
+        kept.append((week, record["queue"], volume))
+    if problems:
+        raise ScenarioError(problems)
+    notes = [f"{label}: {outside} row(s) for weeks outside the plan left out"] if outside else []
+    return pd.DataFrame(kept, columns=list(PLAN_COLUMNS)), notes

@@ -17,9 +17,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
 from wfm.domain import Office, QueueKind, Scenario
 from wfm.io.errors import Problem, ScenarioError, read_toml
@@ -197,7 +198,13 @@ def grid(settings: Sequence[Setting]) -> list[Case]:
 # --- Applying a case ------------------------------------------------------------------------------------------
 
 # The queues a scoped target applies to: a scope naming none of them is an error.
-SCOPE_KINDS = {"service_level": QueueKind.LIVE, "answer_seconds": QueueKind.LIVE, "sla_hours": QueueKind.DEFERRED}
+# Shrinkage too: it inflates live requirements only (deferred work is planned to its deadlines).
+SCOPE_KINDS = {
+    "service_level": QueueKind.LIVE,
+    "answer_seconds": QueueKind.LIVE,
+    "sla_hours": QueueKind.DEFERRED,
+    "shrinkage": QueueKind.LIVE,
+}
 
 
 def queues_in(scenario: Scenario, scope: str | None, key: str, kind: QueueKind | None = None) -> set[str]:
@@ -214,10 +221,13 @@ def queues_in(scenario: Scenario, scope: str | None, key: str, kind: QueueKind |
 
 
 def check_scopes(scenario: Scenario, settings: Sequence[Setting], knobs: Mapping[str, Knob]) -> None:
-    """Every scope names something its setting applies to, checked before anything is planned."""
+    """Every scope names something its setting applies to, and every value is one the site accepts (a service
+    level of 0, 20.5 answer seconds), checked before anything is planned."""
     for setting in settings:
         if knobs[setting.name].scoped:
             queues_in(scenario, setting.scope, setting.key, SCOPE_KINDS.get(setting.name))
+        for value in setting.values:
+            apply_to_scenario(scenario, Case("check", ((setting.key, value),)))
 
 
 def scale_forecast(forecast: pd.DataFrame, scenario: Scenario, case: Case) -> pd.DataFrame:
@@ -243,14 +253,27 @@ def apply_to_scenario(scenario: Scenario, case: Case) -> Scenario:
     for key, value in case.values:
         name, _, scope_text = key.partition(".")
         scope = scope_text or None
-        if name in SCOPE_KINDS or name == "shrinkage":
-            for queue_id in queues_in(scenario, scope, key, SCOPE_KINDS.get(name)):
-                queues[queue_id] = queues[queue_id].model_copy(update={name: value})
+        if name in SCOPE_KINDS:
+            for queue_id in queues_in(scenario, scope, key, SCOPE_KINDS[name]):
+                queues[queue_id] = _validated(queues[queue_id], {name: value}, key, value)
             if name == "shrinkage" and scope is None:
                 site_update["shrinkage"] = value
     site_update["queues"] = tuple(queues[q.id] for q in scenario.site.queues)
-    scenario = scenario.model_copy(update={"site": scenario.site.model_copy(update=site_update)})
+    site = _validated(scenario.site, site_update, "shrinkage", site_update.get("shrinkage"))
+    scenario = scenario.model_copy(update={"site": site})
     return home_office_only(scenario) if case.get("cross_training", True) is False else scenario
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _validated(model: _Model, update: dict[str, Any], key: str, value: Any) -> _Model:
+    """`model` with `update`, checked as the input files are (model_copy alone would not check it)."""
+    try:
+        return type(model).model_validate({**model.model_dump(), **update})
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ScenarioError([Problem("--vary", None, None, None, f"{key} {show(value)}: {message}")]) from None
 
 
 def home_office_only(scenario: Scenario) -> Scenario:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -21,10 +22,7 @@ from wfm.reports.excel import SHORTFALL_FILL, CellMaker, landscape_page
 from wfm.reports.layout import EN_DASH, set_widths
 from wfm.reports.styles import HEADER, LABEL, SECTION, TITLE, Look
 from wfm.reports.summary_sheet import HEADER_ROW_POINTS
-from wfm.staffing.capacity import SITE, office_summary
-
-if TYPE_CHECKING:
-    from wfm.pipeline_capacity import CapacityOutcome, CapacityResult
+from wfm.staffing.capacity import SITE, CapacityOutcome, CapacityResult, office_summary
 
 FTE = Look(number_format="#,##0.0")
 SHORT = Look(number_format="#,##0.0", fill=SHORTFALL_FILL)
@@ -92,11 +90,16 @@ def _office_sheet(sheet: Any, make: CellMaker, outcome: CapacityOutcome, result:
     tolerance = plan.shortfall_tolerance_fte
     set_widths(sheet, (6, 13, 10, 10, 10, 10, 10, 10, 10))
     what = "the whole site" if office == SITE else f"the {office} office"
+    shares = result.figures.on_floor_share
+    if office == SITE:
+        on_floor = ", ".join(f"{o} {share:.1%}" for o, share in shares.items())
+    else:
+        on_floor = f"{shares.get(office, 1.0):.1%}"
     text = (
-        f"FTE of {plan.fte_hours_week:g} h a week. Required: the staffing math on the long-range forecast, with "
-        f"{plan.absence_shrinkage:.0%} planned absence. Available: staff less {plan.attrition_per_month:.1%} "
-        f"attrition a month, plus planned classes. Gap = available - required; shaded where short by more than "
-        f"{tolerance:g} FTE."
+        f"FTE of {plan.fte_hours_week:g} paid h a week. Required: the staffing math on the long-range forecast, "
+        f"with {plan.absence_shrinkage:.0%} planned absence, grossed up for paid breaks (on the floor: {on_floor} "
+        f"of a paid hour). Available: staff less {plan.attrition_per_month:.1%} attrition a month, plus planned "
+        f"classes. Gap = available - required; shaded where short by more than {tolerance:g} FTE."
     )
     if office == SITE:
         text += " A surplus in one office covers another's shortfall only as far as its people are cross-trained."
@@ -153,6 +156,12 @@ def _charts(sheet: Any, part: pd.DataFrame, header: int, what: str) -> None:
     bars.add_data(Reference(sheet, min_col=8, min_row=header, max_row=last), titles_from_data=True)
     bars.series[0].graphicalProperties.solidFill = "7F7F7F"
     bars.series[0].invertIfNegative = False
+    # Whole steps from a multiple of the step, so that 0 is a gridline (left alone, ticks can fall at -1, 1, 3).
+    low_gap, high_gap = min(float(part["gap_fte"].min()), 0.0), max(float(part["gap_fte"].max()), 0.0)
+    unit = next((u for u in (1.0, 2.0, 5.0, 10.0, 20.0, 50.0) if (high_gap - low_gap) / u <= 6), 100.0)
+    bars.y_axis.scaling.min = unit * math.floor(low_gap / unit)
+    bars.y_axis.scaling.max = max(unit * math.ceil(high_gap / unit), bars.y_axis.scaling.min + unit)
+    bars.y_axis.majorUnit = unit
     bars.set_categories(Reference(sheet, min_col=2, min_row=header + 1, max_row=last))
     bars.x_axis.number_format = "dd mmm"
     bars.x_axis.tickLblPos = "low"  # the dates under the chart, not among the bars below zero
@@ -170,12 +179,15 @@ def _header_row(sheet: Any, make: CellMaker, row: int, headings: Sequence[str]) 
 def _queues_sheet(sheet: Any, make: CellMaker, outcome: CapacityOutcome, result: CapacityResult) -> None:
     frame = result.figures.queues
     queues = list(dict.fromkeys(frame["queue"]))
-    _page(sheet, outcome)
+    text = ("Required FTE includes unplanned absence (the site's shrinkage), planned absence and paid breaks (its "
+            "office's share of a paid hour on the floor); the volume is the long-range forecast (volume_plan where "
+            f"given), the AHT its volume-weighted mean. {_scenario_line(outcome, result)}")  # fmt: skip
+    # Every table has the same columns (a week, then the queues): the first one's header repeats on each page.
+    first_header = 1 + len(textwrap.wrap(text, 130)) + 3
+    _page(sheet, outcome, f"{first_header}:{first_header}")  # before the first row: write-only sheets write it first
     set_widths(sheet, (13, *(max(10.0, min(len(q) + 2.0, 24.0)) for q in queues)))
     sheet.append([make(f"Queues behind the requirement, {outcome.site}", TITLE)])
-    row = 1 + _notes(sheet, make, "Required FTE includes unplanned absence (the site's shrinkage) and planned "
-                     "absence; the volume is the long-range forecast (volume_plan where given), the AHT its "
-                     f"volume-weighted mean. {_scenario_line(outcome, result)}", 130)  # fmt: skip
+    row = 1 + _notes(sheet, make, text, 130)
     for value, title, look in (
         ("required_fte", "Required FTE per queue", FTE),
         ("volume", "Volume per queue (contacts and items)", COUNT),

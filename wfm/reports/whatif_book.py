@@ -24,11 +24,12 @@ HOURS = Look(number_format="#,##0.0")
 COUNT = Look(number_format="#,##0")
 MONEY = Look(number_format="#,##0")
 BELOW_TARGET = Look(number_format="0.0%", color="C00000", bold=True)
-FIXED = ("scenario", "label", "status", "service_level", "items_past_sla", "backlog_end", "understaffed_agent_hours",
-         "overtime_hours", "scheduled_paid_hours", "labour_cost", "plan_gap", "seconds")  # fmt: skip
+FIXED = ("scenario", "label", "status", "live_service_level", "items_past_sla", "backlog_end",
+         "understaffed_agent_hours", "overtime_hours", "scheduled_paid_hours", "labour_cost", "plan_gap",
+         "seconds")  # fmt: skip
 # Comparison columns after the scenario's settings: (column, heading, look)
 MEASURES = (
-    ("service_level", "Service level (live)", PERCENT),
+    ("live_service_level", "Service level (live)", PERCENT),
     ("items_past_sla", "Items past SLA", COUNT),
     ("understaffed_agent_hours", "Under-staffed agent-hours", HOURS),
     ("overtime_hours", "Overtime hours", HOURS),
@@ -90,7 +91,7 @@ def _charts(sheet: Any, rows: Sequence[dict[str, Any]], settings: list[str], off
 
     specs = [
         ("Service level (live queues)", [column_of(0)], "0%", None),
-        ("Overtime hours", [column_of(3)], "#,##0", None),
+        ("Overtime hours", [column_of(3)], "#,##0.0", None),
         ("Agent-hours per office", [column_of(len(MEASURES) + i) for i in range(len(offices))], "#,##0", "stacked"),
     ]
     for index, (title, columns, number_format, grouping) in enumerate(specs):
@@ -99,6 +100,9 @@ def _charts(sheet: Any, rows: Sequence[dict[str, Any]], settings: list[str], off
         chart.title = title
         chart.height, chart.width = 7, 12
         chart.y_axis.number_format = number_format
+        chart.y_axis.scaling.min = 0  # bars from zero: a cut axis makes small differences look large
+        if number_format == "0%":
+            chart.y_axis.scaling.max = 1
         if grouping:
             chart.grouping = grouping
             chart.overlap = 100

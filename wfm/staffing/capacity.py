@@ -5,28 +5,37 @@ Required: the staffing math's requirement per interval (`build_requirements`: Er
 chat concurrency for live queues; for deferred queues the flattest capacity that meets every deadline) summed into
 agent-hours per queue and week. Unplanned absence (the site's `shrinkage`) is already in a live requirement; a
 deferred queue's capacity is work at proficiency 1, so it is grossed up for the same absence here (people off sick
-do not process cases either). Then planned time off the floor (`absence_shrinkage`: leave, training, meetings)
-and the hours of a full-time equivalent turn agent-hours into FTE:
+do not process cases either). Those are hours on a queue; a paid hour also holds paid breaks, so the hours are
+grossed up by the office's on-floor share of paid time (`on_floor_shares`: per contract, the mean over its shift
+templates of (paid minutes - paid break minutes) / paid minutes; per office, weighted by its people's contracted
+hours). Then planned time off the floor (`absence_shrinkage`: leave, training, meetings) and the hours of a
+full-time equivalent turn them into paid FTE, the unit of available:
 
-    FTE required = agent-hours / (1 - absence_shrinkage) / fte_hours_week
+    FTE required = agent-hours / (1 - absence_shrinkage) / on-floor share / fte_hours_week
 
-Available: each agent's contracted hours / fte_hours_week, by the agent's office, less expected attrition
-(x (1 - attrition_per_month) ** (weeks elapsed x 12 / 52)), plus the planned classes (nothing in training, then
-a linear ramp, then full, with attrition from their start).
+Available: each agent's contracted (paid) hours / fte_hours_week, by the agent's office, less expected attrition
+(x (1 - attrition_per_month) ** (weeks since the staff snapshot x 12 / 52): the snapshot is the scenario's horizon
+start, so a plan starting months later starts with fewer people), plus the planned classes (nothing in training,
+then a linear ramp, then full, with attrition from their start). New hires are taken to have their office's
+on-floor share, so a class adds paid FTE like the staff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Office, QueueKind, Scenario, Site
+from wfm.domain import Contract, Office, QueueKind, Scenario, ShiftTemplate, Site
 from wfm.domain.capacity_plan import CapacityPlan, HiringClass
+from wfm.forecast.long_range import LongRangeForecast
+from wfm.io.variations import Case
 
 SITE = "site"  # the office column's name for all offices together
 QUEUE_COLUMNS = ("week_start", "queue", "office", "volume", "aht_seconds", "required_agent_hours", "required_fte")
@@ -55,13 +64,61 @@ def offices_of(scenario: Scenario) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------------------
+# Paid breaks: the share of paid time on the floor
+
+
+def template_on_floor_share(template: ShiftTemplate) -> float | None:
+    """(paid minutes - paid break minutes) / paid minutes of one shift (unpaid breaks are not paid time); None for
+    a shift with no paid time."""
+    paid = template.paid_minutes
+    if paid <= 0:
+        return None
+    return max(paid - sum(b.minutes for b in template.breaks if b.paid), 0) / paid
+
+
+def contract_on_floor_share(contract: Contract, site: Site) -> float:
+    """The mean over the contract's shift templates of their on-floor share (1 when none has paid time)."""
+    templates = site.template_by_id
+    shares = [template_on_floor_share(templates[t]) for t in contract.shift_templates if t in templates]
+    known = [s for s in shares if s is not None]
+    return float(np.mean(known)) if known else 1.0
+
+
+def on_floor_shares(scenario: Scenario) -> dict[str, float]:
+    """Per office (`offices_of`): the share of a paid hour its people spend off breaks, the mean of their contracts'
+    weighted by contracted hours. An office without people takes the site's (1 without anyone); its new hires are
+    taken to have its share."""
+    contracts = scenario.site.contract_by_id
+    hours: dict[str, float] = {}
+    floor: dict[str, float] = {}
+    for agent in scenario.agents:
+        contract = contracts.get(agent.contract)
+        if contract is None:
+            continue
+        office = agent.office.value
+        hours[office] = hours.get(office, 0.0) + contract.contracted_hours_week
+        floor[office] = floor.get(office, 0.0) + contract.contracted_hours_week * contract_on_floor_share(
+            contract, scenario.site
+        )
+    total = sum(hours.values())
+    site_share = sum(floor.values()) / total if total > 0 else 1.0
+    return {o: floor[o] / hours[o] if hours.get(o, 0.0) > 0 else site_share for o in offices_of(scenario)}
+
+
+# ------------------------------------------------------------------------------------------------------------
 # Required
 
 
 def weekly_required(
-    requirements: pd.DataFrame, site: Site, start: dt.date, weeks: int, plan: CapacityPlan
+    requirements: pd.DataFrame,
+    site: Site,
+    start: dt.date,
+    weeks: int,
+    plan: CapacityPlan,
+    on_floor: Mapping[str, float],
 ) -> pd.DataFrame:
-    """Per week and queue: volume, AHT (volume-weighted), required agent-hours and FTE (QUEUE_COLUMNS)."""
+    """Per week and queue: volume, AHT (volume-weighted), required agent-hours (on the queue) and paid FTE
+    (QUEUE_COLUMNS): agent-hours / (1 - absence_shrinkage) / the office's on-floor share / fte_hours_week."""
     frame = requirements.copy()
     moments = pd.to_datetime(frame["interval_start"])
     frame["week"] = (moments - pd.Timestamp(start)).dt.days // 7
@@ -80,6 +137,7 @@ def weekly_required(
     full = pd.MultiIndex.from_product([range(weeks), [q.id for q in site.queues]], names=["week", "queue"])
     weekly = weekly.set_index(["week", "queue"]).reindex(full, fill_value=0.0).reset_index()
     office = {q.id: q.office.value for q in site.queues}
+    share = weekly["queue"].map(office).map(lambda o: on_floor.get(o, 1.0)).astype(float)
     return pd.DataFrame(
         {
             "week_start": [start + dt.timedelta(weeks=int(w)) for w in weekly["week"]],
@@ -88,7 +146,7 @@ def weekly_required(
             "volume": weekly["volume"],
             "aht_seconds": weekly["work"] / weekly["volume"].where(weekly["volume"] > 0),
             "required_agent_hours": weekly["agent_hours"],
-            "required_fte": weekly["agent_hours"] / (1.0 - plan.absence_shrinkage) / plan.fte_hours_week,
+            "required_fte": weekly["agent_hours"] / (1.0 - plan.absence_shrinkage) / share / plan.fte_hours_week,
         }
     )
 
@@ -217,6 +275,13 @@ class CapacityFigures:
     queues: pd.DataFrame  # QUEUE_COLUMNS
     suggestions: tuple[SuggestedClass, ...]
     planned: tuple[HiringClass, ...]
+    on_floor_share: Mapping[str, float] = field(default_factory=dict)  # per office: see on_floor_shares
+
+
+def staff_weeks_elapsed(scenario: Scenario, start: dt.date) -> float:
+    """Weeks from the staff snapshot (staff.csv is the staff on the scenario's horizon start) to `start`; 0 when
+    the plan starts before it."""
+    return max((start - scenario.site.horizon.start).days / 7, 0.0)
 
 
 def capacity_figures(
@@ -224,10 +289,12 @@ def capacity_figures(
 ) -> CapacityFigures:
     """Required against available per office and week, the gap, and the suggested classes."""
     site = scenario.site
-    queues = weekly_required(requirements, site, start, weeks, plan)
+    on_floor = on_floor_shares(scenario)
+    queues = weekly_required(requirements, site, start, weeks, plan, on_floor)
     mondays = week_starts(start, weeks)
     staff = staff_fte(scenario, plan.fte_hours_week)
-    survival = np.array([attrition_factor(w, plan.attrition_per_month) for w in range(weeks)])
+    elapsed = staff_weeks_elapsed(scenario, start)
+    survival = np.array([attrition_factor(elapsed + w, plan.attrition_per_month) for w in range(weeks)])
     rows: list[pd.DataFrame] = []
     suggestions: list[SuggestedClass] = []
     for office in offices_of(scenario):
@@ -246,6 +313,7 @@ def capacity_figures(
         queues=queues,
         suggestions=tuple(suggestions),
         planned=plan.hiring,
+        on_floor_share=on_floor,
     )
 
 
@@ -313,3 +381,50 @@ def office_summary(figures: CapacityFigures, tolerance: float) -> list[OfficeSum
             )
         )
     return out
+
+
+# ------------------------------------------------------------------------------------------------------------
+# What a run of `wfm capacity` gives the reports (wfm.pipeline_capacity fills them, wfm.reports reads them)
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    """One scenario's capacity plan, as a task returns it."""
+
+    name: str
+    label: str
+    values: tuple[tuple[str, Any], ...]
+    figures: CapacityFigures
+    plan: CapacityPlan
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ScenarioFailure:
+    """A scenario that could not be computed, and what went wrong in one line."""
+
+    name: str
+    error: str
+
+
+@dataclass
+class CapacityOutcome:
+    site: str
+    start: dt.date
+    weeks: int
+    plan: CapacityPlan
+    forecast: LongRangeForecast
+    cases: list[Case]
+    results: list[CapacityResult]
+    failures: list[ScenarioFailure]
+    seconds: float
+    where: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # notes the command prints (also in `notes`)
+    on_floor_share: dict[str, float] = field(default_factory=dict)  # per office (on_floor_shares)
+    folder: Path | None = None
+
+    @property
+    def base(self) -> CapacityResult | None:
+        """The first scenario (each setting's first value), when it ran."""
+        return next((r for r in self.results if r.name == "S1"), None)
