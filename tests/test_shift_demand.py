@@ -278,3 +278,36 @@ def test_a_template_nobody_may_work_is_a_warning_before_planning(tmp_path: Path)
     warnings = load_scenario(folder).warnings
     assert any("'night' is not a template some agent's contract allows: nobody's does, so all 2 people" in w
                for w in warnings)  # fmt: skip
+
+
+def _warm_start_shifts(scenario: Scenario) -> list[tuple[str, int, str]]:
+    """(agent, day, template) of every shift in the warm start's hint."""
+    from wfm.scheduling.model import build_model
+    from wfm.scheduling.warm_start import warm_start
+
+    ctx = build_model(build_problem(scenario, None))
+    assert warm_start(ctx, seed=0) == []
+    hint = dict(zip(ctx.model.proto.solution_hint.vars, ctx.model.proto.solution_hint.values, strict=True))
+    return sorted((ctx.data.agents[a].agent.agent_id, option.day, option.template_id)
+                  for (a, o), var in ctx.x.items() if hint[var.index]
+                  for option in [ctx.data.agents[a].options[o]])  # fmt: skip
+
+
+def test_the_warm_start_covers_shift_requirements_and_grants_requests_before_the_search() -> None:
+    """The first plan the solver gets already puts people where the requirements and requests are (a warm start
+    blind to them gave Curtois & Qu instance 12 a first plan of 55,936 against 6,769 with them)."""
+    from wfm.domain import ShiftRequest
+
+    # Three people, a shift a day at most, nothing else to gain: day 0 needs two lates, day 1 one early, and a
+    # person over a requirement costs 5. The first plan staffs exactly that.
+    needs = [(0, "late", 2, 100, 5), (0, "early", 0, 100, 5), (1, "early", 1, 100, 5), (1, "late", 0, 100, 5)]
+    shifts = _warm_start_shifts(shift_scenario(shift_site(), 3, needs))
+    assert [s[1:] for s in shifts].count((0, "late")) == 2
+    assert [s[1:] for s in shifts].count((1, "early")) == 1 and len(shifts) == 3
+    # One person, no requirement: only requests make a shift worth working. a0 wants the early on day 0 (7) and
+    # day 1 off (3): the first plan is that early alone.
+    alone = shift_scenario(shift_site(), 1, []).model_copy(update={"requests": (
+        ShiftRequest(agent_id="a0", date=START, shift_template="early", wanted=True, weight=7),
+        ShiftRequest(agent_id="a0", date=START + dt.timedelta(days=1), shift_template="off", wanted=True, weight=3),
+    )})  # fmt: skip
+    assert _warm_start_shifts(alone) == [("a0", 0, "early")]

@@ -73,6 +73,8 @@ def warm_start(
             if previous is not None:
                 for queue_id, proficiency, first, last in previous.taken:
                     cover.take(queue_id, -proficiency, first, last)
+                for o in previous.options:
+                    cover.take_shift(data.agents[a].options[o].day, data.agents[a].options[o].template_id, -1)
             week = _best_week(ctx, a, cover, seed=seed, seconds=seconds_per_agent)
             if week is None:  # proved impossible: no plan exists, and the caller explains why
                 impossible.append(a)
@@ -83,6 +85,8 @@ def warm_start(
                 week = previous
             for queue_id, proficiency, first, last in week.taken:
                 cover.take(queue_id, proficiency, first, last)
+            for o in week.options:
+                cover.take_shift(data.agents[a].options[o].day, data.agents[a].options[o].template_id, 1)
             weeks[a] = week
         if impossible:
             break
@@ -133,8 +137,10 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     # An option's value: the cost its hours take off what is still uncovered, less its idle hours' cost, in
     # objective units (tenths).
     idle = idle_hours(data, a)
+    requested = _request_values(data, a)
     values = [
         round(10 * (sum(cover.best(agent, t)[1] for t in range(opt.start, min(opt.end, grid.size)))
+                    + cover.shift_gain(opt.day, opt.template_id) + requested.get(o, 0.0)
                     - weights.idle_paid_hour * idle[o]))
         for o, opt in enumerate(agent.options)
     ]  # fmt: skip
@@ -212,6 +218,23 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     return week
 
 
+def _request_values(data: ProblemData, a: int) -> dict[int, float]:
+    """Per shift option of agent a, what working it takes off the request terms (`_requests` in objective.py): a
+    wanted template or a wanted working day granted, less an unwanted one or a wanted day off refused. One shift
+    a day at most, so an option's value is exact."""
+    agent = data.agents[a]
+    values: dict[int, float] = {}
+    for request in data.scenario.requests:
+        if request.agent_id != agent.agent.agent_id:
+            continue
+        day = (request.date - data.grid.origin.date()).days
+        worth = request.weight if request.wanted != request.day_off else -request.weight
+        for o, option in enumerate(agent.options):
+            if option.day == day and (request.day_off or option.template_id == request.shift_template):
+                values[o] = values.get(o, 0.0) + worth
+    return values
+
+
 def _decisions(ctx: ModelContext, weeks: dict[int, _AgentWeek]) -> dict[int, int]:
     """Proto index -> value of every shift and queue-block decision of these weeks."""
     hints: dict[int, int] = {}
@@ -275,6 +298,17 @@ class _Cover:
         self.room: dict[str, np.ndarray] = {}  # work-minutes waiting at t that more capacity would take
         for queue_id in self.arrived:
             self._simulate(queue_id)
+        # Shift-based demand (shift_requirements.csv): per (day, template) the people still needed (below 0: over)
+        # and what one more person there is worth. Without it a plan to shift requirements alone started from
+        # a warm start that saw no value in any shift (Curtois & Qu instance 12: 55,936 against 4,040 best known).
+        self.shift_short: dict[tuple[int, str], int] = {}
+        self.shift_weights: dict[tuple[int, str], tuple[float, float]] = {}
+        origin = data.grid.origin.date()
+        for requirement in data.scenario.shift_requirements:
+            key = ((requirement.date - origin).days, requirement.template)
+            if 0 <= key[0] < data.grid.days:
+                self.shift_short[key] = self.shift_short.get(key, 0) + requirement.required
+                self.shift_weights[key] = (requirement.weight_under, requirement.weight_over)
 
     def _simulate(self, queue_id: str) -> None:
         arrived, due, size = self.arrived[queue_id], self.due[queue_id], len(self.staff[queue_id])
@@ -329,6 +363,20 @@ class _Cover:
         lost = max(0.0, volume - answered)
         allowed = (1.0 - (demand.queue.service_level or 0.0)) * volume
         return self.unanswered * lost + self.below_target * max(0.0, lost - allowed)
+
+    def shift_gain(self, day: int, template_id: str) -> float:
+        """Objective units one more person on this template and day takes off the shift requirements (negative:
+        adds, when it is already met and people over it cost)."""
+        key = (day, template_id)
+        if key not in self.shift_short:
+            return 0.0
+        under, over = self.shift_weights[key]
+        return under if self.shift_short[key] > 0 else -over
+
+    def take_shift(self, day: int, template_id: str, people: int) -> None:
+        """Record `people` (-1: one taken back) on this template and day."""
+        if (day, template_id) in self.shift_short:
+            self.shift_short[day, template_id] -= people
 
     def best(self, agent: AgentData, t: int) -> tuple[str | None, float]:
         """The skilled queue where this agent takes off most cost at interval t, and how much."""
