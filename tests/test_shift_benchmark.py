@@ -105,10 +105,12 @@ def test_wfm_plans_instances_1_to_3_to_their_published_optimum(number: int, opti
     # Through wfm's own loaders and scheduler (bench/shift_benchmark.py), scored by the independent evaluator,
     # which must agree with the model; 8 search workers on the 2-core machine (see docs/benchmarks.md).
     # Instance 1 is proven optimal in about a second. Instances 2 and 3 reach 828 and 1,001 in 15-60 s, not
-    # every time within the 15 s a test can spend: here within 1 %.
+    # every time within the 15 s a test can spend: here within 1 %. The limit is deterministic time (15 units,
+    # about 15 s on a quiet 2-core machine), so a busy CI machine gets the same plan, only later: a 15 s wall-clock
+    # limit under the test suite's load once gave 922 on instance 2 (828 and 830 on a quiet machine).
     from shift_benchmark import solve_instance
 
-    row = solve_instance(number, time_limit=15, workers=8)
+    row = solve_instance(number, time_limit=15, workers=8, deterministic=True)
     assert row["violations"] == []
     assert row["objective"] == row["model_objective"]
     assert optimum <= row["objective"] <= optimum * (1 + within)
