@@ -415,8 +415,26 @@ def test_a_volume_plan_row_with_too_many_columns_is_reported_with_its_row(tmp_pa
     with pytest.raises(ScenarioError) as caught:
         read_volume_plan(path, SITE, START, 4)
     (problem,) = caught.value.problems
-    assert str(problem) == ("volume_plan.csv, row 2: 4 columns where the header has 3 (week_start, queue, volume): "
-                            "too many columns (extra: '200'); a comma inside a value needs quotes.")  # fmt: skip
+    assert str(problem) == ("volume_plan.csv, row 2: this row has 4 values but the header row has 3 columns. Text "
+                            "containing a comma must be in double quotes.")  # fmt: skip
+
+
+def test_a_volume_plan_saved_by_european_excel_is_read_as_the_scenario_files_are(tmp_path: Path) -> None:
+    """Semicolons between columns, decimal commas and thousands dots; day-first dates once site.toml says so."""
+    path = tmp_path / "volume_plan.csv"
+    path.write_text("week_start;queue;volume\n16/03/2026;letters;1.234,5\n23/03/2026;letters;90\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        read_volume_plan(path, SITE, START, 4)
+    (problem,) = caught.value.problems  # one problem for the column, not one per row
+    assert (problem.row, problem.column) == (2, "week_start")
+    assert 'Set date_format = "DD/MM/YYYY" under [input]' in str(problem)
+    day_first = SITE.model_copy(update={"input": SITE.input.model_copy(update={"date_format": "DD/MM/YYYY"})})
+    plan, notes = read_volume_plan(path, day_first, START, 4)
+    assert plan.to_dict("records") == [
+        {"week_start": dt.date(2026, 3, 16), "queue": "letters", "volume": 1234.5},
+        {"week_start": dt.date(2026, 3, 23), "queue": "letters", "volume": 90.0},
+    ]
+    assert notes == []
 
 
 # --- The command ------------------------------------------------------------------------------------------------
@@ -525,7 +543,8 @@ def test_a_volume_plan_with_too_many_columns_exits_2_and_writes_nothing(tmp_path
     result = runner.invoke(app, ["capacity", str(SAMPLE), "--weeks", "2", "--plan", str(plan), "--out", str(out)])
     assert result.exit_code == EXIT_BAD_INPUT, result.output
     output = " ".join(result.output.split())
-    assert "(1 problem)" in output and "volume_plan.csv, row 2: 4 columns where the header has 3" in output
+    assert "(1 problem)" in output
+    assert "volume_plan.csv, row 2: this row has 4 values but the header row has 3" in output
     assert "Traceback" not in output and not out.exists()
 
 

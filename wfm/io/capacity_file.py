@@ -4,7 +4,6 @@ volume_plan CSV it names: the business's weekly volumes, every problem with its 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ from wfm.domain import Site
 from wfm.domain.capacity_plan import CapacityPlan
 from wfm.domain.cluster import ClusterSettings
 from wfm.io.errors import Problem, ScenarioError
+from wfm.io.regional import read_regional_table
 from wfm.io.variations import Knob, Setting, read_vary_file
 
 
@@ -78,32 +78,19 @@ def read_volume_plan(path: Path, site: Site, start: dt.date, weeks: int) -> tupl
     PLAN_COLUMNS (week_start a date, volume a float) and notes. Every problem with its row and column as a
     ScenarioError; rows for weeks outside the `weeks` weeks from `start` are left out with a note."""
     label = path.name
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError([Problem(label, None, None, None, f"the file could not be read ({exc})")]) from None
-    missing = [c for c in PLAN_COLUMNS if c not in header]
+    frame = read_regional_table(path, site, dates=("week_start",), numbers=("volume",))
+    missing = [c for c in PLAN_COLUMNS if c not in frame.columns]
     if missing:
+        found = ", ".join(frame.columns)
         raise ScenarioError([Problem(label, 1, None, None, f"the header needs the columns {', '.join(PLAN_COLUMNS)}; "
-                                     f"missing: {', '.join(missing)}")])  # fmt: skip
+                                     f"missing: {', '.join(missing)} (it has: {found})")])  # fmt: skip
     queues = [q.id for q in site.queues]
     problems: list[Problem] = []
     kept: list[tuple[dt.date, str, float]] = []
     seen: dict[tuple[dt.date, str], int] = {}
     outside = 0
-    for number, cells in enumerate(rows, start=2):  # as a spreadsheet numbers them: the header is row 1
-        if not any(c.strip() for c in cells):
-            continue  # a blank line
-        if len(cells) > len(header):
-            extra = ",".join(cells[len(header) :])
-            problems.append(Problem(label, number, None, None, f"{len(cells)} columns where the header has "
-                                    f"{len(header)} ({', '.join(header)}): too many columns (extra: {extra!r}); a "
-                                    "comma inside a value needs quotes"))  # fmt: skip
-            continue
-        record = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+    for row, record in zip(frame.index, frame.to_dict("records"), strict=True):
+        number = int(row)  # as a spreadsheet numbers it: the header is row 1
         try:
             week = dt.date.fromisoformat(record["week_start"])
         except ValueError:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wfm.domain import DATE_FORMATS
+from wfm.domain import DATE_FORMATS, Site
 from wfm.io.collect import _Collector
-from wfm.io.errors import Problem
-from wfm.io.site_file import _SiteFacts
-from wfm.io.sources import _Table, _TableSpec
+from wfm.io.errors import Problem, ScenarioError
+from wfm.io.site_file import _input_facts, _SiteFacts
+from wfm.io.sources import _read_csv, _Table, _TableSpec
 
 # 02/03/2026, 2.3.2026, 02-03-2026 (with or without a time after it), and 2026/03/02.
 _DAY_MONTH_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})\b")
@@ -41,6 +42,23 @@ def localize(table: _Table, spec: _TableSpec, facts: _SiteFacts, out: _Collector
         if facts.date_format is not None:
             frame[column] = _iso_dates(frame[column], facts.date_format, with_time)
         _report_regional_dates(table, column, with_time, facts.date_format, out)
+
+
+def read_regional_table(
+    path: Path, site: Site, *, dates: tuple[str, ...] = (), numbers: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """A CSV file outside the scenario folder (a capacity volume plan) read as the scenario's own files are: the
+    separator from its header row, every cell stripped text indexed by its spreadsheet row (the header is row 1),
+    and `dates` and `numbers` written the way site.toml's [input] says (or the file's separator implies: a
+    semicolon file has decimal commas) rewritten to ISO dates and decimal dots. Raises ScenarioError."""
+    out = _Collector()
+    table = _read_csv(path, out)
+    if table is not None:
+        spec = _TableSpec(required=(), dates=dates, numbers=numbers)
+        localize(table, spec, _SiteFacts(**_input_facts(site.input.model_dump())), out)
+    if out or table is None:
+        raise ScenarioError(out.problems())
+    return table.frame
 
 
 def _distinct(text: pd.Series, rewrite: Callable[[pd.Series], pd.Series]) -> pd.Series:
