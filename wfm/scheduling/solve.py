@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -13,19 +14,27 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from wfm.domain import Scenario
+from wfm.scheduling import columns
 from wfm.scheduling.context import ModelContext
-from wfm.scheduling.decisions import BREAK_SIDES, broken_constraints, derive_all, fix_blocks, plan_decisions
+from wfm.scheduling.decisions import (
+    BREAK_SIDES,
+    broken_constraints,
+    derive_all,
+    fix_blocks,
+    hint_cost,
+    plan_decisions,
+)
 from wfm.scheduling.decode import decode
 from wfm.scheduling.explain import explain_infeasible_agents
 from wfm.scheduling.freeze import FrozenDays, published_activities, published_blocks, restrict_to_published
 from wfm.scheduling.model import PreviousShift, build_model
-from wfm.scheduling.objective import held_service, keep_published_queues, keep_service
+from wfm.scheduling.objective import held_service, keep_published_queues, keep_service, most_request_credit
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
 from wfm.scheduling.solve_model import hint_outcome, solve
-from wfm.scheduling.warm_start import warm_start
+from wfm.scheduling.warm_start import complete_hint, request_values, warm_start
 
 _T = TypeVar("_T")
 
@@ -133,6 +142,9 @@ def schedule(
                 agent_id: next((c for c in conflicts if c.startswith(f"agent {agent_id} (")), "") for agent_id in ids
             },
         )
+    if stage is not None and columns.applies(ctx) and not deterministic:
+        stage("a first plan from whole rosters (column generation)")
+    limit, column_stats = _column_phase(ctx, limit, workers or settings.workers, seed, deterministic)
     stop = threading.Event()
     # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
     # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
@@ -204,7 +216,7 @@ def schedule(
         shifts=tuple(sorted(shifts, key=lambda s: (s.agent_id, s.start))),
         segments=tuple(segments),
         overtime_hours=overtime,
-        model_stats={**outcome.stats, **{name: round(value) for name, value in relaxed.items()}},
+        model_stats={**outcome.stats, **column_stats, **{name: round(value) for name, value in relaxed.items()}},
         message="\n".join(notes),
     )
     if stage is not None:
@@ -215,6 +227,39 @@ def schedule(
         message = "\n".join([*notes, f"BUG: the plan breaks hard rules:\n{lines}"])
         return ScheduleResult(**{**plan.__dict__, "message": message})
     return plan
+
+
+def _column_phase(
+    ctx: ModelContext, limit: float, workers: int, seed: int, deterministic: bool
+) -> tuple[float, dict[str, int]]:
+    """A plan to shift requirements alone gets a first plan from column generation (`columns`) when it costs
+    less than the warm start's; it takes a quarter of the time limit from the search. Returns the search's time
+    limit and what the phase did, for the plan's model_stats. Not in --deterministic mode: its share of the time
+    is read off the clock."""
+    if deterministic or not columns.applies(ctx):
+        return limit, {}
+    hinted = ctx.model.proto.solution_hint
+    start = dict(zip(hinted.vars, hinted.values, strict=True))
+    requested = [request_values(ctx.data, a) for a in range(len(ctx.data.agents))]
+    decisions, report = columns.column_plan(ctx, start, requested, seconds=0.25 * limit, workers=workers, seed=seed)
+    stats = {
+        "column_rounds": report.rounds,
+        "columns": report.columns,
+        "column_fixed_decisions": report.fixed,
+        "column_seconds": round(report.seconds),
+    }
+    if math.isfinite(report.lagrangian_bound):
+        # In the model's units (its request terms carry a constant). A bound on plans only where every cost is
+        # the cover's or an agent's own hours and requests (the benchmark's case); other terms (fairness) are
+        # not in the master LP, so it is reported for what it is, not as the plan's bound.
+        stats["column_lagrangian_bound"] = math.floor(report.lagrangian_bound + most_request_credit(ctx.data))
+    if decisions is not None:
+        values = derive_all(ctx, decisions)
+        cost = hint_cost(ctx, values)
+        stats["column_plan_cost"] = round(cost)
+        if cost < hint_cost(ctx, start) and not broken_constraints(ctx, values, most=1):
+            complete_hint(ctx, values)
+    return max(1.0, limit - report.seconds), stats
 
 
 class _Heartbeat:

@@ -112,7 +112,7 @@ def warm_start(
             cost = hint_cost(ctx, values)
             if cost < best[0] and (accept is None or accept(values)):
                 best = (cost, values)
-    _complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
+    complete_hint(ctx, best[1] if best[1] is not None else derive_all(ctx, _decisions(ctx, weeks)))
     return sorted(impossible)
 
 
@@ -137,7 +137,7 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     # An option's value: the cost its hours take off what is still uncovered, less its idle hours' cost, in
     # objective units (tenths).
     idle = idle_hours(data, a)
-    requested = _request_values(data, a)
+    requested = request_values(data, a)
     values = [
         round(10 * (sum(cover.best(agent, t)[1] for t in range(opt.start, min(opt.end, grid.size)))
                     + cover.shift_gain(opt.day, opt.template_id) + requested.get(o, 0.0)
@@ -218,7 +218,7 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     return week
 
 
-def _request_values(data: ProblemData, a: int) -> dict[int, float]:
+def request_values(data: ProblemData, a: int) -> dict[int, float]:
     """Per shift option of agent a, what working it takes off the request terms (`_requests` in objective.py): a
     wanted template or a wanted working day granted, less an unwanted one or a wanted day off refused. One shift
     a day at most, so an option's value is exact."""
@@ -246,12 +246,14 @@ def _decisions(ctx: ModelContext, weeks: dict[int, _AgentWeek]) -> dict[int, int
     return hints
 
 
-def _complete_hint(ctx: ModelContext, values: dict[int, int]) -> None:
-    """Hint a full solution: the decisions and every auxiliary variable derived from them.
+def complete_hint(ctx: ModelContext, values: dict[int, int]) -> None:
+    """Hint a full solution (in place of any hint before): the decisions and every auxiliary variable derived
+    from them.
 
     Measured on the sample: with only the decisions hinted, CP-SAT on 2 workers found no plan in 180 s, and a
     search to complete them failed for some seeds; derivation is exact and takes milliseconds.
     """
+    ctx.model.clear_hints()
     for index, variable in enumerate(ctx.model.proto.variables):
         # Variables no derivation sets (the model's own constants, e.g. a fixed "true") get 0 clamped into their
         # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it. (The
