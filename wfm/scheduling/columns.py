@@ -12,15 +12,17 @@ seeds). The LP over whole personal rosters ("columns") is far tighter: instance 
    its duals price each (day, template) cell. Each agent's pricing problem is the agent's own one-agent model
    (`agent_model`: every hard rule, exact) maximising what the prices and their requests give, less their hours
    cost; every roster the search meets with a negative reduced cost joins the pool. Repeated until no agent has
-   a better roster or the LP stops moving.
+   a better roster, the LP is within CONVERGED_SHARE of its Lagrangian bound, or 60 % of the phase's time passed.
 2. The LP's sure choices fixed: every shift the LP mix works with weight >= 0.99 is fixed on, every one it works
    with weight <= 0.01 fixed off (both are consistent with every roster in the mix, so a plan exists), and
    CP-SAT solves what is left: a much smaller problem, with the LP's structure in it.
 
 The caller keeps whichever first plan costs less (the warm start's or this one) as the hint of the main search
 over the whole model, so this phase can only help the first plan; it takes time from the main search. Measured
-on instance 8 (bench/shift_benchmark.py): 60 s of column generation and 26 s of the fixed search gave 1,411,
-where the whole search gave 1,630 to 2,143 in 60 s and 1,351 to 1,614 in 600 s.
+with `schedule` giving it a quarter of 600 s (bench/shift_benchmark.py, docs/benchmarks.md): instance 8 ends
+at 1,395 (its first plan 1,399), where the search alone ended at 1,351 and 1,614 in two runs; 12 at 4,160
+(4,392); 10 and 11 at their best known values. A first version stopped when the LP had not moved for 3
+rounds: an LP stuck on degenerate rounds stopped at once (instance 12: 4 rounds, 13 s, ending at 4,606).
 """
 
 from __future__ import annotations
