@@ -91,13 +91,11 @@ class _Pool:
         self.ctx = ctx
         self.requirements: list[tuple[int, str, int, float, float]] = []  # (day, template, required, under, over)
         self.row: dict[tuple[int, str], int] = {}
-        for requirement in data.scenario.shift_requirements:
-            day = (requirement.date - data.grid.origin.date()).days
-            if 0 <= day < data.grid.days:
-                self.row[day, requirement.template] = len(self.requirements)
-                self.requirements.append(
-                    (day, requirement.template, requirement.required, requirement.weight_under, requirement.weight_over)
-                )
+        for day, requirement in data.shift_requirements():
+            self.row[day, requirement.template] = len(self.requirements)
+            self.requirements.append(
+                (day, requirement.template, requirement.required, requirement.weight_under, requirement.weight_over)
+            )
         # Per agent and option: the requirement row it staffs (None: no requirement that day and template).
         self.cell = [
             [self.row.get((option.day, option.template_id)) for option in agent.options] for agent in data.agents

@@ -240,10 +240,7 @@ def _shift_cover(ctx: ModelContext) -> None:
     for a, agent in enumerate(data.agents):
         for o, option in enumerate(agent.options):
             chosen[option.day, option.template_id].append(ctx.x[a, o])
-    for requirement in data.scenario.shift_requirements:
-        day = (requirement.date - data.grid.origin.date()).days
-        if not 0 <= day < data.grid.days:
-            continue
+    for day, requirement in data.shift_requirements():
         staffed = chosen.get((day, requirement.template), [])
         count: Any = sum(staffed)
         name = f"{requirement.template}_{day}"

@@ -16,7 +16,18 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from wfm.domain import Agent, BreakRule, Contract, Queue, QueueKind, Scenario, ShiftTemplate, Site, parse_clock
+from wfm.domain import (
+    Agent,
+    BreakRule,
+    Contract,
+    Queue,
+    QueueKind,
+    Scenario,
+    ShiftRequirement,
+    ShiftTemplate,
+    Site,
+    parse_clock,
+)
 from wfm.staffing import grid_open_mask, service_table
 
 
@@ -146,6 +157,12 @@ class ProblemData:
         """Day indexes grouped into 7-day weeks from the horizon start (the last one may be partial)."""
         days = list(range(self.grid.days))
         return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+    def shift_requirements(self) -> list[tuple[int, ShiftRequirement]]:
+        """Each shift_requirements.csv line inside the horizon, with its day index."""
+        origin = self.grid.origin.date()
+        lines = [((r.date - origin).days, r) for r in self.scenario.shift_requirements]
+        return [(day, r) for day, r in lines if 0 <= day < self.grid.days]
 
 
 def _absolute_windows(scenario: Scenario, agent_id: str, grid: TimeGrid) -> list[tuple[int, int]] | None:

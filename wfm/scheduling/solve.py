@@ -142,9 +142,7 @@ def schedule(
                 agent_id: next((c for c in conflicts if c.startswith(f"agent {agent_id} (")), "") for agent_id in ids
             },
         )
-    if stage is not None and columns.applies(ctx) and not deterministic:
-        stage("a first plan from whole rosters (column generation)")
-    limit, column_stats = _column_phase(ctx, limit, workers or settings.workers, seed, deterministic)
+    limit, column_stats = _column_phase(ctx, limit, workers or settings.workers, seed, deterministic, stage)
     stop = threading.Event()
     # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity
     # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
@@ -230,7 +228,12 @@ def schedule(
 
 
 def _column_phase(
-    ctx: ModelContext, limit: float, workers: int, seed: int, deterministic: bool
+    ctx: ModelContext,
+    limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    stage: Callable[[str], None] | None,
 ) -> tuple[float, dict[str, int]]:
     """A plan to shift requirements alone gets a first plan from column generation (`columns`) when it costs
     less than the warm start's; it takes a quarter of the time limit from the search. Returns the search's time
@@ -238,6 +241,8 @@ def _column_phase(
     is read off the clock."""
     if deterministic or not columns.applies(ctx):
         return limit, {}
+    if stage is not None:
+        stage("a first plan from whole rosters (column generation)")
     hinted = ctx.model.proto.solution_hint
     start = dict(zip(hinted.vars, hinted.values, strict=True))
     requested = [request_values(ctx.data, a) for a in range(len(ctx.data.agents))]

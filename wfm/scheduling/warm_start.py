@@ -305,12 +305,10 @@ class _Cover:
         # a warm start that saw no value in any shift (Curtois & Qu instance 12: 55,936 against 4,040 best known).
         self.shift_short: dict[tuple[int, str], int] = {}
         self.shift_weights: dict[tuple[int, str], tuple[float, float]] = {}
-        origin = data.grid.origin.date()
-        for requirement in data.scenario.shift_requirements:
-            key = ((requirement.date - origin).days, requirement.template)
-            if 0 <= key[0] < data.grid.days:
-                self.shift_short[key] = self.shift_short.get(key, 0) + requirement.required
-                self.shift_weights[key] = (requirement.weight_under, requirement.weight_over)
+        for day, requirement in data.shift_requirements():
+            key = (day, requirement.template)
+            self.shift_short[key] = self.shift_short.get(key, 0) + requirement.required
+            self.shift_weights[key] = (requirement.weight_under, requirement.weight_over)
 
     def _simulate(self, queue_id: str) -> None:
         arrived, due, size = self.arrived[queue_id], self.due[queue_id], len(self.staff[queue_id])
