@@ -4,10 +4,13 @@ plan that covers every requirement."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from scheduling_fixtures import site
+from scheduling_fixtures import START, site
 from test_shift_demand import shift_scenario, shift_site
 
+from wfm.domain import ShiftRequest
 from wfm.scheduling import columns, schedule
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.model import ModelContext, build_model
@@ -82,3 +85,22 @@ def test_a_plan_to_shift_requirements_says_what_the_column_phase_did_and_determi
     assert result.objective == pytest.approx(0)
     assert result.model_stats["column_rounds"] >= 1 and result.model_stats["column_plan_cost"] == 0
     assert "column_rounds" not in schedule(scenario, None, time_limit_seconds=8, deterministic=True).model_stats
+
+
+def test_the_cover_first_step_finds_the_least_cover_then_the_cheapest_plan_with_that_cover() -> None:
+    """All three people ask for day 3 off (60 each): covering day 3 costs two requests (120), one person short
+    there costs 100 + 60 and nobody there 200. The cover-first step finds the least cover cost (0), and the
+    cheapest plan at that cover is the optimum, 120."""
+    scenario = shift_scenario(shift_site(days=4, max_shifts_horizon={"early": 3}), 3, NEEDS)
+    off = tuple(
+        ShiftRequest(agent_id=f"a{i}", date=START + dt.timedelta(days=3), shift_template="off", wanted=True, weight=60)
+        for i in range(3)
+    )
+    ctx = build_model(build_problem(scenario.model_copy(update={"requests": off}), None))
+    requested = [request_values(ctx.data, a) for a in range(len(ctx.data.agents))]
+    decisions, report = columns.column_plan(ctx, _poor_start(ctx), requested, seconds=30, workers=1, seed=1)
+    assert decisions is not None
+    assert report.cover_cost == pytest.approx(0)
+    assert report.cover_plan_cost == pytest.approx(120)
+    assert report.cost == pytest.approx(120)
+    assert hint_cost(ctx, derive_all(ctx, decisions)) == pytest.approx(120)

@@ -1,4 +1,4 @@
-"""A better first plan for plans to shift requirements alone: column generation, then the LP's sure choices fixed.
+"""A better first plan for plans to shift requirements alone: column generation, then plans the roster LP points to.
 
 Why: on shift-based demand (shift_requirements.csv, no interval queues) the hard part is covering every shift of
 every day while each person's month keeps its sequence rules (consecutive days, days off, weekends, successions,
@@ -12,17 +12,22 @@ seeds). The LP over whole personal rosters ("columns") is far tighter: instance 
    its duals price each (day, template) cell. Each agent's pricing problem is the agent's own one-agent model
    (`agent_model`: every hard rule, exact) maximising what the prices and their requests give, less their hours
    cost; every roster the search meets with a negative reduced cost joins the pool. Repeated until no agent has
-   a better roster, the LP is within CONVERGED_SHARE of its Lagrangian bound, or 60 % of the phase's time passed.
+   a better roster, the LP is within CONVERGED_SHARE of its Lagrangian bound, or half the phase's time passed.
 2. The LP's sure choices fixed: every shift the LP mix works with weight >= 0.99 is fixed on, every one it works
    with weight <= 0.01 fixed off (both are consistent with every roster in the mix, so a plan exists), and
    CP-SAT solves what is left: a much smaller problem, with the LP's structure in it.
+3. The cover first (`_cover_first`): the LP of the cover alone over the same rosters, priced further; with every
+   shift it never works fixed off, CP-SAT finds the least cover cost, then the cheapest plan at that cover.
+   Why: a person short usually costs far more than anything else (100 against 1 to 3 a request on the
+   benchmark), and the priced LP's thin mix of rosters can promise a cover no plan within its choices keeps
+   (instance 8: the LP is 12 people short, step 2's plan 13; step 3 finds 12).
 
-The caller keeps whichever first plan costs less (the warm start's or this one) as the hint of the main search
-over the whole model, so this phase can only help the first plan; it takes time from the main search. Measured
-with `schedule` giving it a quarter of 600 s (bench/shift_benchmark.py, docs/benchmarks.md): instance 8 ends
-at 1,395 (its first plan 1,399), where the search alone ended at 1,351 and 1,614 in two runs; 12 at 4,160
-(4,392); 10 and 11 at their best known values. A first version stopped when the LP had not moved for 3
-rounds: an LP stuck on degenerate rounds stopped at once (instance 12: 4 rounds, 13 s, ending at 4,606).
+Column generation takes up to half the phase; step 2 a quarter of what is left, step 3 the rest (each search
+ends early when it proves its optimum). The caller keeps whichever first plan costs less (the warm start's or
+this one) as the hint of the main search over the whole model, so this phase can only help the first plan; it
+takes time from the main search. Measured figures: docs/benchmarks.md. A first version stopped when the LP had
+not moved for 3 rounds: an LP stuck on degenerate rounds stopped at once (instance 12: 4 rounds, 13 s, ending
+at 4,606 against 4,392 without the phase).
 """
 
 from __future__ import annotations
@@ -74,6 +79,8 @@ class ColumnReport:
     seconds: float = 0.0
     stopped_by: str = ""
     cost: float | None = None  # the plan found (the model's objective), if any
+    cover_cost: float | None = None  # the least cover cost the cover-first step found
+    cover_plan_cost: float | None = None  # the cover-first plan's objective
     notes: list[str] = field(default_factory=list)
 
 
@@ -102,6 +109,8 @@ class _Pool:
         ]
         self.columns: list[list[_Column]] = [[] for _ in data.agents]
         self._seen: list[set[frozenset[int]]] = [set() for _ in data.agents]
+        # False: the LP prices the cover alone (every roster costs nothing of its own): the cover-first step.
+        self.own_costs = True
 
     def add(self, a: int, options: frozenset[int], cost: float) -> bool:
         if options in self._seen[a]:
@@ -124,7 +133,7 @@ class _Pool:
         for a, columns in enumerate(self.columns):
             for k, column in enumerate(columns):
                 j = len(costs)
-                costs.append(column.cost)
+                costs.append(column.cost if self.own_costs else 0.0)
                 owner.append((a, k))
                 agent_rows.append(a)
                 agent_cols.append(j)
@@ -193,13 +202,13 @@ class _Pricing:
         code = solver.solve(model)
         return float(solver.objective_value) / PRICE_SCALE if code == cp_model.OPTIMAL else 0.0
 
-    def rosters(self, gains: list[float], seed: int) -> tuple[list[_Found], float]:
-        """Every roster the search meets, with its hours cost, maximising `gains` less hours cost; and the proven
-        bound on the least hours cost less gains (in units)."""
+    def rosters(self, gains: list[float], seed: int, own_costs: bool = True) -> tuple[list[_Found], float]:
+        """Every roster the search meets, with its hours cost, maximising `gains` less hours cost (`own_costs`;
+        otherwise `gains` alone); and the proven bound on the least hours cost less gains (in units)."""
         # Integral coefficients (PRICE_SCALE parts of a unit): CP-SAT scales a floating objective itself, less
         # predictably.
         self.sub.model.minimize(
-            sum(round(PRICE_SCALE * rate) * v for rate, v in self.hours_terms)
+            sum(round(PRICE_SCALE * rate) * v for rate, v in self.hours_terms if own_costs)
             - sum(round(PRICE_SCALE * g) * self.sub.x[0, o] for o, g in enumerate(gains))
         )
         solver = cp_model.CpSolver()
@@ -240,20 +249,22 @@ def _generate(
         value, prices, convexity, _ = solved
         report.rounds += 1
         report.lp_value = value
+        own = pool.own_costs
+        cell_prices = [
+            [0.0 if (r := pool.cell[a][o]) is None else float(prices[r]) for o in range(price.options)]
+            for a, price in enumerate(pricing)
+        ]
         gains = [
-            [
-                price.requested.get(o, 0.0) + (0.0 if (r := pool.cell[a][o]) is None else float(prices[r]))
-                for o in range(price.options)
-            ]
+            [p + price.requested.get(o, 0.0) if own else p for o, p in enumerate(cell_prices[a])]
             for a, price in enumerate(pricing)
         ]
 
         def price_agent(
-            a: int, gains: list[list[float]] = gains, rounds: int = report.rounds
+            a: int, gains: list[list[float]] = gains, rounds: int = report.rounds, own: bool = own
         ) -> tuple[list[_Found], float]:
             if time.monotonic() > deadline:
                 return [], -math.inf
-            return pricing[a].rosters(gains[a], seed + rounds)
+            return pricing[a].rosters(gains[a], seed + rounds, own)
 
         added = 0
         # Lagrangian bound: the LP over every roster is at least this LP's value plus each agent's most negative
@@ -266,7 +277,7 @@ def _generate(
             lagrangian += min(0.0, least - float(convexity[a]) - 0.5 * pool.ctx.data.grid.days / PRICE_SCALE)
             for options, hours in found:
                 cost = price.cost(options, hours)
-                reduced = cost - sum(gains[a][o] - price.requested.get(o, 0.0) for o in options) - float(convexity[a])
+                reduced = (cost if own else 0.0) - sum(cell_prices[a][o] for o in options) - float(convexity[a])
                 if reduced < -1e-6 and pool.add(a, options, cost):
                     added += 1
         report.lagrangian_bound = max(report.lagrangian_bound, lagrangian)
@@ -303,41 +314,142 @@ def column_plan(
     for a, agent in enumerate(data.agents):
         options = frozenset(o for o in range(len(agent.options)) if start.get(ctx.x[a, o].index, 0))
         pool.add(a, options, pricing[a].cost(options, pricing[a].hours_of(options)))
-    # Column generation gets most of the time; the fixed search needs some (a few seconds on the benchmarks).
+    plans: list[tuple[float, dict[int, int]]] = []
+    # Column generation gets half the time; the two searches below what it leaves (a few seconds to a minute
+    # on the benchmarks), each ending early when it proves its optimum.
     with ThreadPoolExecutor(max(1, min(workers, os.cpu_count() or 1)), thread_name_prefix="wfm-pricing") as threads:
         try:
-            solved = _generate(pool, pricing, threads, started + 0.6 * seconds, seed, report)
+            solved = _generate(pool, pricing, threads, started + 0.5 * seconds, seed, report)
+            report.columns = sum(len(c) for c in pool.columns)
+            if solved is not None:
+                fixed_until = time.monotonic() + 0.25 * max(0.0, deadline - time.monotonic())
+                found = _fixed_search(ctx, _shares(pool, solved[3]), fixed_until, workers, seed, report)
+                plans += [found] if found else []
+                if ctx.shift_cover:
+                    found = _cover_first(ctx, pool, pricing, threads, deadline, workers, seed, report)
+                    plans += [found] if found else []
         finally:  # an interrupted run (wfm.interrupt) must not wait for the agents still queued
             threads.shutdown(wait=False, cancel_futures=True)
-    report.columns = sum(len(c) for c in pool.columns)
-    if solved is None:
-        report.seconds = time.monotonic() - started
+    report.seconds = time.monotonic() - started
+    if not plans:
         return None, report
-    mix = solved[3]
+    report.cost, decisions = min(plans, key=lambda plan: plan[0])
+    return decisions, report
+
+
+def _shares(pool: _Pool, mix: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """(agent, option) -> the weight with which the LP mix works that shift."""
     worked: dict[tuple[int, int], float] = defaultdict(float)
     for (a, k), weight in mix.items():
         for o in pool.columns[a][k].options:
             worked[a, o] += weight
+    return worked
+
+
+def _restricted(ctx: ModelContext, shares: dict[tuple[int, int], float], fix_on: bool) -> cp_model.CpModel:
+    """The model with every shift the LP mix never works (share <= 1 - SURE) fixed off and, with `fix_on`,
+    every one it works with share >= SURE fixed on: choices every roster in the mix agrees on, so a plan exists."""
     model = ctx.model.clone()
     model.clear_hints()
     for (a, o), var in ctx.x.items():
-        share = worked.get((a, o), 0.0)
-        if share >= SURE or share <= 1 - SURE:
+        share = shares.get((a, o), 0.0)
+        if share <= 1 - SURE or (fix_on and share >= SURE):
             model.add(model.get_int_var_from_proto_index(var.index) == int(share >= SURE))
-            report.fixed += 1
-    report.free = len(ctx.x) - report.fixed
+    return model
+
+
+def _search(model: cp_model.CpModel, until: float, workers: int, seed: int) -> tuple[cp_model.CpSolver, bool]:
+    """CP-SAT on `model` until `until` (at least a second); and whether it found a plan."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(1.0, deadline - time.monotonic())
+    solver.parameters.max_time_in_seconds = max(1.0, until - time.monotonic())
     with stoppable(solver):
         code = solver.solve(model)
-    report.seconds = time.monotonic() - started
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    return solver, code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.objective_value)
+
+
+def _decisions(ctx: ModelContext, model: cp_model.CpModel, solver: cp_model.CpSolver) -> dict[int, int]:
+    return {var.index: int(solver.value(model.get_int_var_from_proto_index(var.index))) for var in ctx.x.values()}
+
+
+def _fixed_search(
+    ctx: ModelContext,
+    shares: dict[tuple[int, int], float],
+    until: float,
+    workers: int,
+    seed: int,
+    report: ColumnReport,
+) -> tuple[float, dict[int, int]] | None:
+    """Step 2: the LP's sure choices fixed, CP-SAT on the rest; the plan's cost and decisions."""
+    model = _restricted(ctx, shares, fix_on=True)
+    report.fixed = sum(1 for share in (shares.get(key, 0.0) for key in ctx.x) if share <= 1 - SURE or share >= SURE)
+    report.free = len(ctx.x) - report.fixed
+    solver, found = _search(model, until, workers, seed)
+    if not found:
         report.notes.append("the search with the LP's choices fixed found no plan in time")
-        return None, report
-    report.cost = float(solver.objective_value)
-    decisions = {var.index: int(solver.boolean_value(var)) for var in ctx.x.values()}
-    if not math.isfinite(report.cost):
-        return None, report
-    return decisions, report
+        return None
+    return solver.objective_value, _decisions(ctx, model, solver)
+
+
+def _cover_first(
+    ctx: ModelContext,
+    pool: _Pool,
+    pricing: list[_Pricing],
+    threads: ThreadPoolExecutor,
+    deadline: float,
+    workers: int,
+    seed: int,
+    report: ColumnReport,
+) -> tuple[float, dict[int, int]] | None:
+    """Step 3, the cover first: the plan with the least cover cost the roster LP points to, then the best of
+    those for everything else. The priced LP spreads people thinly: on Curtois & Qu instance 8 its mix is 12
+    people short, which no plan within its choices reaches (the step 2 plan is 13 short), and a person short
+    costs 100 against 1 to 3 for a request. So: (a) the LP of the cover alone (no roster costs anything of its
+    own) over the same rosters, priced further; (b) CP-SAT, with every shift that LP never works fixed off,
+    minimises the cover cost alone; (c) that cost becomes a cap and the same restricted model minimises the
+    whole objective from (b)'s plan. On instance 8 (b) finds a plan 12 short in 39 s."""
+    began = time.monotonic()
+    span = deadline - began
+    pool.own_costs = False
+    cover_report = ColumnReport()
+    solved = _generate(pool, pricing, threads, began + 0.2 * span, seed, cover_report)
+    report.rounds += cover_report.rounds
+    report.columns = sum(len(c) for c in pool.columns)
+    if solved is None:
+        return None
+    shares = _shares(pool, solved[3])
+    least = _restricted(ctx, shares, fix_on=False)
+    least.minimize(sum(weight * var for weight, var in ctx.shift_cover))
+    _hint_heaviest(ctx, least, pool, solved[3])
+    solver, found = _search(least, began + 0.6 * span, workers, seed)
+    if not found:
+        report.notes.append("the cover-first search found no plan in time")
+        return None
+    # The cap in whole PRICE_SCALE parts (a linear constraint is integral), read off the plan itself so it holds.
+    scaled = [(round(PRICE_SCALE * weight), var) for weight, var in ctx.shift_cover]
+    cap = sum(c * solver.value(least.get_int_var_from_proto_index(var.index)) for c, var in scaled)
+    report.cover_cost = solver.objective_value
+    whole = _restricted(ctx, shares, fix_on=False)
+    whole.add(sum(c * whole.get_int_var_from_proto_index(var.index) for c, var in scaled) <= cap)
+    for i in range(len(whole.proto.variables)):
+        var = whole.get_int_var_from_proto_index(i)
+        whole.add_hint(var, solver.value(least.get_int_var_from_proto_index(i)))
+    polished, found = _search(whole, deadline, workers, seed)
+    if not found:  # (b)'s plan as it is, at its whole cost (the model's objective terms share its indices)
+        report.cover_plan_cost = float(sum(weight * solver.value(term) for weight, term in ctx.objective))
+        return report.cover_plan_cost, _decisions(ctx, least, solver)
+    report.cover_plan_cost = polished.objective_value
+    return polished.objective_value, _decisions(ctx, whole, polished)
+
+
+def _hint_heaviest(ctx: ModelContext, model: cp_model.CpModel, pool: _Pool, mix: dict[tuple[int, int], float]) -> None:
+    """Hint each agent's heaviest roster in the LP mix: a plan of the restricted model (every roster in the mix
+    keeps the fixings)."""
+    heaviest: dict[int, tuple[float, int]] = {}
+    for (a, k), weight in mix.items():
+        if weight > heaviest.get(a, (0.0, -1))[0]:
+            heaviest[a] = (weight, k)
+    for (a, o), var in ctx.x.items():
+        worked = a in heaviest and o in pool.columns[a][heaviest[a][1]].options
+        model.add_hint(model.get_int_var_from_proto_index(var.index), int(worked))

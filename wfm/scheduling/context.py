@@ -36,6 +36,9 @@ class ModelContext:
     # staffed[q][t]: terms (coefficient, variable) of proficiency-weighted staff, in hundredths
     staffed: dict[str, dict[int, list[tuple[int, cp_model.IntVar]]]] = field(default_factory=dict)
     objective: list[tuple[float, cp_model.LinearExprT]] = field(default_factory=list)
+    # The shift requirements' under and over terms (weight, people), also in `objective`: the column phase
+    # minimises them first (wfm.scheduling.columns).
+    shift_cover: list[tuple[float, cp_model.IntVar]] = field(default_factory=list)
     single_queue: dict[int, str] = field(default_factory=dict)  # agent index -> the one queue they work
     paid_terms: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     # How each auxiliary variable follows from the decisions (shifts, queue blocks), in creation order: lets the

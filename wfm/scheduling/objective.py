@@ -248,12 +248,13 @@ def _shift_cover(ctx: ModelContext) -> None:
             under = ctx.model.new_int_var(0, requirement.required, f"shift_under_{name}")
             ctx.model.add(under + count >= requirement.required)
             ctx.derivations.append(partial(_derive_gap, under, requirement.required, staffed, 1))
-            ctx.objective.append((requirement.weight_under, under))
+            ctx.shift_cover.append((requirement.weight_under, under))
         if requirement.weight_over > 0 and len(staffed) > requirement.required:
             over = ctx.model.new_int_var(0, len(staffed) - requirement.required, f"shift_over_{name}")
             ctx.model.add(over >= count - requirement.required)
             ctx.derivations.append(partial(_derive_gap, over, requirement.required, staffed, -1))
-            ctx.objective.append((requirement.weight_over, over))
+            ctx.shift_cover.append((requirement.weight_over, over))
+    ctx.objective += ctx.shift_cover
 
 
 def _derive_gap(

@@ -253,6 +253,8 @@ def _column_phase(
         "column_fixed_decisions": report.fixed,
         "column_seconds": round(report.seconds),
     }
+    if report.cover_cost is not None:  # the least cover cost the cover-first step found (a plan has it)
+        stats["column_cover_cost"] = round(report.cover_cost)
     if math.isfinite(report.lagrangian_bound):
         # In the model's units (its request terms carry a constant). A bound on plans only where every cost is
         # the cover's or an agent's own hours and requests (the benchmark's case); other terms (fairness) are
