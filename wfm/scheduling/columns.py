@@ -202,9 +202,12 @@ class _Pricing:
         code = solver.solve(model)
         return float(solver.objective_value) / PRICE_SCALE if code == cp_model.OPTIMAL else 0.0
 
-    def rosters(self, gains: list[float], seed: int, own_costs: bool = True) -> tuple[list[_Found], float]:
+    def rosters(
+        self, gains: list[float], seed: int, until: float, own_costs: bool = True
+    ) -> tuple[list[_Found], float]:
         """Every roster the search meets, with its hours cost, maximising `gains` less hours cost (`own_costs`;
-        otherwise `gains` alone); and the proven bound on the least hours cost less gains (in units)."""
+        otherwise `gains` alone); and the proven bound on the least hours cost less gains (in units). Ends by
+        `until` (time.monotonic()) at the latest."""
         # Integral coefficients (PRICE_SCALE parts of a unit): CP-SAT scales a floating objective itself, less
         # predictably.
         self.sub.model.minimize(
@@ -215,6 +218,9 @@ class _Pricing:
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
         solver.parameters.max_deterministic_time = PRICING_SECONDS
+        # A long horizon's pricing takes far longer in seconds than in deterministic time (Curtois & Qu instance
+        # 20, half a year: minutes a round), and the phase must end on time.
+        solver.parameters.max_time_in_seconds = max(0.01, until - time.monotonic())
         found: list[_Found] = []
         x = [self.sub.x[0, o] for o in range(self.options)]
         terms = self.hours_terms
@@ -264,7 +270,7 @@ def _generate(
         ) -> tuple[list[_Found], float]:
             if time.monotonic() > deadline:
                 return [], -math.inf
-            return pricing[a].rosters(gains[a], seed + rounds, own)
+            return pricing[a].rosters(gains[a], seed + rounds, deadline, own)
 
         added = 0
         # Lagrangian bound: the LP over every roster is at least this LP's value plus each agent's most negative
@@ -346,16 +352,19 @@ def _shares(pool: _Pool, mix: dict[tuple[int, int], float]) -> dict[tuple[int, i
     return worked
 
 
-def _restricted(ctx: ModelContext, shares: dict[tuple[int, int], float], fix_on: bool) -> cp_model.CpModel:
+def _restricted(ctx: ModelContext, shares: dict[tuple[int, int], float], fix_on: bool) -> tuple[cp_model.CpModel, int]:
     """The model with every shift the LP mix never works (share <= 1 - SURE) fixed off and, with `fix_on`,
-    every one it works with share >= SURE fixed on: choices every roster in the mix agrees on, so a plan exists."""
+    every one it works with share >= SURE fixed on: choices every roster in the mix agrees on, so a plan exists.
+    And how many shift decisions it fixed."""
     model = ctx.model.clone()
     model.clear_hints()
+    fixed = 0
     for (a, o), var in ctx.x.items():
         share = shares.get((a, o), 0.0)
         if share <= 1 - SURE or (fix_on and share >= SURE):
             model.add(model.get_int_var_from_proto_index(var.index) == int(share >= SURE))
-    return model
+            fixed += 1
+    return model, fixed
 
 
 def _search(model: cp_model.CpModel, until: float, workers: int, seed: int) -> tuple[cp_model.CpSolver, bool]:
@@ -382,8 +391,7 @@ def _fixed_search(
     report: ColumnReport,
 ) -> tuple[float, dict[int, int]] | None:
     """Step 2: the LP's sure choices fixed, CP-SAT on the rest; the plan's cost and decisions."""
-    model = _restricted(ctx, shares, fix_on=True)
-    report.fixed = sum(1 for share in (shares.get(key, 0.0) for key in ctx.x) if share <= 1 - SURE or share >= SURE)
+    model, report.fixed = _restricted(ctx, shares, fix_on=True)
     report.free = len(ctx.x) - report.fixed
     solver, found = _search(model, until, workers, seed)
     if not found:
@@ -419,7 +427,7 @@ def _cover_first(
     if solved is None:
         return None
     shares = _shares(pool, solved[3])
-    least = _restricted(ctx, shares, fix_on=False)
+    least, _ = _restricted(ctx, shares, fix_on=False)
     least.minimize(sum(weight * var for weight, var in ctx.shift_cover))
     _hint_heaviest(ctx, least, pool, solved[3])
     solver, found = _search(least, began + 0.6 * span, workers, seed)
@@ -430,7 +438,7 @@ def _cover_first(
     scaled = [(round(PRICE_SCALE * weight), var) for weight, var in ctx.shift_cover]
     cap = sum(c * solver.value(least.get_int_var_from_proto_index(var.index)) for c, var in scaled)
     report.cover_cost = solver.objective_value
-    whole = _restricted(ctx, shares, fix_on=False)
+    whole, _ = _restricted(ctx, shares, fix_on=False)
     whole.add(sum(c * whole.get_int_var_from_proto_index(var.index) for c, var in scaled) <= cap)
     for i in range(len(whole.proto.variables)):
         var = whole.get_int_var_from_proto_index(i)
