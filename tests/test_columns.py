@@ -15,7 +15,9 @@ from wfm.scheduling import columns, schedule
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.model import ModelContext, build_model
 from wfm.scheduling.problem import build_problem
-from wfm.scheduling.warm_start import request_values
+from wfm.scheduling.result import SolveStatus
+from wfm.scheduling.solve_model import SolveOutcome, hint_outcome
+from wfm.scheduling.warm_start import complete_hint, request_values
 
 # Four days each needing two earlies (100 a person short, 1 a person over); three people, each at most three
 # earlies over the horizon: nine shifts for eight places, so a plan covers every day exactly (cost 0).
@@ -104,3 +106,16 @@ def test_the_cover_first_step_finds_the_least_cover_then_the_cheapest_plan_with_
     assert report.cover_plan_cost == pytest.approx(120)
     assert report.cost == pytest.approx(120)
     assert hint_cost(ctx, derive_all(ctx, decisions)) == pytest.approx(120)
+
+
+def test_a_warm_start_that_breaks_a_rule_is_never_published_as_the_plan() -> None:
+    """When the search returns nothing in time, the warm start's plan stands in only if it keeps every rule:
+    everybody on every shift of every day breaks the three-early limit, so there is no stand-in; the poor start
+    keeps every rule and stands in at its cost."""
+    ctx = _context()
+    outcome = SolveOutcome(SolveStatus.UNKNOWN, None, None, 1.0, [], {}, {})
+    complete_hint(ctx, derive_all(ctx, {var.index: 1 for var in ctx.x.values()}))
+    assert hint_outcome(ctx, outcome) is None
+    complete_hint(ctx, derive_all(ctx, _poor_start(ctx)))
+    stand_in = hint_outcome(ctx, outcome)
+    assert stand_in is not None and stand_in.objective == pytest.approx(203)
