@@ -46,6 +46,7 @@ from scipy.sparse import coo_array
 
 from wfm.interrupt import stoppable
 from wfm.scheduling.context import ModelContext, agent_model
+from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.rules import HARD_RULES
 
 # The LP mix's weight above which a shift is fixed on (and below 1 - this, off).
@@ -428,6 +429,7 @@ def _cover_first(
         return None
     shares = _shares(pool, solved[3])
     least, _ = _restricted(ctx, shares, fix_on=False)
+    whole = least.clone()  # the same restriction, for (c), before (b)'s objective and hints
     least.minimize(sum(weight * var for weight, var in ctx.shift_cover))
     _hint_heaviest(ctx, least, pool, solved[3])
     solver, found = _search(least, began + 0.6 * span, workers, seed)
@@ -438,15 +440,15 @@ def _cover_first(
     scaled = [(round(PRICE_SCALE * weight), var) for weight, var in ctx.shift_cover]
     cap = sum(c * solver.value(least.get_int_var_from_proto_index(var.index)) for c, var in scaled)
     report.cover_cost = solver.objective_value
-    whole, _ = _restricted(ctx, shares, fix_on=False)
     whole.add(sum(c * whole.get_int_var_from_proto_index(var.index) for c, var in scaled) <= cap)
     for i in range(len(whole.proto.variables)):
         var = whole.get_int_var_from_proto_index(i)
         whole.add_hint(var, solver.value(least.get_int_var_from_proto_index(i)))
     polished, found = _search(whole, deadline, workers, seed)
-    if not found:  # (b)'s plan as it is, at its whole cost (the model's objective terms share its indices)
-        report.cover_plan_cost = float(sum(weight * solver.value(term) for weight, term in ctx.objective))
-        return report.cover_plan_cost, _decisions(ctx, least, solver)
+    if not found:  # (b)'s plan as it is, at its whole cost
+        decisions = _decisions(ctx, least, solver)
+        report.cover_plan_cost = hint_cost(ctx, derive_all(ctx, decisions))
+        return report.cover_plan_cost, decisions
     report.cover_plan_cost = polished.objective_value
     return polished.objective_value, _decisions(ctx, whole, polished)
 
