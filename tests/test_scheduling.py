@@ -362,6 +362,67 @@ def test_a_warm_start_out_of_time_is_not_reported_as_an_impossible_week() -> Non
     assert warm_start(build_model(data), seed=1, seconds_per_agent=1e-9) == []
 
 
+def test_a_week_the_single_search_misses_in_its_limit_is_searched_again_from_any_week() -> None:
+    # On a half year (Curtois & Qu instance 20) the one-worker search found no week for some agents in its limit;
+    # solve_agent then finds any week with the portfolio and runs the same search again from it, hinted in full.
+    from ortools.sat.python import cp_model
+
+    from wfm.scheduling.context import agent_model, agent_solver, solve_agent
+    from wfm.scheduling.rules import HARD_RULES
+
+    class OutOfTimeOnce(cp_model.CpSolver):
+        def __init__(self) -> None:
+            super().__init__()
+            self.models: list[cp_model.CpModel] = []
+
+        def solve(self, model: cp_model.CpModel, callback: Any = None) -> Any:
+            self.models.append(model)
+            return cp_model.UNKNOWN if len(self.models) == 1 else super().solve(model, callback)
+
+    the_site = site()
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
+    sub = agent_model(data, data.agents[0], HARD_RULES)
+    late = [o for o, option in enumerate(data.agents[0].options) if option.template_id == "late"]
+    sub.model.minimize(sum(sub.x[0, o] for o in late))
+    solver = OutOfTimeOnce()
+    solver.parameters.copy_from(agent_solver().parameters)
+
+    assert solve_agent(sub.model, solver) == cp_model.OPTIMAL
+    assert len(solver.models) == 2
+    hint = solver.models[1].proto.solution_hint
+    assert len(hint.vars) == len(sub.model.proto.variables)  # the re-run starts from a whole week
+    assert solver.objective_value == 0  # and still minimises: no late shift
+    assert sum(solver.value(sub.x[0, o]) for o in range(len(data.agents[0].options))) > 0
+
+
+def test_the_time_limit_is_the_whole_plannings_and_the_warm_start_takes_its_share(monkeypatch: Any) -> None:
+    # Building the model and the warm start count against --time-limit: on a half year they take minutes, and
+    # the search must not add its full limit on top. --deterministic keeps its limit as a measure of work.
+    import time
+
+    import wfm.scheduling.solve as solve_module
+
+    real_warm_start, real_solve = solve_module.warm_start, solve_module.solve
+    limits: list[float] = []
+
+    def slow_warm_start(*args: Any, **kwargs: Any) -> list[int]:
+        time.sleep(1.5)
+        return real_warm_start(*args, **kwargs)
+
+    def solve_and_note(ctx: Any, **kwargs: Any) -> Any:
+        limits.append(kwargs["time_limit_seconds"])
+        return real_solve(ctx, **kwargs)
+
+    monkeypatch.setattr(solve_module, "warm_start", slow_warm_start)
+    monkeypatch.setattr(solve_module, "solve", solve_and_note)
+    the_site = site()
+    case = scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}})
+    assert schedule(case, requirements(the_site), time_limit_seconds=5).status.has_plan
+    assert schedule(case, requirements(the_site), time_limit_seconds=5, deterministic=True).status.has_plan
+    assert limits[0] <= 3.5
+    assert limits[1] == 5
+
+
 def test_requests_are_granted_when_they_cost_nothing_else_and_counted_in_the_kpis() -> None:
     from wfm.domain import ShiftRequest
     from wfm.scheduling.kpis import requests_granted

@@ -363,7 +363,8 @@ class Weights(Frozen):
 
 
 class SolverSettings(Frozen):
-    # How long the optimiser searches (--time-limit overrides it).
+    # How long planning may take, in seconds from building the model to the end of the search: the first
+    # plan and the search share it (--time-limit overrides it).
     time_limit_seconds: Annotated[float, Field(gt=0)] = 60
     workers: Annotated[int, Field(ge=1, le=64)] = 2  # parallel search threads: the machine's cores
     # Stop early once the plan is proven within this share of the best possible (0.01 = 1 %).

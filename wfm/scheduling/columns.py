@@ -45,7 +45,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 from wfm.interrupt import stoppable
-from wfm.scheduling.context import ModelContext, agent_model
+from wfm.scheduling.context import ModelContext, agent_model, agent_solver, solve_agent
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.rules import HARD_RULES
 
@@ -198,8 +198,7 @@ class _Pricing:
         for o in range(self.options):
             model.add(model.get_int_var_from_proto_index(self.sub.x[0, o].index) == int(o in options))
         model.minimize(sum(round(PRICE_SCALE * rate) * v for rate, v in self.hours_terms))
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
+        solver = agent_solver()
         code = solver.solve(model)
         return float(solver.objective_value) / PRICE_SCALE if code == cp_model.OPTIMAL else 0.0
 
@@ -215,9 +214,7 @@ class _Pricing:
             sum(round(PRICE_SCALE * rate) * v for rate, v in self.hours_terms if own_costs)
             - sum(round(PRICE_SCALE * g) * self.sub.x[0, o] for o, g in enumerate(gains))
         )
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
+        solver = agent_solver(seed=seed)
         solver.parameters.max_deterministic_time = PRICING_SECONDS
         # A long horizon's pricing takes far longer in seconds than in deterministic time (Curtois & Qu instance
         # 20, half a year: minutes a round), and the phase must end on time.
@@ -232,7 +229,7 @@ class _Pricing:
                 found.append((worked, sum(rate * self.value(v) for rate, v in terms)))
 
         with stoppable(solver):
-            code = solver.solve(self.sub.model, _Collect())
+            code = solve_agent(self.sub.model, solver, _Collect())
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return found, -math.inf
         return found, solver.best_objective_bound / PRICE_SCALE

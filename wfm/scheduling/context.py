@@ -14,6 +14,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from wfm.interrupt import stoppable
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.rules import Rule
 
@@ -118,13 +119,20 @@ def add_coverage(ctx: ModelContext) -> None:
     # The blend: multi-skilled agents choose one queue per block.
     block = data.block_intervals
     for a, agent in enumerate(data.agents):
-        if a in ctx.single_queue:
+        if a in ctx.single_queue or not agent.proficiency:  # no queues (shift_requirements.csv only): no blocks
             continue
         busy = {t for start, end, _ in agent.activities for t in range(start, end)}
-        for first in range(0, grid.size, block):
+        # The options covering each whole block, indexed once (scanning every option for every block is
+        # quadratic in the horizon: minutes on a half year).
+        covering_block: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for o, opt in enumerate(agent.options):
+            for first in range(-(-opt.start // block) * block, min(opt.end, grid.size), block):
+                if opt.covers(first, min(first + block, grid.size)):
+                    covering_block[first].append(ctx.x[a, o])
+        for first in sorted(covering_block):
             last = min(first + block, grid.size)
-            covering = [ctx.x[a, o] for o, opt in enumerate(agent.options) if opt.covers(first, last)]
-            if not covering or any(t in busy for t in range(first, last)):
+            covering = covering_block[first]
+            if any(t in busy for t in range(first, last)):
                 continue
             choices = []
             for queue_id, proficiency in agent.proficiency.items():
@@ -138,6 +146,55 @@ def add_coverage(ctx: ModelContext) -> None:
             if choices:
                 ctx.model.add(sum(choices) <= sum(covering))
     ctx.staffed = staffed
+
+
+def agent_solver(*, seed: int = 0) -> cp_model.CpSolver:
+    """A solver for one agent's model (`agent_model`): one worker, with the LP's cuts at every node.
+
+    CP-SAT's default single-worker search branches shifts off first and sees only at depth that the horizon's
+    least hours can no longer be met between the consecutive-day limits: on a half year (Curtois & Qu instance 20:
+    182 days, 5 days on at most, 2 off at least, 916-936 hours) it found no week at all in 5 s. With the full
+    linearization the LP carries those sums and the same week is found and proved optimal in 0.1 s."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.linearization_level = 2
+    return solver
+
+
+def solve_agent(
+    model: cp_model.CpModel, solver: cp_model.CpSolver, callback: cp_model.CpSolverSolutionCallback | None = None
+) -> Any:
+    """`solver.solve(model, callback)` for a one-agent model with an objective; when that finds no week in its
+    limit (not proved impossible), any week is found first and the same solve runs again from it.
+
+    The finder is CP-SAT's portfolio interleaved on one thread (deterministic, as the limit is): its
+    feasibility-jump and LNS workers find a week where the single search does not. On Curtois & Qu instance 20
+    (half a year) 14 of the warm start's 100 week searches found nothing in their limit; the portfolio found a
+    week for each agent tried in about a second."""
+    code = solver.solve(model, callback)
+    if code != cp_model.UNKNOWN or not model.has_objective():
+        return code
+    feasible = model.clone()
+    feasible.clear_objective()
+    feasible.clear_hints()
+    finder = cp_model.CpSolver()
+    finder.parameters.copy_from(solver.parameters)
+    finder.parameters.num_workers = 4
+    finder.parameters.interleave_search = True
+    with stoppable(finder):
+        found = finder.solve(feasible)
+    if found == cp_model.INFEASIBLE:
+        return found
+    if found not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code
+    hinted = model.clone()
+    hinted.clear_hints()
+    for index in range(len(hinted.proto.variables)):
+        var = hinted.get_int_var_from_proto_index(index)
+        hinted.add_hint(var, finder.value(var))
+    # Same variable indexes: the caller reads the answer with its own model's variables.
+    return solver.solve(hinted, callback)
 
 
 def agent_model(data: ProblemData, agent: AgentData, rules: Sequence[Rule]) -> ModelContext:

@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from wfm.interrupt import stoppable
-from wfm.scheduling.context import ModelContext, agent_model
+from wfm.scheduling.context import ModelContext, agent_model, agent_solver
 from wfm.scheduling.problem import ProblemData
 from wfm.scheduling.rules import HARD_RULES
 
 
 def _feasible(sub: ModelContext, seconds: float) -> bool | None:
     """True / False when CP-SAT proves it, None when it could not decide in time."""
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
+    solver = agent_solver()
     solver.parameters.max_time_in_seconds = seconds
     with stoppable(solver):
         code = solver.solve(sub.model)

@@ -24,6 +24,7 @@ from wfm.scheduling.context import (
     SHORTFALL_TIER,
     ModelContext,
     agent_model,
+    agent_solver,
     derive_weighted_sum,
     proficiency_points,
 )
@@ -162,11 +163,11 @@ def _hours_cost(ctx: ModelContext) -> None:
         undertime_of[a].append(var)
     for a, agent in enumerate(data.agents):
         terms = (
-            [(overtime_rate, v) for v in overtime_of[a]]
-            + [(undertime_rate, v) for v in undertime_of[a]]
+            [(overtime_rate, v) for v in overtime_of[a] if overtime_rate]
+            + [(undertime_rate, v) for v in undertime_of[a] if undertime_rate]
             + _idle_costs(ctx, a)
         )
-        if not terms:
+        if not terms:  # nothing here costs anything (e.g. both hour weights 0): no floor to find
             continue
         most = sum(c * _upper(v) for c, v in terms)
         floor = _least_hours_cost(data, agent, overtime_rate, undertime_rate)
@@ -187,8 +188,7 @@ def _least_hours_cost(data: ProblemData, agent: AgentData, overtime_rate: int, u
         + sum(undertime_rate * v for v in sub.undertime.values())
         + sum(c * v for c, v in idle)
     )
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
+    solver = agent_solver()
     solver.parameters.max_deterministic_time = 2.0  # the same floor on any machine
     with stoppable(solver):
         code = solver.solve(sub.model)

@@ -47,6 +47,7 @@ from wfm.scheduling.context import (
     SHORTFALL_TIER,
     ModelContext,
     agent_model,
+    agent_solver,
     proficiency_points,
 )
 from wfm.scheduling.objective import deferred_profile, queue_reach, service_lines, workable
@@ -373,8 +374,7 @@ def lagrangian_bound(
             + sum(undertime_rate * v for v in sub.undertime.values())
             - sum(value * sub.x[0, o] for o, value in enumerate(values))
         )
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
+        solver = agent_solver()
         solver.parameters.max_deterministic_time = seconds_per_agent
         # This runs in a thread beside the main solve: leave Ctrl-C to the main solve (CP-SAT would take the
         # process's SIGINT handler and reset it to the default, which kills the run).

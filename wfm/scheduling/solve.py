@@ -76,6 +76,7 @@ def schedule(
         raise ValueError("same_service and same_turnaround need start_from: the plan whose service to keep")
     settings = scenario.site.solver
     seed = settings.seed if seed is None else seed
+    started = time.monotonic()
     data = build_problem(scenario, requirements)
     kept: set[tuple[str, dt.date]] = set()
     repairs: list[str] = []
@@ -142,6 +143,11 @@ def schedule(
                 agent_id: next((c for c in conflicts if c.startswith(f"agent {agent_id} (")), "") for agent_id in ids
             },
         )
+    if not deterministic:
+        # The limit is the whole planning's: on a long horizon the warm start takes minutes (Curtois & Qu instance
+        # 20, half a year: about 3 of 10), which the search must not add on top. A second is left to the search,
+        # which then returns the warm start's plan if nothing better.
+        limit = max(1.0, limit - (time.monotonic() - started))
     limit, column_stats = _column_phase(ctx, limit, workers or settings.workers, seed, deterministic, stage)
     stop = threading.Event()
     # With live service valued, CP-SAT's bound cannot see the contacts a plan must lose: the capacity

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
 from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes, plan_stints
-from wfm.scheduling.context import CUSHION, ModelContext, agent_model
+from wfm.scheduling.context import CUSHION, ModelContext, agent_model, agent_solver, solve_agent
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.objective import idle_hours
 from wfm.scheduling.problem import AgentData, ProblemData
@@ -156,13 +156,11 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
         - sum(value / 10 * sub.x[0, o] for o, value in enumerate(values))
         - sum(1000 * sub.x[0, o] for o in kept)
     )
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
+    solver = agent_solver(seed=seed)
     # A deterministic limit: the same hint on any machine and under any load (--deterministic stays so).
     solver.parameters.max_deterministic_time = seconds
     with stoppable(solver):
-        code = solver.solve(sub.model)
+        code = solve_agent(sub.model, solver)
     if code == cp_model.INFEASIBLE:
         return None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
