@@ -362,6 +362,31 @@ def test_a_warm_start_out_of_time_is_not_reported_as_an_impossible_week() -> Non
     assert warm_start(build_model(data), seed=1, seconds_per_agent=1e-9) == []
 
 
+def test_a_first_warm_start_pass_longer_than_its_share_is_the_only_one(monkeypatch: Any) -> None:
+    # On a year's horizon (Curtois & Qu instance 22) one pass takes 5 minutes: a second would leave the search
+    # nothing. The one pass is still the hint, complete.
+    import wfm.scheduling.warm_start as warm
+    from wfm.scheduling.model import build_model
+
+    calls: list[int] = []
+    real_best_week = warm._best_week
+
+    def counted(ctx: Any, a: int, *args: Any, **kwargs: Any) -> Any:
+        calls.append(a)
+        return real_best_week(ctx, a, *args, **kwargs)
+
+    monkeypatch.setattr(warm, "_best_week", counted)
+    the_site = site()
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}, "a2": {"voice": 1.0}}), requirements(the_site))
+    ctx = build_model(data)
+    assert warm.warm_start(ctx, seed=1, first_pass_seconds=0.0) == []
+    assert sorted(calls) == [0, 1]
+    assert len(ctx.model.proto.solution_hint.vars) == len(ctx.model.proto.variables)
+    calls.clear()
+    warm.warm_start(build_model(data), seed=1, first_pass_seconds=None)
+    assert len(calls) >= 4  # two passes at least
+
+
 def test_a_week_the_single_search_misses_in_its_limit_is_searched_again_from_any_week() -> None:
     # On a half year (Curtois & Qu instance 20) the one-worker search found no week for some agents in its limit;
     # solve_agent then finds any week with the portfolio and runs the same search again from it, hinted in full.

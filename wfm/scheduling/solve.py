@@ -127,6 +127,7 @@ def schedule(
         ctx,
         seed=seed,
         extra_seconds=None if deterministic else 0.1 * limit,
+        first_pass_seconds=None if deterministic else 0.25 * limit,
         candidates=[given] if given else [],
         accept=accept,
     )
