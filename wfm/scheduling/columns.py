@@ -45,7 +45,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 from wfm.interrupt import stoppable
-from wfm.scheduling.context import ModelContext, agent_model, agent_solver, solve_agent
+from wfm.scheduling.context import ModelContext, agent_model, agent_solver, hint_every_variable, solve_agent
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.rules import HARD_RULES
 
@@ -438,9 +438,7 @@ def _cover_first(
     cap = sum(c * solver.value(least.get_int_var_from_proto_index(var.index)) for c, var in scaled)
     report.cover_cost = solver.objective_value
     whole.add(sum(c * whole.get_int_var_from_proto_index(var.index) for c, var in scaled) <= cap)
-    for i in range(len(whole.proto.variables)):
-        var = whole.get_int_var_from_proto_index(i)
-        whole.add_hint(var, solver.value(least.get_int_var_from_proto_index(i)))
+    hint_every_variable(whole, lambda index: solver.value(least.get_int_var_from_proto_index(index)))
     polished, found = _search(whole, deadline, workers, seed)
     if not found:  # (b)'s plan as it is, at its whole cost
         decisions = _decisions(ctx, least, solver)

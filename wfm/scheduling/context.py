@@ -162,6 +162,13 @@ def agent_solver(*, seed: int = 0) -> cp_model.CpSolver:
     return solver
 
 
+def hint_every_variable(model: cp_model.CpModel, value_of: Callable[[int], int]) -> None:
+    """Hint a whole solution (in place of any hint before): `value_of(index)` for every variable of `model`."""
+    model.clear_hints()
+    for index in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(index), value_of(index))
+
+
 def solve_agent(
     model: cp_model.CpModel, solver: cp_model.CpSolver, callback: cp_model.CpSolverSolutionCallback | None = None
 ) -> Any:
@@ -191,10 +198,7 @@ def solve_agent(
     if found not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code
     hinted = model.clone()
-    hinted.clear_hints()
-    for index in range(len(hinted.proto.variables)):
-        var = hinted.get_int_var_from_proto_index(index)
-        hinted.add_hint(var, finder.value(var))
+    hint_every_variable(hinted, lambda index: finder.value(hinted.get_int_var_from_proto_index(index)))
     # Same variable indexes: the caller reads the answer with its own model's variables.
     return solver.solve(hinted, callback)
 

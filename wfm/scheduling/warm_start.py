@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from wfm.domain import QueueKind
 from wfm.interrupt import stoppable
 from wfm.scheduling.activity_rules import max_queue_changes, min_stint_minutes, plan_stints
-from wfm.scheduling.context import CUSHION, ModelContext, agent_model, agent_solver, solve_agent
+from wfm.scheduling.context import CUSHION, ModelContext, agent_model, agent_solver, hint_every_variable, solve_agent
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.objective import idle_hours
 from wfm.scheduling.problem import AgentData, ProblemData
@@ -258,14 +258,16 @@ def complete_hint(ctx: ModelContext, values: dict[int, int]) -> None:
     Measured on the sample: with only the decisions hinted, CP-SAT on 2 workers found no plan in 180 s, and a
     search to complete them failed for some seeds; derivation is exact and takes milliseconds.
     """
-    ctx.model.clear_hints()
-    for index, variable in enumerate(ctx.model.proto.variables):
+    variables = ctx.model.proto.variables
+
+    def value_of(index: int) -> int:
         # Variables no derivation sets (the model's own constants, e.g. a fixed "true") get 0 clamped into their
         # domain: hinting 0 to a constant 1 made the whole hint infeasible, and CP-SAT then ignored it. (The
         # proto's repeated fields do not support negative indexes: domain[-1] reads 0, so index from the front.)
-        domain = variable.domain
-        value = values.get(index, min(max(0, domain[0]), domain[len(domain) - 1]))
-        ctx.model.add_hint(ctx.model.get_int_var_from_proto_index(index), value)
+        domain = variables[index].domain
+        return values.get(index, min(max(0, domain[0]), domain[len(domain) - 1]))
+
+    hint_every_variable(ctx.model, value_of)
 
 
 class _Cover:
