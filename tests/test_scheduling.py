@@ -390,6 +390,8 @@ def test_a_first_warm_start_pass_longer_than_its_share_is_the_only_one(monkeypat
 def test_a_week_the_single_search_misses_in_its_limit_is_searched_again_from_any_week() -> None:
     # On a half year (Curtois & Qu instance 20) the one-worker search found no week for some agents in its limit;
     # solve_agent then finds any week with the portfolio and runs the same search again from it, hinted in full.
+    import time
+
     from ortools.sat.python import cp_model
 
     from wfm.scheduling.context import agent_model, agent_solver, solve_agent
@@ -418,6 +420,20 @@ def test_a_week_the_single_search_misses_in_its_limit_is_searched_again_from_any
     assert len(hint.vars) == len(sub.model.proto.variables)  # the re-run starts from a whole week
     assert solver.objective_value == 0  # and still minimises: no late shift
     assert sum(solver.value(sub.x[0, o]) for o in range(len(data.agents[0].options))) > 0
+
+    # A limit in seconds holds for the whole: a search that used it up gets no second try (the column phase's
+    # pricing must end by its deadline).
+    class OutOfWallTime(OutOfTimeOnce):
+        def solve(self, model: cp_model.CpModel, callback: Any = None) -> Any:
+            if not self.models:
+                time.sleep(0.3)
+            return super().solve(model, callback)
+
+    late = OutOfWallTime()
+    late.parameters.copy_from(agent_solver().parameters)
+    late.parameters.max_time_in_seconds = 0.3
+    assert solve_agent(sub.model, late) == cp_model.UNKNOWN
+    assert len(late.models) == 1
 
 
 def test_the_time_limit_is_the_whole_plannings_and_the_warm_start_takes_its_share(monkeypatch: Any) -> None:

@@ -6,6 +6,7 @@ Staff counts are in hundredths of an agent (proficiency 0.65 counts 65) to keep 
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -178,9 +179,13 @@ def solve_agent(
     The finder is CP-SAT's portfolio interleaved on one thread (deterministic, as the limit is): its
     feasibility-jump and LNS workers find a week where the single search does not. On Curtois & Qu instance 20
     (half a year) 14 of the warm start's 100 week searches found nothing in their limit, and none with this
-    fallback; the portfolio found a week for each of three agents tried in 2.8-3.1 s (with a solve beside it)."""
+    fallback; the portfolio found a week for each of three agents tried in 2.8-3.1 s (with a solve beside it).
+
+    A limit in seconds (`max_time_in_seconds`) holds for all of it: the pricing must end by its phase's deadline."""
+    started = time.monotonic()
+    seconds = solver.parameters.max_time_in_seconds
     code = solver.solve(model, callback)
-    if code != cp_model.UNKNOWN or not model.has_objective():
+    if code != cp_model.UNKNOWN or not model.has_objective() or time.monotonic() - started >= seconds:
         return code
     feasible = model.clone()
     feasible.clear_objective()
@@ -191,12 +196,17 @@ def solve_agent(
     finder.parameters.interleave_search = True
     # Interleaved, the four workers share the limit: each gets the time the single search had.
     finder.parameters.max_deterministic_time = 4 * solver.parameters.max_deterministic_time
+    finder.parameters.max_time_in_seconds = seconds - (time.monotonic() - started)
     with stoppable(finder):
         found = finder.solve(feasible)
     if found == cp_model.INFEASIBLE:
         return found
     if found not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return code
+    left = seconds - (time.monotonic() - started)
+    if left <= 0:
+        return code
+    solver.parameters.max_time_in_seconds = left
     hinted = model.clone()
     hint_every_variable(hinted, lambda index: finder.value(hinted.get_int_var_from_proto_index(index)))
     # Same variable indexes: the caller reads the answer with its own model's variables.
