@@ -8,13 +8,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from wfm.domain import Scenario
-from wfm.scheduling import columns
+from wfm.scheduling import columns, neighbourhoods
 from wfm.scheduling.context import ModelContext
 from wfm.scheduling.decisions import (
     BREAK_SIDES,
@@ -33,10 +34,15 @@ from wfm.scheduling.problem import build_problem
 from wfm.scheduling.relaxation import proven_bounds, service_valued
 from wfm.scheduling.result import ScheduleResult, SolveStatus
 from wfm.scheduling.rules import audit_plan
-from wfm.scheduling.solve_model import hint_outcome, solve
+from wfm.scheduling.solve_model import SolveOutcome, hint_outcome, solve
 from wfm.scheduling.warm_start import complete_hint, request_values, warm_start
 
 _T = TypeVar("_T")
+
+# A plan to shift requirements alone: the share of the search's time CP-SAT's own search takes before the
+# neighbourhood search. CP-SAT's portfolio improves the column phase's plan fastest at first and proves the
+# bound; after that it stalls where the neighbourhoods still gain (docs/benchmarks.md).
+NEIGHBOURHOOD_SEARCH_SHARE = 0.1
 
 
 def schedule(
@@ -155,11 +161,15 @@ def schedule(
     # relaxation and the Lagrangian bound (HiGHS and one-agent CP-SAT models, both release the GIL) run
     # alongside the search and may prove a higher bound.
     relaxation = _in_background(proven_bounds, ctx, limit, stop) if service_valued(data) else None
+    # A plan to shift requirements alone: CP-SAT's search gets a share of the time, the neighbourhood search
+    # over whole people and days (wfm.scheduling.neighbourhoods) the rest, from CP-SAT's plan.
+    neighbourhood = columns.applies(ctx) and not deterministic
+    deadline = time.monotonic() + limit
     try:
         with _Heartbeat(progress) as beat:
             outcome = solve(
                 ctx,
-                time_limit_seconds=limit,
+                time_limit_seconds=NEIGHBOURHOOD_SEARCH_SHARE * limit if neighbourhood else limit,
                 workers=workers or settings.workers,
                 seed=seed,
                 relative_gap=settings.relative_gap,
@@ -167,6 +177,10 @@ def schedule(
                 deterministic=deterministic,
                 progress=beat.report if progress else None,
             )
+            if neighbourhood and outcome.status is SolveStatus.FEASIBLE:
+                outcome = _neighbourhood_phase(
+                    ctx, outcome, deadline, workers or settings.workers, seed, beat.report if progress else None
+                )
     finally:
         # The search is over (or was interrupted): the Lagrangian's remaining agents would only add time.
         stop.set()
@@ -274,6 +288,40 @@ def _column_phase(
         if cost < hint_cost(ctx, start) and not broken_constraints(ctx, values, most=1):
             complete_hint(ctx, values)
     return max(1.0, limit - report.seconds), stats
+
+
+def _neighbourhood_phase(
+    ctx: ModelContext,
+    outcome: SolveOutcome,
+    until: float,
+    workers: int,
+    seed: int,
+    progress: Callable[[float, float, float], None] | None,
+) -> SolveOutcome:
+    """CP-SAT's plan improved by the neighbourhood search until `until`; its steps in the outcome's stats."""
+    chosen = set(outcome.chosen)
+    values = derive_all(ctx, {var.index: int(key in chosen) for key, var in ctx.x.items()})
+    began = time.monotonic()
+    bound = -math.inf if outcome.best_bound is None else outcome.best_bound
+
+    def better(cost: float) -> None:
+        if progress is not None:
+            progress(outcome.runtime_seconds + time.monotonic() - began, cost, bound)
+
+    cost, values, report = neighbourhoods.improve(ctx, values, until=until, workers=workers, seed=seed, progress=better)
+    stats = {
+        **outcome.stats,
+        "neighbourhood_steps": report.steps,
+        "neighbourhood_start_cost": round(report.start_cost or 0),
+        "neighbourhood_seconds": round(report.seconds),
+    }
+    objective = outcome.objective if outcome.objective is not None else math.inf
+    improved = cost < objective - 1e-9
+    if improved:
+        outcome = replace(outcome, objective=cost, chosen=[key for key, var in ctx.x.items() if values[var.index]])
+    if report.proved_optimal:  # a step freed every decision and proved its plan optimal
+        outcome = replace(outcome, status=SolveStatus.OPTIMAL, best_bound=outcome.objective)
+    return replace(outcome, runtime_seconds=outcome.runtime_seconds + report.seconds, stats=stats)
 
 
 class _Heartbeat:
