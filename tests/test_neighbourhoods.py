@@ -52,10 +52,11 @@ def test_it_leaves_the_model_as_it_found_it() -> None:
     assert list(ctx.model.proto.solution_hint.values) == hint
 
 
-def test_with_no_time_it_returns_the_plan_it_was_given() -> None:
+def test_with_less_than_two_steps_time_it_returns_the_plan_it_was_given() -> None:
     ctx = _context()
     start = derive_all(ctx, _poor_start(ctx))
-    cost, values, report = neighbourhoods.improve(ctx, start, until=time.monotonic() - 1, workers=2, seed=1)
+    until = time.monotonic() + 2 * neighbourhoods.STEP_SECONDS - 0.5
+    cost, values, report = neighbourhoods.improve(ctx, start, until=until, workers=2, seed=1)
     assert cost == pytest.approx(203) and values == start
     assert report.steps == 0 and report.improvements == 0
 
@@ -66,13 +67,23 @@ def test_after_cp_sat_the_phase_publishes_the_better_plan_and_says_what_it_did()
     ctx = _context()
     start = _poor_start(ctx)
     chosen = [key for key, var in ctx.x.items() if start[var.index]]
-    outcome = SolveOutcome(SolveStatus.FEASIBLE, 203.0, 100.0, 1.0, chosen, {}, {"shift_variables": len(ctx.x)})
-    improved = _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, None)
+    outcome = SolveOutcome(SolveStatus.FEASIBLE, 203.0, 0.0, 1.0, chosen, {}, {"shift_variables": len(ctx.x)})
+    improved = _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.0, None)
     assert improved.status is SolveStatus.OPTIMAL
     assert improved.objective == pytest.approx(0) and improved.best_bound == pytest.approx(0)
     assert len(improved.chosen) == 8
     assert improved.stats["neighbourhood_start_cost"] == 203 and improved.stats["neighbourhood_steps"] >= 1
     assert improved.stats["shift_variables"] == len(ctx.x)
+
+
+def test_a_plan_cp_sat_left_within_the_relative_gap_is_handed_on_as_it_is() -> None:
+    """CP-SAT stops within `[solver] relative_gap` of its bound; so does this phase: 203 against a bound of 202
+    is within 1 %, so nothing runs and the outcome is unchanged."""
+    ctx = _context()
+    start = _poor_start(ctx)
+    chosen = [key for key, var in ctx.x.items() if start[var.index]]
+    outcome = SolveOutcome(SolveStatus.FEASIBLE, 203.0, 202.0, 1.0, chosen, {}, {})
+    assert _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.01, None) is outcome
 
 
 def test_deterministic_runs_and_plans_cp_sat_proves_skip_it() -> None:

@@ -59,16 +59,22 @@ def improve(
     workers: int,
     seed: int,
     progress: Callable[[float], None] | None = None,
+    enough: Callable[[float], bool] | None = None,
 ) -> tuple[float, dict[int, int], NeighbourhoodReport]:
     """The cheapest plan found from `values` (a complete solution of ctx.model) by the search the module
-    describes, until `until` (time.monotonic()); its cost, its complete values and a report. `progress` is
-    told each better cost. One step runs on each core (CP-SAT releases the GIL while it solves)."""
-    search = _Search(ctx, values, seed, progress)
+    describes, until `until` (time.monotonic()) or a plan `enough` accepts; its cost, its complete values and
+    a report. `progress` is told each better cost. One step runs on each core (CP-SAT releases the GIL while it
+    solves)."""
+    search = _Search(ctx, values, seed, progress, enough)
     threads = max(1, min(workers, os.cpu_count() or 1))
-    if search.kinds:
+    # Less than two steps' time left: not worth a copy of the model per thread (a year's model takes seconds).
+    if search.kinds and until - time.monotonic() >= 2 * STEP_SECONDS:
         with ThreadPoolExecutor(threads, thread_name_prefix="wfm-neighbourhoods") as pool:
-            for done in [pool.submit(search.run, until, thread) for thread in range(threads)]:
-                done.result()
+            try:
+                for done in [pool.submit(search.run, until) for _ in range(threads)]:
+                    done.result()
+            finally:  # an interrupted run (wfm.interrupt) must not wait for the steps left until `until`
+                search.stop.set()
     report = search.report
     report.cost = search.cost
     report.sizes = dict(search.sizes)
@@ -81,7 +87,12 @@ class _Search:
     """The current plan and each kind's neighbourhood size, shared by the threads that step from them."""
 
     def __init__(
-        self, ctx: ModelContext, values: dict[int, int], seed: int, progress: Callable[[float], None] | None
+        self,
+        ctx: ModelContext,
+        values: dict[int, int],
+        seed: int,
+        progress: Callable[[float], None] | None,
+        enough: Callable[[float], bool] | None,
     ) -> None:
         self.started = time.monotonic()
         self.ctx = ctx
@@ -89,9 +100,11 @@ class _Search:
         self.cost = hint_cost(ctx, values)
         self.report = NeighbourhoodReport(start_cost=self.cost, cost=self.cost)
         self.progress = progress
+        self.enough = enough
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.optimal = threading.Event()  # a step freed every decision and proved its plan optimal
+        self.stop = threading.Event()
         data = ctx.data
         self.decisions = {var.index: (a, data.agents[a].options[o].day) for (a, o), var in ctx.x.items()}
         self.by_agent: dict[int, list[int]] = defaultdict(list)
@@ -105,8 +118,8 @@ class _Search:
         self.kinds = [kind for kind, most in self.most.items() if most]
         self.sizes = {"people": min(FIRST_PEOPLE, len(self.agents)), "days": min(FIRST_DAYS, len(self.days))}
 
-    def _neighbourhood(self) -> tuple[str, int, set[int], dict[int, int], float, int]:
-        """Under the lock: a kind, its size, the decisions it frees, the current plan and cost, a seed."""
+    def _neighbourhood(self) -> tuple[str, set[int], dict[int, int], float, int]:
+        """Under the lock: a kind, the decisions it frees, the current plan and its cost, a seed."""
         with self.lock:
             kind = self.rng.choice(self.kinds)
             size = self.sizes[kind]
@@ -115,16 +128,16 @@ class _Search:
             else:
                 first = self.rng.randrange(len(self.days) - size + 1)
                 free = {i for day in self.days[first : first + size] for i in self.by_day[day]}
-            return kind, size, free, self.values, self.cost, self.rng.randrange(1 << 30)
+            return kind, free, self.values, self.cost, self.rng.randrange(1 << 30)
 
-    def run(self, until: float, thread: int) -> None:
+    def run(self, until: float) -> None:
         """Steps until `until` or a proven optimum, on a copy of the model of this thread's own."""
         work = self.ctx.model.clone()
         proto = work.proto
         domain = {index: list(proto.variables[index].domain) for index in self.decisions}
         count = len(proto.variables)
-        while time.monotonic() < until - 0.05 and not self.optimal.is_set():
-            kind, size, free, values, cost, seed = self._neighbourhood()
+        while time.monotonic() < until - 0.05 and not self.optimal.is_set() and not self.stop.is_set():
+            kind, free, values, cost, seed = self._neighbourhood()
             for index, bounds in domain.items():
                 _set_domain(proto, index, bounds if index in free else [values[index], values[index]])
             proto.solution_hint.vars.clear()
@@ -141,13 +154,14 @@ class _Search:
             solver.parameters.max_time_in_seconds = max(0.05, min(STEP_SECONDS, until - time.monotonic()))
             with stoppable(solver):
                 code = solver.solve(work)
-            self._learn(kind, size, len(free), code, solver, work, cost)
+            self._learn(kind, len(free), code, solver, work, cost)
         for index, bounds in domain.items():
             _set_domain(proto, index, bounds)
 
     def _learn(
-        self, kind: str, size: int, freed: int, code: Any, solver: cp_model.CpSolver, work: cp_model.CpModel, was: float
+        self, kind: str, freed: int, code: Any, solver: cp_model.CpSolver, work: cp_model.CpModel, was: float
     ) -> None:
+        """A step's outcome: its plan replaces the current one when it costs no more, and its kind's size moves."""
         found_cost = math.inf
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.objective_value):
             found = derive_all(
@@ -165,6 +179,8 @@ class _Search:
                     self.progress(found_cost)
             if found_cost <= self.cost + 1e-9:  # equal cost moves too: they cross plateaus
                 self.cost, self.values = found_cost, found
+                if self.enough is not None and self.enough(found_cost):
+                    self.stop.set()
             if code == cp_model.OPTIMAL and freed == len(self.decisions) and found_cost <= was + 1e-9:
                 self.optimal.set()
 

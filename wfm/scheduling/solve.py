@@ -179,7 +179,13 @@ def schedule(
             )
             if neighbourhood and outcome.status is SolveStatus.FEASIBLE:
                 outcome = _neighbourhood_phase(
-                    ctx, outcome, deadline, workers or settings.workers, seed, beat.report if progress else None
+                    ctx,
+                    outcome,
+                    deadline,
+                    workers or settings.workers,
+                    seed,
+                    settings.relative_gap,
+                    beat.report if progress else None,
                 )
     finally:
         # The search is over (or was interrupted): the Lagrangian's remaining agents would only add time.
@@ -296,28 +302,36 @@ def _neighbourhood_phase(
     until: float,
     workers: int,
     seed: int,
+    relative_gap: float,
     progress: Callable[[float, float, float], None] | None,
 ) -> SolveOutcome:
-    """CP-SAT's plan improved by the neighbourhood search until `until`; its steps in the outcome's stats."""
+    """CP-SAT's plan improved by the neighbourhood search until `until`, or until it is within `relative_gap`
+    of CP-SAT's bound (as CP-SAT's own search stops); its steps in the outcome's stats."""
+    bound = -math.inf if outcome.best_bound is None else outcome.best_bound
+
+    def close_enough(cost: float) -> bool:
+        return cost - bound <= relative_gap * max(1.0, abs(cost))
+
+    if outcome.objective is None or close_enough(outcome.objective):
+        return outcome
     chosen = set(outcome.chosen)
     values = derive_all(ctx, {var.index: int(key in chosen) for key, var in ctx.x.items()})
     began = time.monotonic()
-    bound = -math.inf if outcome.best_bound is None else outcome.best_bound
 
     def better(cost: float) -> None:
         if progress is not None:
             progress(outcome.runtime_seconds + time.monotonic() - began, cost, bound)
 
-    cost, values, report = neighbourhoods.improve(ctx, values, until=until, workers=workers, seed=seed, progress=better)
+    cost, values, report = neighbourhoods.improve(
+        ctx, values, until=until, workers=workers, seed=seed, progress=better, enough=close_enough
+    )
     stats = {
         **outcome.stats,
         "neighbourhood_steps": report.steps,
         "neighbourhood_start_cost": round(report.start_cost or 0),
         "neighbourhood_seconds": round(report.seconds),
     }
-    objective = outcome.objective if outcome.objective is not None else math.inf
-    improved = cost < objective - 1e-9
-    if improved:
+    if cost < outcome.objective - 1e-9:
         outcome = replace(outcome, objective=cost, chosen=[key for key, var in ctx.x.items() if values[var.index]])
     if report.proved_optimal:  # a step freed every decision and proved its plan optimal
         outcome = replace(outcome, status=SolveStatus.OPTIMAL, best_bound=outcome.objective)
