@@ -164,10 +164,12 @@ def agent_solver(*, seed: int = 0) -> cp_model.CpSolver:
 
 
 def hint_every_variable(model: cp_model.CpModel, value_of: Callable[[int], int]) -> None:
-    """Hint a whole solution (in place of any hint before): `value_of(index)` for every variable of `model`."""
+    """Hint a whole solution (in place of any hint before): `value_of(index)` for every variable of `model`.
+    Written to the proto's fields in one go: the neighbourhood search hints the whole model at every step."""
     model.clear_hints()
-    for index in range(len(model.proto.variables)):
-        model.add_hint(model.get_int_var_from_proto_index(index), value_of(index))
+    count = len(model.proto.variables)
+    model.proto.solution_hint.vars.extend(range(count))
+    model.proto.solution_hint.values.extend(value_of(index) for index in range(count))
 
 
 def solve_agent(
