@@ -5,6 +5,7 @@ found it."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from test_columns import NEEDS, _context, _poor_start
@@ -13,7 +14,7 @@ from test_shift_demand import shift_scenario, shift_site
 from wfm.scheduling import neighbourhoods, schedule
 from wfm.scheduling.decisions import broken_constraints, derive_all, hint_cost
 from wfm.scheduling.result import SolveStatus
-from wfm.scheduling.solve import _neighbourhood_phase
+from wfm.scheduling.solve import _better_of, _neighbourhood_phase
 from wfm.scheduling.solve_model import SolveOutcome
 
 
@@ -68,7 +69,8 @@ def test_after_cp_sat_the_phase_publishes_the_better_plan_and_says_what_it_did()
     start = _poor_start(ctx)
     chosen = [key for key, var in ctx.x.items() if start[var.index]]
     outcome = SolveOutcome(SolveStatus.FEASIBLE, 203.0, 0.0, 1.0, chosen, {}, {"shift_variables": len(ctx.x)})
-    improved = _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.0, None)
+    improved, stalled = _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.0, None)
+    assert not stalled
     assert improved.status is SolveStatus.OPTIMAL
     assert improved.objective == pytest.approx(0) and improved.best_bound == pytest.approx(0)
     assert len(improved.chosen) == 8
@@ -83,7 +85,59 @@ def test_a_plan_cp_sat_left_within_the_relative_gap_is_handed_on_as_it_is() -> N
     start = _poor_start(ctx)
     chosen = [key for key, var in ctx.x.items() if start[var.index]]
     outcome = SolveOutcome(SolveStatus.FEASIBLE, 203.0, 202.0, 1.0, chosen, {}, {})
-    assert _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.01, None) is outcome
+    assert _neighbourhood_phase(ctx, outcome, time.monotonic() + 30, 2, 1, 0.01, None) == (outcome, False)
+
+
+def test_a_search_asked_to_stop_when_stalled_stops_after_stall_steps_steps_that_find_nothing_cheaper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From the optimum (0), with neighbourhoods of one of the three people or one of the four days at first
+    (each grows by one after a step it proves), no step can find a cheaper plan, nor, in two steps, free every
+    decision to prove it: after STALL_STEPS (here 2) steps the search stops, stalled, with the plan it was
+    given, long before its 30 s."""
+    monkeypatch.setattr(neighbourhoods, "STALL_STEPS", 2)
+    monkeypatch.setattr(neighbourhoods, "FIRST_PEOPLE", 1)
+    monkeypatch.setattr(neighbourhoods, "FIRST_DAYS", 1)
+    ctx = _context()
+    optimum = neighbourhoods.improve(
+        ctx, derive_all(ctx, _poor_start(ctx)), until=time.monotonic() + 30, workers=2, seed=1
+    )[1]
+    assert hint_cost(ctx, optimum) == pytest.approx(0)
+    began = time.monotonic()
+    cost, values, report = neighbourhoods.improve(
+        ctx, optimum, until=began + 30, workers=1, seed=1, stop_when_stalled=True
+    )
+    assert report.stalled and report.steps == 2 and report.improvements == 0
+    assert cost == pytest.approx(0) and values == optimum
+    assert time.monotonic() - began < 10
+    assert not neighbourhoods.improve(ctx, optimum, until=time.monotonic() + 5, workers=1, seed=1)[2].stalled
+
+
+def test_a_later_cp_sat_turn_adds_its_plan_if_cheaper_its_bound_if_higher_and_its_time() -> None:
+    first = SolveOutcome(SolveStatus.FEASIBLE, 10.0, 5.0, 30.0, [(0, 1)], {}, {"neighbourhood_steps": 7})
+    cheaper = SolveOutcome(SolveStatus.FEASIBLE, 9.0, 7.0, 20.0, [(0, 2)], {}, {})
+    merged = _better_of(first, cheaper)
+    assert (merged.status, merged.objective, merged.best_bound, merged.runtime_seconds) == (
+        SolveStatus.FEASIBLE,
+        9.0,
+        7.0,
+        50.0,
+    )
+    assert merged.chosen == [(0, 2)]
+    assert merged.stats == {"neighbourhood_steps": 7, "search_turns": 1}
+    dearer = SolveOutcome(SolveStatus.FEASIBLE, 12.0, 4.0, 20.0, [(0, 3)], {}, {})
+    kept = _better_of(merged, dearer)
+    assert (kept.objective, kept.best_bound, kept.chosen) == (9.0, 7.0, [(0, 2)])
+    assert kept.stats["search_turns"] == 2
+    proved = _better_of(kept, SolveOutcome(SolveStatus.OPTIMAL, 9.0, 9.0, 1.0, [(0, 4)], {}, {}))
+    assert (proved.status, proved.objective, proved.best_bound, proved.chosen) == (
+        SolveStatus.OPTIMAL,
+        9.0,
+        9.0,
+        [(0, 2)],
+    )
+    nothing = _better_of(kept, SolveOutcome(SolveStatus.UNKNOWN, None, None, 3.0, [], {}, {}))
+    assert (nothing.objective, nothing.best_bound, nothing.runtime_seconds) == (9.0, 7.0, 73.0)
 
 
 def test_deterministic_runs_and_plans_cp_sat_proves_skip_it() -> None:
@@ -92,3 +146,32 @@ def test_deterministic_runs_and_plans_cp_sat_proves_skip_it() -> None:
         result = schedule(scenario, None, time_limit_seconds=8, deterministic=deterministic)
         assert result.objective == pytest.approx(0)
         assert "neighbourhood_steps" not in result.model_stats
+
+
+def test_when_the_neighbourhoods_stall_cp_sat_takes_the_plan_back_and_they_go_on_in_turn_until_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CP-SAT's turns are made to end unproved (bound -1,000), and the neighbourhoods (one person or day at
+    first) stall after 2 steps: the search then alternates, a CP-SAT turn after each stall, until less than two
+    steps' time of the 6 s limit is left, and publishes the optimum (0) with every turn counted."""
+    import wfm.scheduling.solve as solving
+
+    real = solving.solve
+    turns: list[float] = []
+
+    def unproved(ctx: object, **kwargs: object) -> SolveOutcome:
+        outcome = real(ctx, **kwargs)  # type: ignore[arg-type]
+        turns.append(time.monotonic())
+        return replace(outcome, status=SolveStatus.FEASIBLE, best_bound=-1000.0)
+
+    monkeypatch.setattr(solving, "solve", unproved)
+    monkeypatch.setattr(neighbourhoods, "STALL_STEPS", 2)
+    monkeypatch.setattr(neighbourhoods, "FIRST_PEOPLE", 1)
+    monkeypatch.setattr(neighbourhoods, "FIRST_DAYS", 1)
+    scenario = shift_scenario(shift_site(days=4, max_shifts_horizon={"early": 3}), 3, NEEDS)
+    began = time.monotonic()
+    result = schedule(scenario, None, time_limit_seconds=6)
+    assert result.status is SolveStatus.FEASIBLE and result.objective == pytest.approx(0)
+    assert len(turns) >= 2 and result.model_stats["search_turns"] == len(turns) - 1
+    assert result.model_stats["neighbourhood_steps"] >= 2 * len(turns) - 2
+    assert time.monotonic() - began < 15

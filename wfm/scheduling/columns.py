@@ -15,7 +15,9 @@ seeds). The LP over whole personal rosters ("columns") is far tighter: instance 
    a better roster, the LP is within CONVERGED_SHARE of its Lagrangian bound, or half the phase's time passed.
 2. The LP's sure choices fixed: every shift the LP mix works with weight >= 0.99 is fixed on, every one it works
    with weight <= 0.01 fixed off (both are consistent with every roster in the mix, so a plan exists), and
-   CP-SAT solves what is left: a much smaller problem, with the LP's structure in it.
+   CP-SAT solves what is left: a much smaller problem, with the LP's structure in it. Then, from that plan, the
+   same with only the shifts the mix never works fixed off (a degenerate LP's mix can fix on choices that leave
+   no good plan).
 3. The cover first (`_cover_first`): the LP of the cover alone over the same rosters, priced further; with every
    shift it never works fixed off, CP-SAT finds the least cover cost, then the cheapest plan at that cover.
    Why: a person short usually costs far more than anything else (100 against 1 to 3 a request on the
@@ -330,7 +332,8 @@ def column_plan(
                 found = _fixed_search(ctx, _shares(pool, solved[3]), fixed_until, workers, seed, report)
                 plans += [found] if found else []
                 if ctx.shift_cover:
-                    found = _cover_first(ctx, pool, pricing, threads, deadline, workers, seed, report)
+                    beat = min((cost for cost, _ in plans), default=None)
+                    found = _cover_first(ctx, pool, pricing, threads, deadline, workers, seed, report, beat)
                     plans += [found] if found else []
         finally:  # an interrupted run (wfm.interrupt) must not wait for the agents still queued
             threads.shutdown(wait=False, cancel_futures=True)
@@ -365,12 +368,19 @@ def _restricted(ctx: ModelContext, shares: dict[tuple[int, int], float], fix_on:
     return model, fixed
 
 
-def _search(model: cp_model.CpModel, until: float, workers: int, seed: int) -> tuple[cp_model.CpSolver, bool]:
-    """CP-SAT on `model` until `until` (at least a second); and whether it found a plan."""
+def _search(
+    model: cp_model.CpModel, until: float, workers: int, seed: int, beat: float | None = None
+) -> tuple[cp_model.CpSolver, bool]:
+    """CP-SAT on `model` until `until` (at least a second); and whether it found a plan. With `beat` (the cost of
+    a plan in hand), it stops as soon as its bound shows no plan of `model` costs less."""
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = max(1.0, until - time.monotonic())
+    if beat is not None:
+        # Measured on Curtois & Qu instance 6: the cover-first polish ran its 136 s to 1,969 (bound 1,961) while
+        # the fixed search's plan in hand cost 1,952; the time goes to the main search instead.
+        solver.best_bound_callback = lambda bound: solver.stop_search() if bound >= beat - 1e-6 else None
     with stoppable(solver):
         code = solver.solve(model)
     return solver, code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(solver.objective_value)
@@ -388,14 +398,28 @@ def _fixed_search(
     seed: int,
     report: ColumnReport,
 ) -> tuple[float, dict[int, int]] | None:
-    """Step 2: the LP's sure choices fixed, CP-SAT on the rest; the plan's cost and decisions."""
+    """Step 2: the LP's sure choices fixed, CP-SAT on the rest; then only the shifts the LP never works fixed
+    off, from that plan. The plan's cost and decisions.
+
+    Why the second search: the master LP is degenerate and which of its optimal mixes it ends on varies from run
+    to run; some mixes' sure choices leave no good plan. Measured on Curtois & Qu instance 6, two runs of the same
+    phase: the sure choices left 2,044 in one and 1,952 in the other; with only the never-worked shifts fixed
+    (350 decisions free instead of 128) the first run's mix gave 1,952 in 0.1 s. Each search gets half the time,
+    and a small model's ends at once with its proof."""
+    halfway = time.monotonic() + 0.5 * max(0.0, until - time.monotonic())
     model, report.fixed = _restricted(ctx, shares, fix_on=True)
     report.free = len(ctx.x) - report.fixed
-    solver, found = _search(model, until, workers, seed)
+    solver, found = _search(model, halfway, workers, seed)
     if not found:
         report.notes.append("the search with the LP's choices fixed found no plan in time")
         return None
-    return solver.objective_value, _decisions(ctx, model, solver)
+    wider, fixed = _restricted(ctx, shares, fix_on=False)
+    hint_every_variable(wider, lambda index: solver.value(model.get_int_var_from_proto_index(index)))
+    widened, found = _search(wider, until, workers, seed)
+    if not found or widened.objective_value >= solver.objective_value:
+        return solver.objective_value, _decisions(ctx, model, solver)
+    report.fixed, report.free = fixed, len(ctx.x) - fixed
+    return widened.objective_value, _decisions(ctx, wider, widened)
 
 
 def _cover_first(
@@ -407,6 +431,7 @@ def _cover_first(
     workers: int,
     seed: int,
     report: ColumnReport,
+    beat: float | None = None,
 ) -> tuple[float, dict[int, int]] | None:
     """Step 3, the cover first: the plan with the least cover cost the roster LP points to, then the best of
     those for everything else. The priced LP spreads people thinly: on Curtois & Qu instance 8 its mix is 12
@@ -414,7 +439,8 @@ def _cover_first(
     costs 100 against 1 to 3 for a request. So: (a) the LP of the cover alone (no roster costs anything of its
     own) over the same rosters, priced further; (b) CP-SAT, with every shift that LP never works fixed off,
     minimises the cover cost alone; (c) that cost becomes a cap and the same restricted model minimises the
-    whole objective from (b)'s plan. On instance 8 (b) finds a plan 12 short in 39 s."""
+    whole objective from (b)'s plan, until its bound shows it cannot beat `beat` (step 2's plan). On instance 8
+    (b) finds a plan 12 short in 39 s."""
     began = time.monotonic()
     span = deadline - began
     pool.own_costs = False
@@ -439,7 +465,7 @@ def _cover_first(
     report.cover_cost = solver.objective_value
     whole.add(sum(c * whole.get_int_var_from_proto_index(var.index) for c, var in scaled) <= cap)
     hint_every_variable(whole, lambda index: solver.value(least.get_int_var_from_proto_index(index)))
-    polished, found = _search(whole, deadline, workers, seed)
+    polished, found = _search(whole, deadline, workers, seed, beat)
     if not found:  # (b)'s plan as it is, at its whole cost
         decisions = _decisions(ctx, least, solver)
         report.cover_plan_cost = hint_cost(ctx, derive_all(ctx, decisions))

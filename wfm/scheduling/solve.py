@@ -177,8 +177,11 @@ def schedule(
                 deterministic=deterministic,
                 progress=beat.report if progress else None,
             )
-            if neighbourhood and outcome.status is SolveStatus.FEASIBLE:
-                outcome = _neighbourhood_phase(
+            # Then in turn until the deadline: the neighbourhoods until they stall, CP-SAT from their plan for
+            # another share, the neighbourhoods again. Each finds moves the other cannot: a step proves moves
+            # of a few people or days that CP-SAT's search misses; CP-SAT's moves span more (Curtois & Qu 6).
+            while neighbourhood and outcome.status is SolveStatus.FEASIBLE:
+                outcome, stalled = _neighbourhood_phase(
                     ctx,
                     outcome,
                     deadline,
@@ -187,6 +190,20 @@ def schedule(
                     settings.relative_gap,
                     beat.report if progress else None,
                 )
+                left = deadline - time.monotonic()
+                if not stalled or left < 1.0:
+                    break
+                complete_hint(ctx, _plan_values(ctx, outcome))
+                again = solve(
+                    ctx,
+                    time_limit_seconds=min(left, NEIGHBOURHOOD_SEARCH_SHARE * limit),
+                    workers=workers or settings.workers,
+                    seed=seed + 1 + outcome.stats.get("search_turns", 0),
+                    relative_gap=settings.relative_gap,
+                    parameters=settings.parameters,
+                    progress=beat.report if progress else None,
+                )
+                outcome = _better_of(outcome, again)
     finally:
         # The search is over (or was interrupted): the Lagrangian's remaining agents would only add time.
         stop.set()
@@ -304,18 +321,17 @@ def _neighbourhood_phase(
     seed: int,
     relative_gap: float,
     progress: Callable[[float, float, float], None] | None,
-) -> SolveOutcome:
-    """CP-SAT's plan improved by the neighbourhood search until `until`, or until it is within `relative_gap`
-    of CP-SAT's bound (as CP-SAT's own search stops); its steps in the outcome's stats."""
+) -> tuple[SolveOutcome, bool]:
+    """The plan improved by the neighbourhood search until `until`, until it is within `relative_gap` of the
+    bound (as CP-SAT's own search stops) or until the search stalls; its steps added to the outcome's stats.
+    And whether it stalled (the caller then hands the plan back to CP-SAT)."""
     bound = -math.inf if outcome.best_bound is None else outcome.best_bound
 
     def close_enough(cost: float) -> bool:
         return cost - bound <= relative_gap * max(1.0, abs(cost))
 
     if outcome.objective is None or close_enough(outcome.objective):
-        return outcome
-    chosen = set(outcome.chosen)
-    values = derive_all(ctx, {var.index: int(key in chosen) for key, var in ctx.x.items()})
+        return outcome, False
     began = time.monotonic()
 
     def better(cost: float) -> None:
@@ -323,19 +339,48 @@ def _neighbourhood_phase(
             progress(outcome.runtime_seconds + time.monotonic() - began, cost, bound)
 
     cost, values, report = neighbourhoods.improve(
-        ctx, values, until=until, workers=workers, seed=seed, progress=better, enough=close_enough
+        ctx,
+        _plan_values(ctx, outcome),
+        until=until,
+        workers=workers,
+        seed=seed + outcome.stats.get("neighbourhood_steps", 0),
+        progress=better,
+        enough=close_enough,
+        stop_when_stalled=True,
     )
     stats = {
         **outcome.stats,
-        "neighbourhood_steps": report.steps,
-        "neighbourhood_start_cost": round(report.start_cost or 0),
-        "neighbourhood_seconds": round(report.seconds),
+        "neighbourhood_steps": outcome.stats.get("neighbourhood_steps", 0) + report.steps,
+        "neighbourhood_start_cost": outcome.stats.get("neighbourhood_start_cost", round(report.start_cost or 0)),
+        "neighbourhood_seconds": outcome.stats.get("neighbourhood_seconds", 0) + round(report.seconds),
     }
     if cost < outcome.objective - 1e-9:
         outcome = replace(outcome, objective=cost, chosen=[key for key, var in ctx.x.items() if values[var.index]])
     if report.proved_optimal:  # a step freed every decision and proved its plan optimal
         outcome = replace(outcome, status=SolveStatus.OPTIMAL, best_bound=outcome.objective)
-    return replace(outcome, runtime_seconds=outcome.runtime_seconds + report.seconds, stats=stats)
+    return replace(outcome, runtime_seconds=outcome.runtime_seconds + report.seconds, stats=stats), report.stalled
+
+
+def _plan_values(ctx: ModelContext, outcome: SolveOutcome) -> dict[int, int]:
+    """Every variable's value in the outcome's plan (derived from its shifts, exact in milliseconds)."""
+    chosen = set(outcome.chosen)
+    return derive_all(ctx, {var.index: int(key in chosen) for key, var in ctx.x.items()})
+
+
+def _better_of(outcome: SolveOutcome, again: SolveOutcome) -> SolveOutcome:
+    """The plan so far and a later CP-SAT turn's, as one outcome: the cheaper plan, the higher bound (each turn's
+    bound holds for the whole model), OPTIMAL if the turn proved it, both turns' time."""
+    turns = {**outcome.stats, "search_turns": outcome.stats.get("search_turns", 0) + 1}
+    merged = replace(outcome, runtime_seconds=outcome.runtime_seconds + again.runtime_seconds, stats=turns)
+    if again.objective is None or outcome.objective is None:
+        return merged
+    if again.objective < outcome.objective - 1e-9:
+        merged = replace(merged, objective=again.objective, chosen=again.chosen, queue_blocks=again.queue_blocks)
+    if again.best_bound is not None:
+        merged = replace(merged, best_bound=max(again.best_bound, outcome.best_bound or -math.inf))
+    if again.status is SolveStatus.OPTIMAL:
+        merged = replace(merged, status=SolveStatus.OPTIMAL)
+    return merged
 
 
 class _Heartbeat:
