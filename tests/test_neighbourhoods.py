@@ -115,6 +115,8 @@ def test_a_search_asked_to_stop_when_stalled_stops_after_stall_steps_steps_that_
 
 def test_a_later_cp_sat_turn_adds_its_plan_if_cheaper_its_bound_if_higher_and_its_time() -> None:
     first = SolveOutcome(SolveStatus.FEASIBLE, 10.0, 5.0, 30.0, [(0, 1)], {}, {"neighbourhood_steps": 7})
+    with_zero_bound = _better_of(replace(first, best_bound=0.0), replace(first, best_bound=-3.0))
+    assert with_zero_bound.best_bound == 0.0  # a bound of 0 is a bound
     cheaper = SolveOutcome(SolveStatus.FEASIBLE, 9.0, 7.0, 20.0, [(0, 2)], {}, {})
     merged = _better_of(first, cheaper)
     assert (merged.status, merged.objective, merged.best_bound, merged.runtime_seconds) == (

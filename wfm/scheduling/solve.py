@@ -377,7 +377,8 @@ def _better_of(outcome: SolveOutcome, again: SolveOutcome) -> SolveOutcome:
     if again.objective < outcome.objective - 1e-9:
         merged = replace(merged, objective=again.objective, chosen=again.chosen, queue_blocks=again.queue_blocks)
     if again.best_bound is not None:
-        merged = replace(merged, best_bound=max(again.best_bound, outcome.best_bound or -math.inf))
+        before = -math.inf if outcome.best_bound is None else outcome.best_bound
+        merged = replace(merged, best_bound=max(again.best_bound, before))
     if again.status is SolveStatus.OPTIMAL:
         merged = replace(merged, status=SolveStatus.OPTIMAL)
     return merged
