@@ -142,7 +142,8 @@ class _Search:
             return kind, free, self.values, self.cost, self.rng.randrange(1 << 30)
 
     def run(self, until: float) -> None:
-        """Steps until `until` or a proven optimum, on a copy of the model of this thread's own."""
+        """Steps until `until` or a proven optimum, on a copy of the model of this thread's own (dropped after,
+        so its domains need no restoring)."""
         work = self.ctx.model.clone()
         proto = work.proto
         domain = {index: list(proto.variables[index].domain) for index in self.decisions}
@@ -162,8 +163,6 @@ class _Search:
             with stoppable(solver):
                 code = solver.solve(work)
             self._learn(kind, len(free), code, solver, work, cost)
-        for index, bounds in domain.items():
-            _set_domain(proto, index, bounds)
 
     def _learn(
         self, kind: str, freed: int, code: Any, solver: cp_model.CpSolver, work: cp_model.CpModel, was: float
