@@ -126,8 +126,8 @@ def test_a_warm_start_that_breaks_a_rule_is_never_published_as_the_plan() -> Non
 
 def test_a_search_given_a_plan_in_hand_stops_once_its_bound_shows_it_cannot_beat_it() -> None:
     """A cover of 300 random 4-sets by 120 weighted elements, at least 60 of them: the LP bound (161) shows at
-    once that no plan costs under 50, so a search that must beat a plan in hand at 50 stops at once, without a
-    plan, where it would otherwise search its whole limit; one that must beat 10^6 searches as usual."""
+    once that no plan costs under 50, so a search that must beat a plan in hand at 50 stops at once, where it
+    would otherwise search its whole limit; one that must beat 10^6 searches as usual."""
     rng = random.Random(3)
     model = cp_model.CpModel()
     chosen = [model.new_bool_var(f"x{i}") for i in range(120)]
@@ -137,7 +137,9 @@ def test_a_search_given_a_plan_in_hand_stops_once_its_bound_shows_it_cannot_beat
     model.minimize(sum(rng.randint(1, 9) * var for var in chosen))
     began = time.monotonic()
     solver, found = columns._search(model, began + 30, workers=2, seed=1, beat=50.0)
-    assert not found and solver.best_objective_bound >= 50
+    # (a first-solution worker can get a plan in before the bound stops the search: under the test suite's load
+    # it once did; that plan cannot beat 50 either)
+    assert solver.best_objective_bound >= 50 and (not found or solver.objective_value >= 161)
     assert time.monotonic() - began < 5
     solver, found = columns._search(model, time.monotonic() + 1, workers=2, seed=1, beat=1e6)
     assert found and solver.objective_value >= 161

@@ -11,6 +11,7 @@ import pytest
 from test_columns import NEEDS, _context, _poor_start
 from test_shift_demand import shift_scenario, shift_site
 
+from wfm.domain import Scenario
 from wfm.scheduling import neighbourhoods, schedule
 from wfm.scheduling.decisions import broken_constraints, derive_all, hint_cost
 from wfm.scheduling.result import SolveStatus
@@ -150,6 +151,14 @@ def test_deterministic_runs_and_plans_cp_sat_proves_skip_it() -> None:
         assert "neighbourhood_steps" not in result.model_stats
 
 
+def _stalling_after_two_steps(monkeypatch: pytest.MonkeyPatch) -> Scenario:
+    """Neighbourhoods of one person or day at first that stall after 2 steps, and the scenario to plan."""
+    monkeypatch.setattr(neighbourhoods, "STALL_STEPS", 2)
+    monkeypatch.setattr(neighbourhoods, "FIRST_PEOPLE", 1)
+    monkeypatch.setattr(neighbourhoods, "FIRST_DAYS", 1)
+    return shift_scenario(shift_site(days=4, max_shifts_horizon={"early": 3}), 3, NEEDS)
+
+
 def test_when_the_neighbourhoods_stall_cp_sat_takes_the_plan_back_and_they_go_on_in_turn_until_the_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -167,13 +176,33 @@ def test_when_the_neighbourhoods_stall_cp_sat_takes_the_plan_back_and_they_go_on
         return replace(outcome, status=SolveStatus.FEASIBLE, best_bound=-1000.0)
 
     monkeypatch.setattr(solving, "solve", unproved)
-    monkeypatch.setattr(neighbourhoods, "STALL_STEPS", 2)
-    monkeypatch.setattr(neighbourhoods, "FIRST_PEOPLE", 1)
-    monkeypatch.setattr(neighbourhoods, "FIRST_DAYS", 1)
-    scenario = shift_scenario(shift_site(days=4, max_shifts_horizon={"early": 3}), 3, NEEDS)
+    # No turns over the cheaper plans (roster_cuts): at the roster LP's bound of 0 they would prove the plan
+    # optimal (the test below).
+    monkeypatch.setattr(solving.roster_cuts, "objective_grid", lambda model: None)
+    scenario = _stalling_after_two_steps(monkeypatch)
     began = time.monotonic()
     result = schedule(scenario, None, time_limit_seconds=6)
     assert result.status is SolveStatus.FEASIBLE and result.objective == pytest.approx(0)
     assert len(turns) >= 2 and result.model_stats["search_turns"] == len(turns) - 1
     assert result.model_stats["neighbourhood_steps"] >= 2 * len(turns) - 2
+    assert time.monotonic() - began < 15
+
+
+def test_a_plan_at_the_roster_lps_bound_is_proved_optimal_at_the_first_stall(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same, with the roster LP's duals: CP-SAT's first turn is made to end unproved at the optimum (0), the
+    neighbourhoods stall, and the next turn, over the plans cheaper than 0, finds no cost between the roster LP's
+    bound (0) and the plan: OPTIMAL, with no search needed and no further turn."""
+    import wfm.scheduling.solve as solving
+
+    real = solving.solve
+
+    def unproved(ctx: object, **kwargs: object) -> SolveOutcome:
+        return replace(real(ctx, **kwargs), status=SolveStatus.FEASIBLE, best_bound=-1000.0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solving, "solve", unproved)
+    scenario = _stalling_after_two_steps(monkeypatch)
+    began = time.monotonic()
+    result = schedule(scenario, None, time_limit_seconds=20)
+    assert (result.status, result.objective, result.best_bound) == (SolveStatus.OPTIMAL, 0.0, 0.0)
+    assert "search_turns" not in result.model_stats and "cheaper_searches" not in result.model_stats
     assert time.monotonic() - began < 15
