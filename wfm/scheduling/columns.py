@@ -13,8 +13,6 @@ seeds). The LP over whole personal rosters ("columns") is far tighter: instance 
    (`agent_model`: every hard rule, exact) maximising what the prices and their requests give, less their hours
    cost; every roster the search meets with a negative reduced cost joins the pool. Repeated until no agent has
    a better roster, the LP is within CONVERGED_SHARE of its Lagrangian bound, or half the phase's time passed.
-   Then on, to DUALS_CONVERGED_SHARE, and every agent's reduced-cost bounds at the LP's duals (`roster_cuts`,
-   for the main search's turns over the plans cheaper than the one in hand), in DUALS_SHARE of the time left.
 2. The LP's sure choices fixed: every shift the LP mix works with weight >= 0.99 is fixed on, every one it works
    with weight <= 0.01 fixed off (both are consistent with every roster in the mix, so a plan exists), and
    CP-SAT solves what is left: a much smaller problem, with the LP's structure in it. Then, from that plan, the
@@ -27,7 +25,9 @@ seeds). The LP over whole personal rosters ("columns") is far tighter: instance 
    (instance 8: the LP is 12 people short, step 2's plan 13; step 3 finds 12).
 
 Column generation takes up to half the phase; step 2 a quarter of what is left, step 3 the rest (each search
-ends early when it proves its optimum). The caller keeps whichever first plan costs less (the warm start's or
+ends early when it proves its optimum). With what time is left, column generation goes on to DUALS_CONVERGED_SHARE
+and every agent's reduced-cost bounds are computed at the LP's duals (`roster_cuts`: for the main search's turns
+over the plans cheaper than the one in hand). The caller keeps whichever first plan costs less (the warm start's or
 this one) as the hint of the main search over the whole model, so this phase can only help the first plan; it
 takes time from the main search. Measured figures: docs/benchmarks.md. A first version stopped when the LP had
 not moved for 3 rounds: an LP stuck on degenerate rounds stopped at once (instance 12: 4 rounds, 13 s, ending
@@ -63,12 +63,8 @@ SURE = 0.99
 CONVERGED_SHARE = 0.001
 # Each pricing solve's deterministic time (one agent's month: exact in well under this on the benchmarks).
 PRICING_SECONDS = 1.0
-# The share of the phase's time left after column generation that the agents' reduced-cost bounds may take
-# (roster_cuts; a one-agent solve per shift decision: 23 s of 2 cores on Curtois & Qu instance 7).
-DUALS_SHARE = 0.25
 # Column generation goes on to this share before the reduced-cost bounds (roster_cuts).
 DUALS_CONVERGED_SHARE = 1e-5
-CONVERGED = "no roster prices out"
 # Reduced costs are rounded to this many parts of a unit in the pricing objective (CP-SAT is integral).
 PRICE_SCALE = 1000
 
@@ -302,7 +298,7 @@ def _generate(
                     added += 1
         report.lagrangian_bound = max(report.lagrangian_bound, lagrangian)
         if not added:
-            report.stopped_by = CONVERGED + " (the LP is optimal over all rosters)"
+            report.stopped_by = "no roster prices out (the LP is optimal over all rosters)"
             return solved
         if value - report.lagrangian_bound <= converged_share * max(1.0, abs(value)):
             report.stopped_by = f"the LP within {converged_share:.3%} of its Lagrangian bound"
@@ -342,19 +338,6 @@ def column_plan(
             solved = _generate(pool, pricing, threads, started + 0.5 * seconds, seed, report)
             report.columns = sum(len(c) for c in pool.columns)
             if solved is not None:
-                duals_until = time.monotonic() + DUALS_SHARE * max(0.0, deadline - time.monotonic())
-                if not report.stopped_by.startswith(CONVERGED):
-                    # The fixings and cuts are only as sharp as the LP is converged: on Curtois & Qu instance 6,
-                    # at 0.1 % the bound was 1,947.5 and fixed 617 decisions below 1,951; converged, 1,949.0
-                    # and 787 below 1,950.
-                    converged_until = 0.5 * (time.monotonic() + duals_until)
-                    solved = (
-                        _generate(
-                            pool, pricing, threads, converged_until, seed + report.rounds, report, DUALS_CONVERGED_SHARE
-                        )
-                        or solved
-                    )
-                report.duals = _duals(ctx, pool, pricing, solved, threads, duals_until)
                 fixed_until = time.monotonic() + 0.25 * max(0.0, deadline - time.monotonic())
                 found = _fixed_search(ctx, _shares(pool, solved[3]), fixed_until, workers, seed, report)
                 plans += [found] if found else []
@@ -362,6 +345,8 @@ def column_plan(
                     beat = min((cost for cost, _ in plans), default=None)
                     found = _cover_first(ctx, pool, pricing, threads, deadline, workers, seed, report, beat)
                     plans += [found] if found else []
+                # With what time the phase has left (none where its searches took it all: they come first).
+                report.duals = _duals_when_converged(ctx, pool, pricing, threads, deadline, seed, report)
         finally:  # an interrupted run (wfm.interrupt) must not wait for the agents still queued
             threads.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.monotonic() - started
@@ -369,6 +354,35 @@ def column_plan(
         return None, report
     report.cost, decisions = min(plans, key=lambda plan: plan[0])
     return decisions, report
+
+
+def _duals_when_converged(
+    ctx: ModelContext,
+    pool: _Pool,
+    pricing: list[_Pricing],
+    threads: ThreadPoolExecutor,
+    until: float,
+    seed: int,
+    report: ColumnReport,
+) -> RosterDuals | None:
+    """The own-cost LP over every roster found so far, priced on to DUALS_CONVERGED_SHARE in half the time left,
+    then every agent's reduced-cost bounds at its duals by `until`; None if not all in time.
+
+    Why converged: the fixings and cuts are only as sharp as the LP. On Curtois & Qu instance 6 at 0.1 % the
+    bound was 1,947.5 and fixed 617 decisions below 1,951; converged, 1,949.0 and 787 below 1,950. Why last: on
+    instance 8 the phase's searches need all its time (its cover-first plan is the search's start), and the
+    bounds before them (then a quarter of the time left) left CP-SAT's first plan at 1,355 against
+    1,341, and did not finish."""
+    if time.monotonic() > until - 1.0:
+        return None
+    pool.own_costs = True
+    converged = ColumnReport()
+    solved = _generate(
+        pool, pricing, threads, 0.5 * (time.monotonic() + until), seed + report.rounds, converged, DUALS_CONVERGED_SHARE
+    )
+    report.rounds += converged.rounds
+    report.columns = sum(len(c) for c in pool.columns)
+    return None if solved is None else _duals(ctx, pool, pricing, solved, threads, until)
 
 
 def _duals(
