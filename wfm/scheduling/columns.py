@@ -130,6 +130,10 @@ class _Pool:
         self.columns[a].append(_Column(options, cost))
         return True
 
+    def cell_prices(self, a: int, prices: np.ndarray) -> list[float]:
+        """Per option of agent a, the LP's net price of the requirement it staffs (0 where none)."""
+        return [0.0 if r is None else float(prices[r]) for r in self.cell[a]]
+
     def solve(self) -> tuple[float, np.ndarray, np.ndarray, dict[tuple[int, int], float]] | None:
         """The LP's value, each requirement's net price (under dual less over dual), each agent's convexity dual,
         and the mix: (agent, column) -> weight. None when HiGHS does not return an optimum."""
@@ -199,6 +203,11 @@ class _Pricing:
         ]
         self.options = len(data.agents[a].options)
 
+    def gains(self, cell_prices: list[float], own_costs: bool = True) -> list[float]:
+        """Per option, what working it gains at the LP's prices: its cell's price and (with `own_costs`) the
+        request credit."""
+        return [p + self.requested.get(o, 0.0) if own_costs else p for o, p in enumerate(cell_prices)]
+
     def cost(self, options: frozenset[int], hours: float) -> float:
         return hours - sum(self.requested.get(o, 0.0) for o in options)
 
@@ -266,14 +275,8 @@ def _generate(
         report.rounds += 1
         report.lp_value = value
         own = pool.own_costs
-        cell_prices = [
-            [0.0 if (r := pool.cell[a][o]) is None else float(prices[r]) for o in range(price.options)]
-            for a, price in enumerate(pricing)
-        ]
-        gains = [
-            [p + price.requested.get(o, 0.0) if own else p for o, p in enumerate(cell_prices[a])]
-            for a, price in enumerate(pricing)
-        ]
+        cell_prices = [pool.cell_prices(a, prices) for a in range(len(pricing))]
+        gains = [price.gains(cell_prices[a], own) for a, price in enumerate(pricing)]
 
         def price_agent(
             a: int, gains: list[list[float]] = gains, rounds: int = report.rounds, own: bool = own
@@ -400,10 +403,7 @@ def _duals(
 
     def agent(a: int) -> Callable[[], AgentDuals | None]:
         price = pricing[a]
-        gains = [
-            price.requested.get(o, 0.0) + (0.0 if (r := pool.cell[a][o]) is None else float(prices[r]))
-            for o in range(price.options)
-        ]
+        gains = price.gains(pool.cell_prices(a, prices))
         hours = [(round(SCALE * rate), var) for rate, var in price.hours_terms]
         x = [price.sub.x[0, o] for o in range(price.options)]
         return lambda: agent_duals(price.sub.model, x, hours, gains, float(convexity[a]), until)

@@ -216,10 +216,9 @@ def schedule(
                 seconds = min(left, NEIGHBOURHOOD_SEARCH_SHARE * limit)
                 ran = False
                 if over_cheaper and duals is not None and grid is not None:
-                    before = outcome.objective
                     until = time.monotonic() + min(left, CHEAPER_SEARCH_SHARE * limit)
                     outcome, found, ran = _cheaper_turn(ctx, outcome, duals, grid, until, run)
-                    fruitless = not found and outcome.objective == before
+                    fruitless = not found
                 if not ran:
                     again = run(ctx, seconds)
                     current = outcome.objective
@@ -455,11 +454,9 @@ def _cheaper_turn(
             objective=again.objective,
             chosen=again.chosen,
             queue_blocks=again.queue_blocks,
-            best_bound=outcome.objective if again.status is SolveStatus.OPTIMAL else bound,
+            best_bound=again.objective if again.status is SolveStatus.OPTIMAL else bound,
             status=again.status,
         )
-        if again.status is SolveStatus.OPTIMAL:
-            outcome = replace(outcome, best_bound=again.objective)
     return outcome, found, ran
 
 
