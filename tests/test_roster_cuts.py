@@ -9,6 +9,7 @@ import math
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -19,10 +20,11 @@ from wfm.io import load_scenario
 from wfm.scheduling import columns, roster_cuts
 from wfm.scheduling.decisions import derive_all, hint_cost
 from wfm.scheduling.model import build_model
+from wfm.scheduling.objective import most_request_credit
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import SolveStatus
 from wfm.scheduling.roster_cuts import SCALE, AgentDuals, ObjectiveGrid, RosterDuals
-from wfm.scheduling.solve import _cheaper_turn, _turn
+from wfm.scheduling.solve import _best_bound, _cheaper_turn, _raised, _roster_bound, _turn
 from wfm.scheduling.solve_model import SolveOutcome
 from wfm.scheduling.warm_start import request_values, warm_start
 
@@ -144,3 +146,32 @@ def test_too_few_decisions_fixed_leave_the_turn_to_the_whole_model(instance_1, m
     monkeypatch.setattr(roster_cuts, "LEAST_FIXED_SHARE", 1.0)
     grid = roster_cuts.objective_grid(ctx.model)
     assert grid is not None and roster_cuts.cheaper_model(ctx, duals, grid, 607.0) is None
+
+
+def _outcome(objective: float, bound: float | None) -> SolveOutcome:
+    return SolveOutcome(SolveStatus.FEASIBLE, objective, bound, 0.0, [], {}, {})
+
+
+def test_the_roster_lps_bound_raises_cp_sats_and_proves_a_plan_it_reaches() -> None:
+    plan = _outcome(10.0, 7.0)
+    assert _raised(plan, 9.2) == replace(plan, best_bound=9.2)
+    assert _raised(plan, 10.0) == replace(plan, best_bound=10.0, status=SolveStatus.OPTIMAL)
+    assert _raised(plan, 6.0) == plan  # CP-SAT's is higher
+    assert _raised(plan, None) == plan
+    assert _raised(_outcome(10.0, 0.0), -5.0) == _outcome(10.0, 0.0)
+    assert _raised(_outcome(10.0, None), -5.0) == _outcome(10.0, -5.0)
+    # Above the plan it is a bug in the LP: not used, and reported as one in the plan's notes.
+    assert _raised(plan, 10.5) == plan
+    notes: list[str] = []
+    assert _best_bound(7.0, {}, 10.0, notes, 10.5) == 7.0
+    assert len(notes) == 1 and notes[0].startswith("BUG: a relaxation bound (10.500)")
+    assert _best_bound(7.0, {}, 10.0, notes, 9.2) == 9.2
+
+
+def test_on_instance_1_the_roster_lps_bound_is_raised_to_the_next_whole_cost(instance_1) -> None:  # type: ignore[no-untyped-def]
+    """Every plan of instance 1 costs a whole number, so an LP bound of 557.3 proves 558."""
+    ctx, duals, _ = instance_1
+    credit = most_request_credit(ctx.data)  # the request terms' constant, which the LP's own value leaves out
+    assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=557.3 - credit)) == 558.0
+    assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=500.0 - credit, duals=duals)) == 558.0
+    assert _roster_bound(ctx, columns.ColumnReport()) is None  # the LP proved nothing
