@@ -174,4 +174,6 @@ def test_on_instance_1_the_roster_lps_bound_is_raised_to_the_next_whole_cost(ins
     credit = most_request_credit(ctx.data)  # the request terms' constant, which the LP's own value leaves out
     assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=557.3 - credit)) == 558.0
     assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=500.0 - credit, duals=duals)) == 558.0
+    # (an LP of exactly 558 read a little above it by HiGHS still proves 558, not 559)
+    assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=558.0001 - credit)) == 558.0
     assert _roster_bound(ctx, columns.ColumnReport()) is None  # the LP proved nothing

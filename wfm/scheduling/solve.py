@@ -348,7 +348,8 @@ def _roster_bound(ctx: ModelContext, report: columns.ColumnReport) -> float | No
     if not math.isfinite(lowest):
         return None
     grid = roster_cuts.objective_grid(ctx.model)
-    return lowest if grid is None else grid.cost(grid.at_least(lowest))
+    # Less the LP solver's tolerance first: an LP of exactly 4,631 read as 4,631.00001 must not prove 4,632.
+    return lowest if grid is None else grid.cost(grid.at_least(lowest - 1e-6 * max(1.0, abs(lowest))))
 
 
 def _bound_of(outcome: SolveOutcome) -> float:
