@@ -24,9 +24,9 @@ from wfm.scheduling.objective import most_request_credit
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import SolveStatus
 from wfm.scheduling.roster_cuts import SCALE, AgentDuals, ObjectiveGrid, RosterDuals
-from wfm.scheduling.solve import _best_bound, _cheaper_turn, _raised, _roster_bound, _turn
+from wfm.scheduling.solve import _best_bound, _cheaper_turn, _hint_at_roster_bound, _raised, _roster_bound, _turn
 from wfm.scheduling.solve_model import SolveOutcome
-from wfm.scheduling.warm_start import request_values, warm_start
+from wfm.scheduling.warm_start import complete_hint, request_values, warm_start
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -177,3 +177,18 @@ def test_on_instance_1_the_roster_lps_bound_is_raised_to_the_next_whole_cost(ins
     # (an LP of exactly 558 read a little above it by HiGHS still proves 558, not 559)
     assert _roster_bound(ctx, columns.ColumnReport(lagrangian_bound=558.0001 - credit)) == 558.0
     assert _roster_bound(ctx, columns.ColumnReport()) is None  # the LP proved nothing
+
+
+def test_a_hinted_plan_at_the_roster_lps_bound_is_proved_optimal_with_no_search(instance_1) -> None:  # type: ignore[no-untyped-def]
+    ctx, _, decisions = instance_1
+    hinted = replace(ctx, model=ctx.model.clone())  # the fixture's model keeps its own hint
+    values = derive_all(hinted, decisions)
+    complete_hint(hinted, values)
+    cost = hint_cost(hinted, values)
+    proved = _hint_at_roster_bound(hinted, cost)
+    assert proved is not None
+    assert (proved.status, proved.objective, proved.best_bound) == (SolveStatus.OPTIMAL, cost, cost)
+    assert sorted(proved.chosen) == sorted(key for key, var in ctx.x.items() if decisions[var.index])
+    assert proved.stats["shift_variables"] == len(ctx.x)
+    assert _hint_at_roster_bound(hinted, cost - 1) is None  # a bound below the plan proves nothing
+    assert _hint_at_roster_bound(hinted, None) is None

@@ -96,12 +96,7 @@ def solve(
         code = solver.solve(ctx.model, callback)
     runtime = time.monotonic() - started
     status = _STATUS.get(code, SolveStatus.UNKNOWN)
-    stats = {
-        "shift_variables": len(ctx.x),
-        "queue_block_variables": len(ctx.y),
-        "constraints": len(ctx.model.proto.constraints),
-        "variables": len(ctx.model.proto.variables),
-    }
+    stats = model_size(ctx)
     if not status.has_plan:
         return SolveOutcome(status, None, None, runtime, [], {}, stats)
     chosen = [key for key, var in ctx.x.items() if solver.boolean_value(var)]
@@ -134,6 +129,16 @@ def _plan_cost(ctx: ModelContext, solver: cp_model.CpSolver) -> float:
     if derived < objective - 1e-6 and not broken_constraints(ctx, values, most=1):
         return derived
     return objective
+
+
+def model_size(ctx: ModelContext) -> dict[str, int]:
+    """The model's size, for the plan's model_stats."""
+    return {
+        "shift_variables": len(ctx.x),
+        "queue_block_variables": len(ctx.y),
+        "constraints": len(ctx.model.proto.constraints),
+        "variables": len(ctx.model.proto.variables),
+    }
 
 
 def hint_outcome(ctx: ModelContext, outcome: SolveOutcome) -> SolveOutcome | None:
