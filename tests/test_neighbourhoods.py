@@ -191,7 +191,9 @@ def test_when_the_neighbourhoods_stall_cp_sat_takes_the_plan_back_and_they_go_on
 def test_a_plan_at_the_roster_lps_bound_is_proved_optimal_at_the_first_stall(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same, with the roster LP's duals: CP-SAT's first turn is made to end unproved at the optimum (0), the
     neighbourhoods stall, and the next turn, over the plans cheaper than 0, finds no cost between the roster LP's
-    bound (0) and the plan: OPTIMAL, with no search needed and no further turn."""
+    bound (0) and the plan: OPTIMAL, with no search needed and no further turn. (The column phase's plan and the
+    first turn's are at that bound already, which proves them optimal before the neighbourhoods, as the test
+    below does: that is switched off here, so the turns' own proof is the one tested.)"""
     import wfm.scheduling.solve as solving
 
     real = solving.solve
@@ -200,9 +202,33 @@ def test_a_plan_at_the_roster_lps_bound_is_proved_optimal_at_the_first_stall(mon
         return replace(real(ctx, **kwargs), status=SolveStatus.FEASIBLE, best_bound=-1000.0)  # type: ignore[arg-type]
 
     monkeypatch.setattr(solving, "solve", unproved)
+    monkeypatch.setattr(solving, "_hint_at_roster_bound", lambda ctx, bound: None)
+    monkeypatch.setattr(solving, "_raised", lambda outcome, bound: outcome)
     scenario = _stalling_after_two_steps(monkeypatch)
     began = time.monotonic()
     result = schedule(scenario, None, time_limit_seconds=20)
     assert (result.status, result.objective, result.best_bound) == (SolveStatus.OPTIMAL, 0.0, 0.0)
     assert "search_turns" not in result.model_stats and "cheaper_searches" not in result.model_stats
+    assert result.model_stats["neighbourhood_steps"] >= 2  # the neighbourhoods ran and stalled first
     assert time.monotonic() - began < 15
+
+
+def test_a_column_phase_plan_at_the_roster_lps_bound_is_proved_optimal_before_any_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same scenario as it comes: the column phase's plan costs 0, the roster LP's bound (0), so the plan is
+    OPTIMAL with no CP-SAT turn and no neighbourhood step."""
+    import wfm.scheduling.solve as solving
+
+    turns: list[object] = []
+    real = solving.solve
+
+    def counted(ctx: object, **kwargs: object) -> SolveOutcome:
+        turns.append(ctx)
+        return real(ctx, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solving, "solve", counted)
+    result = schedule(_stalling_after_two_steps(monkeypatch), None, time_limit_seconds=20)
+    assert (result.status, result.objective, result.best_bound) == (SolveStatus.OPTIMAL, 0.0, 0.0)
+    assert turns == [] and "neighbourhood_steps" not in result.model_stats
+    assert result.model_stats["column_lagrangian_bound"] == 0 and result.model_stats["shift_variables"] > 0
