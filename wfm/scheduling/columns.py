@@ -339,7 +339,6 @@ def column_plan(
     with ThreadPoolExecutor(max(1, min(workers, os.cpu_count() or 1)), thread_name_prefix="wfm-pricing") as threads:
         try:
             solved = _generate(pool, pricing, threads, started + 0.5 * seconds, seed, report)
-            report.columns = sum(len(c) for c in pool.columns)
             if solved is not None:
                 fixed_until = time.monotonic() + 0.25 * max(0.0, deadline - time.monotonic())
                 found = _fixed_search(ctx, _shares(pool, solved[3]), fixed_until, workers, seed, report)
@@ -353,6 +352,7 @@ def column_plan(
         finally:  # an interrupted run (wfm.interrupt) must not wait for the agents still queued
             threads.shutdown(wait=False, cancel_futures=True)
     report.seconds = time.monotonic() - started
+    report.columns = sum(len(c) for c in pool.columns)
     if not plans:
         return None, report
     report.cost, decisions = min(plans, key=lambda plan: plan[0])
@@ -384,7 +384,6 @@ def _duals_when_converged(
         pool, pricing, threads, 0.5 * (time.monotonic() + until), seed + report.rounds, converged, DUALS_CONVERGED_SHARE
     )
     report.rounds += converged.rounds
-    report.columns = sum(len(c) for c in pool.columns)
     return None if solved is None else _duals(ctx, pool, pricing, solved, threads, until)
 
 
@@ -514,7 +513,6 @@ def _cover_first(
     cover_report = ColumnReport()
     solved = _generate(pool, pricing, threads, began + 0.2 * span, seed, cover_report)
     report.rounds += cover_report.rounds
-    report.columns = sum(len(c) for c in pool.columns)
     if solved is None:
         return None
     shares = _shares(pool, solved[3])
