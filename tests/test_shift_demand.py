@@ -4,11 +4,13 @@ and an exact expected cost, the cover term's exact cost, unpaid days off, and th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from ortools.sat.python import cp_model
 from plan_validator import validate_result
 from scheduling_fixtures import EARLY, FULL_TIME, LATE, START, site
 
@@ -16,6 +18,7 @@ from wfm.domain import Agent, Scenario, ShiftRequirement, Site, TimeOff, Weights
 from wfm.io import ScenarioError, load_scenario
 from wfm.scheduling import schedule
 from wfm.scheduling.kpis import shift_cover, shift_cover_table
+from wfm.scheduling.model import build_model
 from wfm.scheduling.pattern_rules import MaxShiftsPerHorizon, NotFollowedBy
 from wfm.scheduling.problem import build_problem
 from wfm.scheduling.result import ScheduleResult, ShiftAssignment, SolveStatus
@@ -85,6 +88,31 @@ def test_a_late_shift_is_never_followed_by_an_early_one() -> None:
     assert any(v.rule == "succession" for v in validate_result(ruled, _plan([(0, "late"), (1, "early")])))
     free = shift_site().model_copy(update={"shift_templates": (EARLY, LATE)})
     assert schedule(shift_scenario(free, 1, needs), None).objective == pytest.approx(0)
+
+
+def test_forbidden_successions_take_one_row_per_distinct_set_and_ban_exactly_their_pairs() -> None:
+    # Early, day and late; day not followed by early, late by early or day (Curtois & Qu instance 7). Two
+    # distinct sets, so two rows for a pair of days (one per pair would be three), and exactly the three
+    # forbidden pairs have no plan.
+    day = EARLY.model_copy(update={"id": "day", "start_times": ("10:00",), "not_followed_by": ("early",)})
+    late = LATE.model_copy(update={"not_followed_by": ("early", "day")})
+    the_site = shift_site(shift_templates=("early", "day", "late")).model_copy(
+        update={"shift_templates": (EARLY, day, late)}
+    )
+    data = build_problem(shift_scenario(the_site, 1, []), None)
+    ctx = build_model(data)
+    rows = len(ctx.model.proto.constraints)
+    NotFollowedBy().add_to_model(ctx)
+    assert len(ctx.model.proto.constraints) - rows == 2
+    option = {(o.day, o.template_id): i for i, o in enumerate(data.agents[0].options)}
+    banned = set()
+    for first, then in itertools.product(("early", "day", "late"), repeat=2):
+        model = ctx.model.clone()
+        for picked in (option[0, first], option[1, then]):
+            model.add(model.get_int_var_from_proto_index(ctx.x[0, picked].index) == 1)
+        if cp_model.CpSolver().solve(model) == cp_model.INFEASIBLE:
+            banned.add((first, then))
+    assert banned == {("day", "early"), ("late", "early"), ("late", "day")}
 
 
 def test_the_audit_names_a_forbidden_succession() -> None:

@@ -33,18 +33,25 @@ class NotFollowedBy(Rule):
 
     def add_to_model(self, ctx: ModelContext) -> None:
         site = ctx.data.scenario.site
-        forbidden = {t.id: set(t.not_followed_by) for t in site.shift_templates if t.not_followed_by}
+        forbidden = {t.id: frozenset(t.not_followed_by) for t in site.shift_templates if t.not_followed_by}
         if not forbidden:
             return
+        # One row per distinct set F of forbidden followers, not one per pair: every template whose own set
+        # contains F today, and every template in F tomorrow, at most one of them worked (one shift a day makes
+        # it a clique of the pairs' conflicts, and every pair lies in the row of its first template's set). The
+        # same plans, a tighter LP, and far fewer rows: Curtois & Qu instance 24 (32 templates, 461 forbidden
+        # pairs) has 7 distinct sets, so 7 rows a person a day instead of up to 461.
+        rows = [(then, [first for first, its in forbidden.items() if then <= its]) for then in set(forbidden.values())]
         for a, agent in enumerate(ctx.data.agents):
             by_day: dict[tuple[int, str], list[int]] = defaultdict(list)
             for o, option in enumerate(agent.options):
                 by_day[option.day, option.template_id].append(o)
-            for (day, template_id), first in by_day.items():
-                for following in forbidden.get(template_id, ()):
-                    then = by_day.get((day + 1, following), [])
-                    if then:  # one shift a day: at most one of the two days' chosen shifts is in the pair
-                        ctx.model.add(sum(ctx.x[a, o] for o in first) + sum(ctx.x[a, o] for o in then) <= 1)
+            for day in sorted({day for day, _ in by_day}):
+                for then, firsts in rows:
+                    today = [o for first in firsts for o in by_day.get((day, first), [])]
+                    tomorrow = [o for following in then for o in by_day.get((day + 1, following), [])]
+                    if today and tomorrow:
+                        ctx.model.add(sum(ctx.x[a, o] for o in today) + sum(ctx.x[a, o] for o in tomorrow) <= 1)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
         forbidden = {t.id: set(t.not_followed_by) for t in data.scenario.site.shift_templates}
