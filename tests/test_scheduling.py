@@ -436,6 +436,35 @@ def test_a_week_the_single_search_misses_in_its_limit_is_searched_again_from_any
     assert len(late.models) == 1
 
 
+def test_a_week_the_search_misses_even_from_a_found_week_is_that_week_when_settling() -> None:
+    # On a year of 32 templates (Curtois & Qu instance 24) presolve and the LP use up the single search's limit
+    # before it reaches the hint, so even the search from the portfolio's week found nothing. With settle=True
+    # (the warm start) the answer is the portfolio's week itself, FEASIBLE; without it (the pricing, which reads
+    # the bound) nothing.
+    from ortools.sat.python import cp_model
+
+    from wfm.scheduling.context import agent_model, agent_solver, solve_agent
+    from wfm.scheduling.rules import HARD_RULES
+
+    class OutOfTimeWithObjective(cp_model.CpSolver):
+        def solve(self, model: cp_model.CpModel, callback: Any = None) -> Any:
+            if model.has_objective() and not self.parameters.fix_variables_to_their_hinted_value:
+                return cp_model.UNKNOWN
+            return super().solve(model, callback)
+
+    the_site = site()
+    data = build_problem(scenario(the_site, {"a1": {"voice": 1.0}}), requirements(the_site))
+    sub = agent_model(data, data.agents[0], HARD_RULES)
+    sub.model.minimize(sum(sub.x[0, o] for o in range(len(data.agents[0].options))))
+    for settle, expected in ((False, cp_model.UNKNOWN), (True, cp_model.FEASIBLE)):
+        solver = OutOfTimeWithObjective()
+        solver.parameters.copy_from(agent_solver().parameters)
+        assert solve_agent(sub.model, solver, settle=settle) == expected
+        assert not solver.parameters.fix_variables_to_their_hinted_value  # the caller's solver is left as it was
+    # The found week keeps every rule: the contract's hours need shifts, so it has some.
+    assert sum(solver.value(sub.x[0, o]) for o in range(len(data.agents[0].options))) > 0
+
+
 def test_the_time_limit_is_the_whole_plannings_and_the_warm_start_takes_its_share(monkeypatch: Any) -> None:
     # Building the model and the warm start count against --time-limit: on a half year they take minutes, and
     # the search must not add its full limit on top. --deterministic keeps its limit as a measure of work.

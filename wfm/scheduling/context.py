@@ -173,7 +173,11 @@ def hint_every_variable(model: cp_model.CpModel, value_of: Callable[[int], int])
 
 
 def solve_agent(
-    model: cp_model.CpModel, solver: cp_model.CpSolver, callback: cp_model.CpSolverSolutionCallback | None = None
+    model: cp_model.CpModel,
+    solver: cp_model.CpSolver,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+    *,
+    settle: bool = False,
 ) -> Any:
     """`solver.solve(model, callback)` for a one-agent model with an objective; when that finds no week in its
     limit (not proved impossible), any week is found first and the same solve runs again from it.
@@ -183,7 +187,13 @@ def solve_agent(
     (half a year) 14 of the warm start's 100 week searches found nothing in their limit, and none with this
     fallback; the portfolio found a week for each of three agents tried in 2.8-3.1 s (with a solve beside it).
 
-    A limit in seconds (`max_time_in_seconds`) holds for all of it: the pricing must end by its phase's deadline."""
+    A limit in seconds (`max_time_in_seconds`) holds for all of it: the pricing must end by its phase's deadline.
+
+    `settle`: when even the search from the found week finds nothing in its limit, `solver` answers with the found
+    week itself (FEASIBLE). On a year of 32 templates (Curtois & Qu instance 24, 10,653 variables) presolve and the
+    LP use up the single search's deterministic second before it reaches the hint; without this every agent was
+    left without a week. The solver's bound is then that week's cost, not a bound: only for a caller that reads
+    the week alone (the warm start), never the pricing."""
     started = time.monotonic()
     seconds = solver.parameters.max_time_in_seconds
     code = solver.solve(model, callback)
@@ -212,7 +222,15 @@ def solve_agent(
     hinted = model.clone()
     hint_every_variable(hinted, lambda index: finder.value(hinted.get_int_var_from_proto_index(index)))
     # Same variable indexes: the caller reads the answer with its own model's variables.
-    return solver.solve(hinted, callback)
+    code = solver.solve(hinted, callback)
+    if code != cp_model.UNKNOWN or not settle:
+        return code
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    try:
+        fixed = solver.solve(hinted, callback)
+    finally:
+        solver.parameters.fix_variables_to_their_hinted_value = False
+    return cp_model.FEASIBLE if fixed == cp_model.OPTIMAL else code
 
 
 def agent_model(data: ProblemData, agent: AgentData, rules: Sequence[Rule]) -> ModelContext:

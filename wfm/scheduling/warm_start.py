@@ -167,7 +167,7 @@ def _best_week(ctx: ModelContext, a: int, cover: _Cover, *, seed: int, seconds: 
     # A deterministic limit: the same hint on any machine and under any load (--deterministic stays so).
     solver.parameters.max_deterministic_time = seconds
     with stoppable(solver):
-        code = solve_agent(sub.model, solver)
+        code = solve_agent(sub.model, solver, settle=True)
     if code == cp_model.INFEASIBLE:
         return None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
