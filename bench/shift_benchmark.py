@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/shift_benchmark.py                       # instances 1-12, 600 s each
     .venv/bin/python bench/shift_benchmark.py 1 2 3 --time-limit 60
+    .venv/bin/python bench/shift_benchmark.py 24 --folder FOLDER --model-only  # the model's size, no solve
 
 Each instance is written as a wfm scenario folder (site.toml, staff.csv, time_off.csv, requests.csv,
 shift_requirements.csv) and read back through wfm's own loaders, so every input path is exercised; the plan is
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import sys
 import tempfile
 import time
@@ -34,6 +36,9 @@ from shift_instances import Instance, objective, read_instance, violations
 
 from wfm.io import load_scenario
 from wfm.scheduling import schedule
+from wfm.scheduling.model import build_model
+from wfm.scheduling.problem import build_problem
+from wfm.scheduling.solve_model import model_size
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ROOT / "data" / "shift_benchmark"
@@ -191,6 +196,20 @@ def solve_instance(
     }
 
 
+def model_only(number: int, folder: Path = INSTANCES) -> dict[str, object]:
+    """The instance's model built through wfm's loaders, not solved: its size, the seconds the build took and
+    the process's peak memory so far (the model is what bounds memory on the longest instances)."""
+    instance = read_instance(folder / f"Instance{number}.txt")
+    with tempfile.TemporaryDirectory() as scenario_folder:
+        write_scenario(instance, Path(scenario_folder), 600, 8, None)
+        scenario = load_scenario(Path(scenario_folder))
+    started = time.monotonic()
+    ctx = build_model(build_problem(scenario, None))
+    seconds = time.monotonic() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    return {"instance": number, **model_size(ctx), "seconds": seconds, "peak_mb": peak_mb}
+
+
 def _figure(value: object) -> str:
     return "-" if value is None else f"{value:,}"
 
@@ -201,7 +220,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--workers", type=int, default=8, help="CP-SAT search workers (8 on 2 cores: see docs)")
     parser.add_argument("--folder", type=Path, default=INSTANCES, help="where the InstanceN.txt files are")
+    parser.add_argument(
+        "--model-only", action="store_true", help="build each instance's model and print its size; no solve"
+    )
     args = parser.parse_args(argv)
+    if args.model_only:
+        print("| instance | variables | constraints | seconds to build | peak memory (MB) |")
+        print("|" + " --- |" * 5)
+        for number in args.instances:
+            size = model_only(number, args.folder)
+            print(
+                f"| {number} | {size['variables']:,} | {size['constraints']:,} | {size['seconds']:.0f} | "
+                f"{size['peak_mb']:,.0f} |",
+                flush=True,
+            )
+        return 0
     print(f"time limit {args.time_limit:g} s, {args.workers} solver workers")
     print("| instance | objective | bound | gap | seconds | best in 10 min | best in 60 min | ratio to 10-min best "
           "| model = evaluator | hard rules | first plan from rosters | roster LP bound |")  # fmt: skip

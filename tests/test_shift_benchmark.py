@@ -129,3 +129,13 @@ def test_the_roster_lp_bound_never_passes_the_optimum_and_its_first_plan_keeps_e
     assert row["violations"] == [] and row["objective"] == row["model_objective"]
     assert isinstance(row["column_plan"], int) and row["column_plan"] >= optimum
     assert isinstance(row["roster_bound"], int) and 0 < row["roster_bound"] <= optimum
+
+
+def test_the_model_only_run_builds_one_shift_decision_per_person_day_and_type_not_off() -> None:
+    # Instance 1: 8 people, 14 days, one shift type, 8 days off in all: 8 x 14 - 8 = 104 shift decisions; no
+    # queues, so no queue decisions. The benchmark's --model-only prints this without solving.
+    from shift_benchmark import main, model_only
+
+    size = model_only(1)
+    assert (size["shift_variables"], size["queue_block_variables"]) == (104, 0)
+    assert main(["1", "--model-only"]) == 0
