@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{_figure(row['column_plan'])} | {_figure(row['roster_bound'])} |",
             flush=True,
         )
+        if value is None:  # no plan: say why under the row
+            print(f"  {number}: {row['message']}", flush=True)
     return 0
 
 
