@@ -41,7 +41,12 @@ class NotFollowedBy(Rule):
         # it a clique of the pairs' conflicts, and every pair lies in the row of its first template's set). The
         # same plans, a tighter LP, and far fewer rows: Curtois & Qu instance 24 (32 templates, 461 forbidden
         # pairs) has 7 distinct sets, so 7 rows a person a day instead of up to 461.
-        rows = [(then, [first for first, its in forbidden.items() if then <= its]) for then in set(forbidden.values())]
+        # Sorted: a set's order follows string hashing, which differs per process (--deterministic needs the same
+        # model on every run).
+        rows = [
+            (sorted(then), [first for first, its in forbidden.items() if then <= its])
+            for then in sorted(set(forbidden.values()), key=sorted)
+        ]
         for a, agent in enumerate(ctx.data.agents):
             by_day: dict[tuple[int, str], list[int]] = defaultdict(list)
             for o, option in enumerate(agent.options):
