@@ -34,6 +34,7 @@ from pathlib import Path
 
 from shift_instances import Instance, objective, read_instance, violations
 
+from wfm.domain import Scenario
 from wfm.io import load_scenario
 from wfm.scheduling import schedule
 from wfm.scheduling.model import build_model
@@ -157,6 +158,13 @@ def write_scenario(
     )
 
 
+def _scenario(instance: Instance, time_limit: float, workers: int, parameters: dict[str, object] | None) -> Scenario:
+    """The instance as a wfm scenario, written to a folder and read back through wfm's own loaders."""
+    with tempfile.TemporaryDirectory() as folder:
+        write_scenario(instance, Path(folder), time_limit, workers, parameters)
+        return load_scenario(Path(folder))
+
+
 def solve_instance(
     number: int,
     time_limit: float,
@@ -169,12 +177,10 @@ def solve_instance(
     """`deterministic`: `time_limit` counts CP-SAT's deterministic time, so the result does not depend on how busy
     the machine is (the test suite's setting). `folder` holds the InstanceN.txt files."""
     instance = read_instance(folder / f"Instance{number}.txt")
-    with tempfile.TemporaryDirectory() as folder:
-        write_scenario(instance, Path(folder), time_limit, workers, parameters)
-        scenario = load_scenario(Path(folder))
-        started = time.monotonic()
-        result = schedule(scenario, None, seed=seed, deterministic=deterministic)
-        seconds = time.monotonic() - started
+    scenario = _scenario(instance, time_limit, workers, parameters)
+    started = time.monotonic()
+    result = schedule(scenario, None, seed=seed, deterministic=deterministic)
+    seconds = time.monotonic() - started
     roster = {e.id: [""] * instance.days for e in instance.employees}
     for shift in result.shifts:
         roster[shift.agent_id][(shift.date - START).days] = shift.template_id
@@ -199,10 +205,7 @@ def solve_instance(
 def model_only(number: int, folder: Path = INSTANCES) -> dict[str, object]:
     """The instance's model built through wfm's loaders, not solved: its size, the seconds the build took and
     the process's peak memory so far (the model is what bounds memory on the longest instances)."""
-    instance = read_instance(folder / f"Instance{number}.txt")
-    with tempfile.TemporaryDirectory() as scenario_folder:
-        write_scenario(instance, Path(scenario_folder), 600, 8, None)
-        scenario = load_scenario(Path(scenario_folder))
+    scenario = _scenario(read_instance(folder / f"Instance{number}.txt"), 600, 8, None)
     started = time.monotonic()
     ctx = build_model(build_problem(scenario, None))
     seconds = time.monotonic() - started

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from wfm.domain import Site
 from wfm.scheduling.problem import AgentData, ProblemData
 from wfm.scheduling.result import ScheduleResult
 from wfm.scheduling.rule_base import Rule, Violation, cap_template_shifts, shifts_by_agent
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from wfm.scheduling.context import ModelContext
 
 _ONE_DAY = dt.timedelta(days=1)
+
+
+def _forbidden(site: Site) -> dict[str, frozenset[str]]:
+    """Template id -> the templates nobody may work the day after it (templates that forbid none left out)."""
+    return {t.id: frozenset(t.not_followed_by) for t in site.shift_templates if t.not_followed_by}
 
 
 class NotFollowedBy(Rule):
@@ -32,8 +38,7 @@ class NotFollowedBy(Rule):
         return "forbidden successions: " + ", ".join(pairs) if pairs else "no forbidden successions"
 
     def add_to_model(self, ctx: ModelContext) -> None:
-        site = ctx.data.scenario.site
-        forbidden = {t.id: frozenset(t.not_followed_by) for t in site.shift_templates if t.not_followed_by}
+        forbidden = _forbidden(ctx.data.scenario.site)
         if not forbidden:
             return
         # One row per distinct set F of forbidden followers, not one per pair: every template whose own set
@@ -59,13 +64,13 @@ class NotFollowedBy(Rule):
                         ctx.model.add(sum(ctx.x[a, o] for o in today) + sum(ctx.x[a, o] for o in tomorrow) <= 1)
 
     def audit(self, data: ProblemData, plan: ScheduleResult) -> list[Violation]:
-        forbidden = {t.id: set(t.not_followed_by) for t in data.scenario.site.shift_templates}
+        forbidden = _forbidden(data.scenario.site)
         out = []
         for agent_id, shifts in shifts_by_agent(plan).items():
             by_date = {s.date: s.template_id for s in shifts}
             for shift in shifts:
                 before = by_date.get(shift.date - _ONE_DAY)
-                if before is not None and shift.template_id in forbidden.get(before, set()):
+                if before is not None and shift.template_id in forbidden.get(before, ()):
                     message = f"a {shift.template_id} shift the day after a {before} shift"
                     out.append(Violation(self.id, agent_id, shift.date, message))
         return out
